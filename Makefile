@@ -1,0 +1,26 @@
+# ddb: PGXS build of the extension library, its SQL script and its tests.
+
+EXTENSION = ddb
+EXTVERSION = 0.1.0
+
+MODULE_big = ddb
+OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
+
+DATA = $(wildcard sql/ddb--*.sql)
+
+# pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
+REGRESS = setup attribute_values tables items marshal security
+REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
+
+# isolation tests: test/isolation/specs/<name>.spec
+ISOLATION = put_race
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CFLAGS = $(DDB_CFLAGS)
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+src/*.o: src/*.h

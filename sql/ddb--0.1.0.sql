@@ -1,0 +1,169 @@
+/* ddb--0.1.0.sql: DynamoDB's data model and API inside PostgreSQL */
+
+\echo Use "CREATE EXTENSION ddb" to load this file. \quit
+
+-- Schema ddb (created by CREATE EXTENSION) holds the API and the catalog;
+-- schema ddb_data holds one item table per DynamoDB table.
+CREATE SCHEMA ddb_data;
+COMMENT ON SCHEMA ddb_data IS 'item tables of ddb: one per DynamoDB table';
+GRANT USAGE ON SCHEMA ddb TO PUBLIC;
+GRANT USAGE ON SCHEMA ddb_data TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- Catalog
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.tables (
+    table_name text COLLATE "C" PRIMARY KEY,
+    table_id uuid NOT NULL,
+    relation_name name NOT NULL UNIQUE,          -- item table in ddb_data
+    hash_key text NOT NULL,                      -- partition key attribute
+    hash_key_type text NOT NULL CHECK (hash_key_type IN ('S', 'N', 'B')),
+    hash_key_column name NOT NULL,
+    range_key text,                              -- sort key attribute, if any
+    range_key_type text CHECK (range_key_type IN ('S', 'N', 'B')),
+    range_key_column name,
+    key_schema jsonb NOT NULL,                   -- DynamoDB KeySchema
+    attribute_definitions jsonb NOT NULL,        -- DynamoDB AttributeDefinitions
+    billing_mode text NOT NULL CHECK (billing_mode IN ('PROVISIONED', 'PAY_PER_REQUEST')),
+    read_capacity_units bigint NOT NULL DEFAULT 0,
+    write_capacity_units bigint NOT NULL DEFAULT 0,
+    last_increase_time timestamptz,
+    last_decrease_time timestamptz,
+    decreases_today integer NOT NULL DEFAULT 0,
+    billing_mode_updated_at timestamptz,
+    table_class text,
+    deletion_protection boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CHECK ((range_key IS NULL) = (range_key_type IS NULL)
+           AND (range_key IS NULL) = (range_key_column IS NULL))
+);
+COMMENT ON TABLE ddb.tables IS 'DynamoDB tables of this database';
+
+CREATE TABLE ddb.table_tags (
+    table_name text COLLATE "C" NOT NULL REFERENCES ddb.tables ON DELETE CASCADE,
+    tag_key text COLLATE "C" NOT NULL,
+    tag_value text NOT NULL,
+    PRIMARY KEY (table_name, tag_key)
+);
+COMMENT ON TABLE ddb.table_tags IS 'tags of DynamoDB tables';
+
+SELECT pg_catalog.pg_extension_config_dump('ddb.tables', '');
+SELECT pg_catalog.pg_extension_config_dump('ddb.table_tags', '');
+
+-- Everyone may read the catalog; only the extension owner writes it (the
+-- C functions switch to the owner after PostgreSQL checked the caller).
+GRANT SELECT ON ddb.tables, ddb.table_tags TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- The DynamoDB JSON protocol: ddb.call and one function per operation
+---------------------------------------------------------------------------
+
+CREATE FUNCTION ddb.call(operation text, request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_call' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.call(operation text, request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_call_text' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.call(text, jsonb) IS
+    'run a DynamoDB operation (X-Amz-Target action name) on a DynamoDB JSON request';
+COMMENT ON FUNCTION ddb.call(text, text) IS
+    'run a DynamoDB operation on request text; malformed JSON is SerializationException';
+
+-- Each operation as ddb.<snake_case>(request jsonb) and (request text)
+CREATE FUNCTION ddb.create_table(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_create_table' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.create_table(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_create_table_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_table(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_describe_table' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_table(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_describe_table_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_tables(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_tables' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_tables(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_tables_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_table(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_table' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_table(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_table_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_table(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_table' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_table(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_table_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.tag_resource(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_tag_resource' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.tag_resource(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_tag_resource_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.untag_resource(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_untag_resource' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.untag_resource(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_untag_resource_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_tags_of_resource(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_tags_of_resource' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_tags_of_resource(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_tags_of_resource_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.put_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_put_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.put_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_put_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_item_text' LANGUAGE C VOLATILE;
+
+---------------------------------------------------------------------------
+-- Plain JSON for psql users
+---------------------------------------------------------------------------
+
+CREATE FUNCTION ddb.marshal(value jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_marshal' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.marshal(jsonb) IS
+    'plain JSON to DynamoDB JSON: an object becomes an item, anything else one AttributeValue';
+CREATE FUNCTION ddb.unmarshal(item jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_unmarshal' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.unmarshal(jsonb) IS 'DynamoDB JSON item to plain JSON';
+
+-- ddb.create_table('users', partition_key => 'user_id')
+CREATE FUNCTION ddb.create_table(
+    table_name text,
+    partition_key text,
+    partition_key_type text DEFAULT 'S',
+    sort_key text DEFAULT NULL,
+    sort_key_type text DEFAULT 'S',
+    billing_mode text DEFAULT 'PAY_PER_REQUEST')
+RETURNS jsonb LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ddb.create_table(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+        'TableName', table_name,
+        'KeySchema', CASE WHEN sort_key IS NULL
+            THEN pg_catalog.jsonb_build_array(
+                pg_catalog.jsonb_build_object('AttributeName', partition_key, 'KeyType', 'HASH'))
+            ELSE pg_catalog.jsonb_build_array(
+                pg_catalog.jsonb_build_object('AttributeName', partition_key, 'KeyType', 'HASH'),
+                pg_catalog.jsonb_build_object('AttributeName', sort_key, 'KeyType', 'RANGE')) END,
+        'AttributeDefinitions', CASE WHEN sort_key IS NULL
+            THEN pg_catalog.jsonb_build_array(
+                pg_catalog.jsonb_build_object('AttributeName', partition_key, 'AttributeType', partition_key_type))
+            ELSE pg_catalog.jsonb_build_array(
+                pg_catalog.jsonb_build_object('AttributeName', partition_key, 'AttributeType', partition_key_type),
+                pg_catalog.jsonb_build_object('AttributeName', sort_key, 'AttributeType', sort_key_type)) END,
+        'BillingMode', billing_mode,
+        'ProvisionedThroughput', CASE WHEN billing_mode = 'PROVISIONED'
+            THEN pg_catalog.jsonb_build_object('ReadCapacityUnits', 5, 'WriteCapacityUnits', 5) END)))
+$$;
+COMMENT ON FUNCTION ddb.create_table(text, text, text, text, text, text) IS
+    'create a DynamoDB table from its key names and types (S, N or B)';
+
+-- ddb.put('users', '{"user_id": "u1", "name": "Alice"}')
+CREATE FUNCTION ddb.put(table_name text, item jsonb) RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ddb.put_item(pg_catalog.jsonb_build_object(
+        'TableName', table_name, 'Item', ddb.marshal(item)));
+$$;
+COMMENT ON FUNCTION ddb.put(text, jsonb) IS 'write a plain-JSON item, replacing any item with its key';
+
+-- ddb.get('users', '{"user_id": "u1"}') returns the plain-JSON item or NULL
+CREATE FUNCTION ddb.get(table_name text, key jsonb) RETURNS jsonb
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ddb.unmarshal(r -> 'Item')
+      FROM ddb.get_item(pg_catalog.jsonb_build_object(
+          'TableName', table_name, 'Key', ddb.marshal(key), 'ConsistentRead', true)) AS r;
+$$;
+COMMENT ON FUNCTION ddb.get(text, jsonb) IS 'read one item by its plain-JSON key';
+
+-- ddb.delete('users', '{"user_id": "u1"}') returns the deleted item or NULL
+CREATE FUNCTION ddb.delete(table_name text, key jsonb) RETURNS jsonb
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ddb.unmarshal(r -> 'Attributes')
+      FROM ddb.delete_item(pg_catalog.jsonb_build_object(
+          'TableName', table_name, 'Key', ddb.marshal(key), 'ReturnValues', 'ALL_OLD')) AS r;
+$$;
+COMMENT ON FUNCTION ddb.delete(text, jsonb) IS 'delete one item by its plain-JSON key and return it';

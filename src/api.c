@@ -1,0 +1,220 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.c
+ *	  SQL entry points: ddb.call(operation, request) and one function per
+ *	  operation (ddb.put_item(request), ...), and the table that maps
+ *	  DynamoDB action names to their handlers.
+ *
+ * Every entry point has a jsonb and a text variant. The text variant parses
+ * the request itself so that malformed JSON is DynamoDB's
+ * SerializationException rather than PostgreSQL's input error. Handlers
+ * run inside an SPI connection, which also serves as the call's memory
+ * context: the response is copied out and everything else is freed at
+ * SPI_finish.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "errors.h"
+#include "json_util.h"
+#include "operations.h"
+
+typedef struct DdbOperation
+{
+	const char *name;			/* DynamoDB action name */
+	DdbOperationHandler handler;
+} DdbOperation;
+
+static const DdbOperation DdbOperations[] = {
+	{"CreateTable", DdbCreateTable},
+	{"DeleteItem", DdbDeleteItem},
+	{"DeleteTable", DdbDeleteTable},
+	{"DescribeTable", DdbDescribeTable},
+	{"GetItem", DdbGetItem},
+	{"ListTables", DdbListTables},
+	{"ListTagsOfResource", DdbListTagsOfResource},
+	{"PutItem", DdbPutItem},
+	{"TagResource", DdbTagResource},
+	{"UntagResource", DdbUntagResource},
+	{"UpdateTable", DdbUpdateTable},
+};
+
+/*
+ * Find the handler of an action name.
+ */
+static const DdbOperation *
+FindOperation(const char *name)
+{
+	for (int i = 0; i < lengthof(DdbOperations); i++)
+	{
+		if (strcmp(DdbOperations[i].name, name) == 0)
+			return &DdbOperations[i];
+	}
+	return NULL;
+}
+
+/*
+ * Parse request text as JSON; malformed JSON is SerializationException.
+ */
+static Jsonb *
+ParseRequestText(text *body)
+{
+	MemoryContext context = CurrentMemoryContext;
+	char	   *cstring = text_to_cstring(body);
+	Jsonb	   *result = NULL;
+
+	PG_TRY();
+	{
+		result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(cstring)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		/* only input errors (syntax, nesting) become SerializationException */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			PG_RE_THROW();
+		FlushErrorState();
+		DdbSerializationError("%s", edata->message);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/*
+ * Run one operation on a request and return the response (NULL for an
+ * operation without a response body).
+ */
+static Jsonb *
+RunOperation(const DdbOperation *op, Jsonb *request)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	JsonbContainer *root;
+	Jsonb	   *response;
+	Jsonb	   *result = NULL;
+
+	if (request == NULL)
+		request = DdbEmptyObject();
+	root = &request->root;
+	if (!JsonContainerIsObject(root))
+	{
+		if (JsonContainerIsScalar(root))
+			DdbSerializationError("Unexpected value type in payload: the request must be a JSON object");
+		DdbSerializationError("Start of list found where not expected");
+	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	response = op->handler(root);
+	if (response != NULL)
+	{
+		result = MemoryContextAlloc(caller, VARSIZE(response));
+		memcpy(result, response, VARSIZE(response));
+	}
+	SPI_finish();
+	return result;
+}
+
+/*
+ * Look up an operation by name or raise UnknownOperationException.
+ */
+static const DdbOperation *
+RequireOperation(const char *name)
+{
+	const DdbOperation *op = FindOperation(name);
+
+	if (op == NULL)
+		DdbRaise(DDB_UNKNOWN_OPERATION, "Operation %s is not supported", name);
+	return op;
+}
+
+/*
+ * Return a response from an SQL function; no body is SQL NULL.
+ */
+#define RETURN_RESPONSE(response) \
+	do { \
+		Jsonb *response_ = (response); \
+		if (response_ == NULL) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_JSONB_P(response_); \
+	} while (0)
+
+PG_FUNCTION_INFO_V1(ddb_call);
+PG_FUNCTION_INFO_V1(ddb_call_text);
+
+/*
+ * ddb.call(operation text, request jsonb) RETURNS jsonb
+ */
+Datum
+ddb_call(PG_FUNCTION_ARGS)
+{
+	const DdbOperation *op;
+
+	if (PG_ARGISNULL(0))
+		DdbRaise(DDB_UNKNOWN_OPERATION, "An operation name is required");
+	op = RequireOperation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1)));
+}
+
+/*
+ * ddb.call(operation text, request text) RETURNS jsonb
+ */
+Datum
+ddb_call_text(PG_FUNCTION_ARGS)
+{
+	const DdbOperation *op;
+
+	if (PG_ARGISNULL(0))
+		DdbRaise(DDB_UNKNOWN_OPERATION, "An operation name is required");
+	op = RequireOperation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(1) ? NULL :
+								 ParseRequestText(PG_GETARG_TEXT_PP(1))));
+}
+
+/*
+ * One SQL function per operation, e.g. ddb.put_item(request jsonb) and
+ * ddb.put_item(request text).
+ */
+#define DDB_OPERATION_FUNCTIONS(sqlname, action) \
+	PG_FUNCTION_INFO_V1(ddb_##sqlname); \
+	PG_FUNCTION_INFO_V1(ddb_##sqlname##_text); \
+	Datum \
+	ddb_##sqlname(PG_FUNCTION_ARGS) \
+	{ \
+		static const DdbOperation *op = NULL; \
+		if (op == NULL) \
+			op = RequireOperation(action); \
+		RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0))); \
+	} \
+	Datum \
+	ddb_##sqlname##_text(PG_FUNCTION_ARGS) \
+	{ \
+		static const DdbOperation *op = NULL; \
+		if (op == NULL) \
+			op = RequireOperation(action); \
+		RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(0) ? NULL : \
+									 ParseRequestText(PG_GETARG_TEXT_PP(0)))); \
+	}
+
+DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
+DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
+DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
+DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
+DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
+DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
+DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
+DDB_OPERATION_FUNCTIONS(put_item, "PutItem")
+DDB_OPERATION_FUNCTIONS(tag_resource, "TagResource")
+DDB_OPERATION_FUNCTIONS(untag_resource, "UntagResource")
+DDB_OPERATION_FUNCTIONS(update_table, "UpdateTable")

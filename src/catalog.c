@@ -1,0 +1,353 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  The per-backend cache of DynamoDB table metadata, read from the
+ *	  catalog table ddb.tables, and table-name validation.
+ *
+ * Each cache entry describes one DynamoDB table: its item table in schema
+ * ddb_data, its key attributes and their columns, and the statements the
+ * access layer prepared for it. An entry is marked invalid when its item
+ * table's relcache entry is invalidated (DDL, DROP, ANALYZE, in this or
+ * another backend) and when a transaction aborts; the next lookup reloads
+ * it from the catalog. Entries are never freed, so a pointer to one stays
+ * usable for the whole call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "catalog.h"
+#include "errors.h"
+#include "guc.h"
+#include "storage.h"
+
+static HTAB *DdbTableCache = NULL;
+
+static void InvalidateByRelid(Datum arg, Oid relid);
+static void InvalidateOnAbort(XactEvent event, void *arg);
+static bool LoadTable(DdbTable *table);
+
+/*
+ * DdbCatalogInit registers the invalidation callbacks.
+ */
+void
+DdbCatalogInit(void)
+{
+	CacheRegisterRelcacheCallback(InvalidateByRelid, (Datum) 0);
+	RegisterXactCallback(InvalidateOnAbort, NULL);
+}
+
+/*
+ * Mark the cache entries of a relation (or all, for InvalidOid) invalid.
+ */
+static void
+InvalidateByRelid(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	DdbTable   *table;
+
+	if (DdbTableCache == NULL)
+		return;
+	hash_seq_init(&status, DdbTableCache);
+	while ((table = hash_seq_search(&status)) != NULL)
+	{
+		if (relid == InvalidOid || table->relid == relid)
+			table->valid = false;
+	}
+}
+
+/*
+ * A rolled-back transaction may have created or dropped tables this
+ * backend cached; forget everything.
+ */
+static void
+InvalidateOnAbort(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		InvalidateByRelid((Datum) 0, InvalidOid);
+}
+
+/*
+ * DdbCatalogInvalidateAll forgets every cached table.
+ */
+void
+DdbCatalogInvalidateAll(void)
+{
+	InvalidateByRelid((Datum) 0, InvalidOid);
+}
+
+/*
+ * Map a key type letter to the column type of the item table.
+ */
+static Oid
+KeyColumnType(char type)
+{
+	switch (type)
+	{
+		case 'S':
+			return TEXTOID;
+		case 'N':
+			return NUMERICOID;
+		default:
+			return BYTEAOID;
+	}
+}
+
+/*
+ * Read a table's catalog row into a cache entry. Returns false when the
+ * table does not exist. Must run inside an SPI connection.
+ *
+ * SELECT relation_name, hash_key, hash_key_type, hash_key_column,
+ *        range_key, range_key_type, range_key_column
+ *   FROM ddb.tables WHERE table_name = $1
+ */
+static bool
+LoadTable(DdbTable *table)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg;
+	int			rc;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	MemoryContext old;
+	Oid			nspid;
+	bool		isnull;
+
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+
+		plan = SPI_prepare("SELECT relation_name::text, hash_key, hash_key_type, hash_key_column::text,"
+						   " range_key, range_key_type, range_key_column::text"
+						   " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+						   1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the table lookup: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+
+	arg = CStringGetTextDatum(table->name);
+	rc = SPI_execute_plan(plan, &arg, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "table lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return false;
+
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+
+	DdbStorageForgetPlans(table);
+	if (table->context == NULL)
+		table->context = AllocSetContextCreate(CacheMemoryContext, "ddb table metadata",
+											   ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(table->context);
+
+	old = MemoryContextSwitchTo(table->context);
+	table->relation_name = SPI_getvalue(tuple, desc, 1);
+	table->keys[0].name = SPI_getvalue(tuple, desc, 2);
+	table->keys[0].type = SPI_getvalue(tuple, desc, 3)[0];
+	table->keys[0].column = SPI_getvalue(tuple, desc, 4);
+	table->keys[0].column_type = KeyColumnType(table->keys[0].type);
+	table->nkeys = 1;
+	SPI_getbinval(tuple, desc, 5, &isnull);
+	if (!isnull)
+	{
+		table->keys[1].name = SPI_getvalue(tuple, desc, 5);
+		table->keys[1].type = SPI_getvalue(tuple, desc, 6)[0];
+		table->keys[1].column = SPI_getvalue(tuple, desc, 7);
+		table->keys[1].column_type = KeyColumnType(table->keys[1].type);
+		table->nkeys = 2;
+	}
+	MemoryContextSwitchTo(old);
+
+	nspid = get_namespace_oid(DDB_DATA_SCHEMA, false);
+	table->relid = get_relname_relid(table->relation_name, nspid);
+	if (!OidIsValid(table->relid))
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "item table \"%s.%s\" of table %s is missing",
+				 DDB_DATA_SCHEMA, table->relation_name, table->name);
+	table->valid = true;
+	return true;
+}
+
+/*
+ * DdbValidateTableName checks a TableName parameter (a name or a table ARN)
+ * and returns the bare table name. Failures are added to errors; member is
+ * the parameter's name as DynamoDB prints it ("tableName").
+ */
+char *
+DdbValidateTableName(const char *name, const char *member, DdbConstraintErrors *errors)
+{
+	const char *bare = name;
+	size_t		len;
+	bool		pattern_ok = true;
+	char	   *quoted;
+
+	if (name == NULL)
+	{
+		DdbConstraintAdd(errors, "null", member, "Member must not be null");
+		return NULL;
+	}
+
+	/* A table ARN: arn:<partition>:dynamodb:<region>:<account>:table/<name> */
+	if (strncmp(name, "arn:", 4) == 0 && strlen(name) <= 1024)
+	{
+		const char *slash = strstr(name, ":table/");
+
+		if (slash != NULL && strchr(slash + 7, '/') == NULL)
+			bare = slash + 7;
+	}
+
+	len = strlen(bare);
+	for (const char *p = bare; *p; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			pattern_ok = false;
+	}
+	quoted = psprintf("'%s'", name);
+	if (!pattern_ok)
+		DdbConstraintAdd(errors, quoted, member,
+						 "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+	if (len < 3)
+		DdbConstraintAdd(errors, quoted, member,
+						 "Member must have length greater than or equal to 3");
+	if (len > DDB_MAX_TABLE_NAME)
+		DdbConstraintAdd(errors, quoted, member,
+						 "Member must have length less than or equal to 255");
+	return pstrdup(bare);
+}
+
+/*
+ * DdbTableLookupOptional returns the cached metadata of a table, loading it
+ * if needed, or NULL when the table does not exist. The name must already
+ * be validated.
+ */
+DdbTable *
+DdbTableLookupOptional(const char *name)
+{
+	DdbTable   *table;
+	bool		found;
+	char		key[DDB_MAX_TABLE_NAME + 1];
+
+	if (DdbTableCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = DDB_MAX_TABLE_NAME + 1;
+		ctl.entrysize = sizeof(DdbTable);
+		ctl.hcxt = CacheMemoryContext;
+		DdbTableCache = hash_create("ddb table cache", 64, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+
+	memset(key, 0, sizeof(key));
+	strlcpy(key, name, sizeof(key));
+	table = hash_search(DdbTableCache, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(((char *) table) + sizeof(table->name), 0,
+			   sizeof(DdbTable) - sizeof(table->name));
+		table->valid = false;
+	}
+
+	/* pick up invalidations from other backends before trusting the entry */
+	AcceptInvalidationMessages();
+	if (table->valid)
+		return table;
+	if (!LoadTable(table))
+		return NULL;
+	return table;
+}
+
+/*
+ * DdbTableLookup is DdbTableLookupOptional for data-plane calls: a missing
+ * table is ResourceNotFoundException.
+ */
+DdbTable *
+DdbTableLookup(const char *name)
+{
+	DdbTable   *table = DdbTableLookupOptional(name);
+
+	if (table == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
+	return table;
+}
+
+/*
+ * Look up the role that owns the ddb extension.
+ */
+static Oid
+ExtensionOwner(void)
+{
+	Oid			owner = InvalidOid;
+	Oid			extoid = get_extension_oid("ddb", false);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(owner))
+		elog(ERROR, "could not find the owner of extension ddb");
+	return owner;
+}
+
+/*
+ * DdbCatalogBeginOwnerAccess switches to the extension owner so that the
+ * catalog, which ordinary roles may only read, can be changed. The caller's
+ * privileges were already checked (DDL on the item table runs as the
+ * caller). An error restores the user id on abort.
+ */
+void
+DdbCatalogBeginOwnerAccess(Oid *saved_user, int *saved_context)
+{
+	Oid			owner = ExtensionOwner();
+
+	GetUserIdAndSecContext(saved_user, saved_context);
+	SetUserIdAndSecContext(owner, *saved_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+/*
+ * DdbCatalogEndOwnerAccess switches back to the caller.
+ */
+void
+DdbCatalogEndOwnerAccess(Oid saved_user, int saved_context)
+{
+	SetUserIdAndSecContext(saved_user, saved_context);
+}
+
+/*
+ * DdbTableArn returns arn:aws:dynamodb:<region>:<account>:table/<name>.
+ */
+char *
+DdbTableArn(const char *table_name)
+{
+	return psprintf("arn:aws:dynamodb:%s:%s:table/%s", DdbRegion, DdbAccountId, table_name);
+}

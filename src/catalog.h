@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  ddb's catalog of DynamoDB tables (schema ddb) and the per-backend
+ *	  cache of table metadata that the data path reads.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_CATALOG_H
+#define DDB_CATALOG_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+#include "errors.h"
+
+#define DDB_CATALOG_SCHEMA "ddb"
+#define DDB_DATA_SCHEMA "ddb_data"
+#define DDB_MAX_TABLE_NAME 255
+
+/* Statements prepared per table by the access layer (storage.c) */
+typedef enum DdbPlanKind
+{
+	DDB_PLAN_GET,				/* item by key */
+	DDB_PLAN_GET_FOR_UPDATE,	/* item by key, row locked */
+	DDB_PLAN_UPSERT,			/* insert or replace an item */
+	DDB_PLAN_INSERT_IF_ABSENT,	/* insert unless the key exists */
+	DDB_PLAN_UPDATE,			/* replace the item of an existing key */
+	DDB_PLAN_DELETE,			/* delete by key, returning the old item */
+	DDB_PLAN_COUNT
+} DdbPlanKind;
+
+/* One key attribute of a table */
+typedef struct DdbKeyAttribute
+{
+	char	   *name;			/* DynamoDB attribute name */
+	char		type;			/* 'S', 'N' or 'B' */
+	char	   *column;			/* key column of the item table */
+	Oid			column_type;	/* TEXTOID, NUMERICOID or BYTEAOID */
+} DdbKeyAttribute;
+
+/* Cached metadata of one DynamoDB table */
+typedef struct DdbTable
+{
+	char		name[DDB_MAX_TABLE_NAME + 1];	/* hash key: the table name */
+	bool		valid;			/* false once invalidated; reloaded on lookup */
+	Oid			relid;			/* the item table */
+	char	   *relation_name;	/* its name in schema ddb_data */
+	int			nkeys;			/* 1 (partition key) or 2 (with sort key) */
+	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
+	MemoryContext context;		/* holds the strings above */
+	SPIPlanPtr	plans[DDB_PLAN_COUNT];	/* prepared lazily by storage.c */
+} DdbTable;
+
+extern void DdbCatalogInit(void);
+
+/*
+ * Look up a table by name (or table ARN) for a data-plane call; raises
+ * ResourceNotFoundException when it does not exist, ValidationException when
+ * the name is malformed.
+ */
+extern DdbTable *DdbTableLookup(const char *name);
+
+/* Same, returning NULL for a table that does not exist */
+extern DdbTable *DdbTableLookupOptional(const char *name);
+
+/* Forget every cached table (after DDL in this backend) */
+extern void DdbCatalogInvalidateAll(void);
+
+/*
+ * Validate a TableName parameter (name or ARN), adding failures to errors,
+ * and return the bare table name
+ */
+extern char *DdbValidateTableName(const char *name, const char *member,
+								  DdbConstraintErrors *errors);
+
+/* Run catalog modifications as the extension owner */
+extern void DdbCatalogBeginOwnerAccess(Oid *saved_user, int *saved_context);
+extern void DdbCatalogEndOwnerAccess(Oid saved_user, int saved_context);
+
+/* ARN of a table */
+extern char *DdbTableArn(const char *table_name);
+
+#endif							/* DDB_CATALOG_H */

@@ -1,0 +1,178 @@
+/*-------------------------------------------------------------------------
+ *
+ * errors.c
+ *	  The table of DynamoDB error types and their SQLSTATEs, and the
+ *	  functions every other module uses to raise them.
+ *
+ * The SQLSTATE class "YD" is ddb's own (SQL reserves classes starting with
+ * 0-4 and A-H for the standard). The README lists the same table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/elog.h"
+
+#include "errors.h"
+
+typedef struct DdbErrorInfo
+{
+	const char *name;			/* DynamoDB error name */
+	int			sqlstate;		/* ddb's SQLSTATE for it */
+} DdbErrorInfo;
+
+static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
+	[DDB_INTERNAL_SERVER_ERROR] = {"InternalServerError", MAKE_SQLSTATE('Y', 'D', '0', '0', '0')},
+	[DDB_VALIDATION] = {"ValidationException", MAKE_SQLSTATE('Y', 'D', '0', '0', '1')},
+	[DDB_SERIALIZATION] = {"SerializationException", MAKE_SQLSTATE('Y', 'D', '0', '0', '2')},
+	[DDB_UNKNOWN_OPERATION] = {"UnknownOperationException", MAKE_SQLSTATE('Y', 'D', '0', '0', '3')},
+	[DDB_RESOURCE_NOT_FOUND] = {"ResourceNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '0', '4')},
+	[DDB_RESOURCE_IN_USE] = {"ResourceInUseException", MAKE_SQLSTATE('Y', 'D', '0', '0', '5')},
+	[DDB_CONDITIONAL_CHECK_FAILED] = {"ConditionalCheckFailedException", MAKE_SQLSTATE('Y', 'D', '0', '0', '6')},
+	[DDB_TRANSACTION_CANCELED] = {"TransactionCanceledException", MAKE_SQLSTATE('Y', 'D', '0', '0', '7')},
+	[DDB_TRANSACTION_CONFLICT] = {"TransactionConflictException", MAKE_SQLSTATE('Y', 'D', '0', '0', '8')},
+	[DDB_IDEMPOTENT_PARAMETER_MISMATCH] = {"IdempotentParameterMismatchException", MAKE_SQLSTATE('Y', 'D', '0', '0', '9')},
+	[DDB_LIMIT_EXCEEDED] = {"LimitExceededException", MAKE_SQLSTATE('Y', 'D', '0', '1', '0')},
+	[DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED] = {"ItemCollectionSizeLimitExceededException", MAKE_SQLSTATE('Y', 'D', '0', '1', '1')},
+	[DDB_PROVISIONED_THROUGHPUT_EXCEEDED] = {"ProvisionedThroughputExceededException", MAKE_SQLSTATE('Y', 'D', '0', '1', '2')},
+	[DDB_DUPLICATE_ITEM] = {"DuplicateItemException", MAKE_SQLSTATE('Y', 'D', '0', '1', '3')},
+	[DDB_TRANSACTION_IN_PROGRESS] = {"TransactionInProgressException", MAKE_SQLSTATE('Y', 'D', '0', '1', '4')},
+	[DDB_EXPIRED_ITERATOR] = {"ExpiredIteratorException", MAKE_SQLSTATE('Y', 'D', '0', '1', '5')},
+	[DDB_TRIMMED_DATA_ACCESS] = {"TrimmedDataAccessException", MAKE_SQLSTATE('Y', 'D', '0', '1', '6')},
+};
+
+/*
+ * DdbErrorName returns the DynamoDB name of an error type.
+ */
+const char *
+DdbErrorName(DdbErrorType type)
+{
+	if (type < 0 || type >= DDB_ERROR_TYPE_COUNT)
+		type = DDB_INTERNAL_SERVER_ERROR;
+	return ddb_errors[type].name;
+}
+
+/*
+ * DdbErrorSqlState returns ddb's SQLSTATE for an error type.
+ */
+int
+DdbErrorSqlState(DdbErrorType type)
+{
+	if (type < 0 || type >= DDB_ERROR_TYPE_COUNT)
+		type = DDB_INTERNAL_SERVER_ERROR;
+	return ddb_errors[type].sqlstate;
+}
+
+static void RaiseFormatted(DdbErrorType type, const char *detail_json, const char *text)
+			pg_attribute_noreturn();
+static char *FormatMessage(const char *fmt, va_list args) pg_attribute_printf(1, 0);
+
+/*
+ * Raise the error; the message is already formatted.
+ */
+static void
+RaiseFormatted(DdbErrorType type, const char *detail_json, const char *text)
+{
+	if (detail_json)
+		ereport(ERROR,
+				(errcode(DdbErrorSqlState(type)),
+				 errmsg_internal("%s: %s", DdbErrorName(type), text),
+				 errdetail_internal("%s", detail_json)));
+	else
+		ereport(ERROR,
+				(errcode(DdbErrorSqlState(type)),
+				 errmsg_internal("%s: %s", DdbErrorName(type), text)));
+	pg_unreachable();
+}
+
+/*
+ * Format a message from a va_list (which is left untouched).
+ */
+static char *
+FormatMessage(const char *fmt, va_list args)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		copy;
+		int			needed;
+
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&buf, fmt, copy);
+		va_end(copy);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	return buf.data;
+}
+
+/*
+ * DdbRaise raises a DynamoDB error: "<ErrorType>: <message>".
+ */
+void
+DdbRaise(DdbErrorType type, const char *fmt,...)
+{
+	va_list		args;
+	char	   *text;
+
+	va_start(args, fmt);
+	text = FormatMessage(fmt, args);
+	va_end(args);
+	RaiseFormatted(type, NULL, text);
+}
+
+/*
+ * DdbRaiseWithDetail raises a DynamoDB error that carries extra members of
+ * DynamoDB's error body (a JSON object) in its DETAIL.
+ */
+void
+DdbRaiseWithDetail(DdbErrorType type, const char *detail_json, const char *fmt,...)
+{
+	va_list		args;
+	char	   *text;
+
+	va_start(args, fmt);
+	text = FormatMessage(fmt, args);
+	va_end(args);
+	RaiseFormatted(type, detail_json, text);
+}
+
+/*
+ * DdbConstraintInit starts an empty collection of constraint errors.
+ */
+void
+DdbConstraintInit(DdbConstraintErrors *errors)
+{
+	errors->count = 0;
+	initStringInfo(&errors->text);
+}
+
+/*
+ * DdbConstraintAdd records one failed constraint of a request member.
+ */
+void
+DdbConstraintAdd(DdbConstraintErrors *errors, const char *value,
+				 const char *member, const char *constraint)
+{
+	if (errors->count > 0)
+		appendStringInfoString(&errors->text, "; ");
+	appendStringInfo(&errors->text, "Value %s at '%s' failed to satisfy constraint: %s",
+					 value, member, constraint);
+	errors->count++;
+}
+
+/*
+ * DdbConstraintRaise raises the collected errors as one ValidationException.
+ */
+void
+DdbConstraintRaise(DdbConstraintErrors *errors)
+{
+	if (errors->count == 0)
+		return;
+	DdbRaise(DDB_VALIDATION, "%d validation error%s detected: %s",
+			 errors->count, errors->count > 1 ? "s" : "", errors->text.data);
+}

@@ -1,0 +1,81 @@
+/*-------------------------------------------------------------------------
+ *
+ * errors.h
+ *	  DynamoDB error types, their SQLSTATEs, and the functions that raise them.
+ *
+ * Every DynamoDB-level failure is a PostgreSQL ERROR whose message is
+ * "<ErrorType>: <text>" and whose SQLSTATE is private to ddb (class YD).
+ * Extra members of DynamoDB's error body go in the DETAIL as JSON.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_ERRORS_H
+#define DDB_ERRORS_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+typedef enum DdbErrorType
+{
+	DDB_INTERNAL_SERVER_ERROR,
+	DDB_VALIDATION,
+	DDB_SERIALIZATION,
+	DDB_UNKNOWN_OPERATION,
+	DDB_RESOURCE_NOT_FOUND,
+	DDB_RESOURCE_IN_USE,
+	DDB_CONDITIONAL_CHECK_FAILED,
+	DDB_TRANSACTION_CANCELED,
+	DDB_TRANSACTION_CONFLICT,
+	DDB_IDEMPOTENT_PARAMETER_MISMATCH,
+	DDB_LIMIT_EXCEEDED,
+	DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED,
+	DDB_PROVISIONED_THROUGHPUT_EXCEEDED,
+	DDB_DUPLICATE_ITEM,
+	DDB_TRANSACTION_IN_PROGRESS,
+	DDB_EXPIRED_ITERATOR,
+	DDB_TRIMMED_DATA_ACCESS,
+	DDB_ERROR_TYPE_COUNT
+} DdbErrorType;
+
+/* DynamoDB name of an error type, e.g. "ValidationException" */
+extern const char *DdbErrorName(DdbErrorType type);
+
+/* SQLSTATE (as made by MAKE_SQLSTATE) of an error type */
+extern int	DdbErrorSqlState(DdbErrorType type);
+
+/* Raise "<ErrorType>: <message>" */
+extern void DdbRaise(DdbErrorType type, const char *fmt,...)
+			pg_attribute_printf(2, 3) pg_attribute_noreturn();
+
+/* Same, with a JSON object (text) as the error's DETAIL */
+extern void DdbRaiseWithDetail(DdbErrorType type, const char *detail_json,
+							   const char *fmt,...)
+			pg_attribute_printf(3, 4) pg_attribute_noreturn();
+
+/* Shorthands for the two most common errors */
+#define DdbValidationError(...) DdbRaise(DDB_VALIDATION, __VA_ARGS__)
+#define DdbSerializationError(...) DdbRaise(DDB_SERIALIZATION, __VA_ARGS__)
+
+
+/*
+ * Collector for DynamoDB's parameter-constraint errors, which are reported
+ * together: "2 validation errors detected: Value 'x' at 'tableName' failed to
+ * satisfy constraint: ...; Value null at 'key' failed to ...".
+ */
+typedef struct DdbConstraintErrors
+{
+	int			count;			/* errors collected */
+	StringInfoData text;		/* "; "-separated descriptions */
+} DdbConstraintErrors;
+
+extern void DdbConstraintInit(DdbConstraintErrors *errors);
+
+/* value is the value as DynamoDB prints it ('x' quoted, or null) */
+extern void DdbConstraintAdd(DdbConstraintErrors *errors, const char *value,
+							 const char *member, const char *constraint);
+
+/* Raise the collected errors, if any, as one ValidationException */
+extern void DdbConstraintRaise(DdbConstraintErrors *errors);
+
+#endif							/* DDB_ERRORS_H */

@@ -1,0 +1,37 @@
+/*-------------------------------------------------------------------------
+ *
+ * operations.h
+ *	  The handlers of DynamoDB operations, one per action name. Each takes
+ *	  the request object and returns the response body (NULL for an
+ *	  operation whose response has no body). api.c dispatches to them
+ *	  inside an SPI connection.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_OPERATIONS_H
+#define DDB_OPERATIONS_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+typedef Jsonb *(*DdbOperationHandler) (JsonbContainer *request);
+
+/* table_ops.c: the control plane */
+extern Jsonb *DdbCreateTable(JsonbContainer *request);
+extern Jsonb *DdbDescribeTable(JsonbContainer *request);
+extern Jsonb *DdbListTables(JsonbContainer *request);
+extern Jsonb *DdbDeleteTable(JsonbContainer *request);
+extern Jsonb *DdbUpdateTable(JsonbContainer *request);
+
+/* tags.c: tagging */
+extern Jsonb *DdbTagResource(JsonbContainer *request);
+extern Jsonb *DdbUntagResource(JsonbContainer *request);
+extern Jsonb *DdbListTagsOfResource(JsonbContainer *request);
+
+/* item_ops.c: single-item reads and writes */
+extern Jsonb *DdbPutItem(JsonbContainer *request);
+extern Jsonb *DdbGetItem(JsonbContainer *request);
+extern Jsonb *DdbDeleteItem(JsonbContainer *request);
+
+#endif							/* DDB_OPERATIONS_H */

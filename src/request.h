@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * request.h
+ *	  Validation of request parameters shared by several operations:
+ *	  enumerations, ReturnValues, and parameters not supported yet.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_REQUEST_H
+#define DDB_REQUEST_H
+
+#include "postgres.h"
+
+#include "errors.h"
+#include "utils/jsonb.h"
+
+/*
+ * Read an enumeration parameter. Returns NULL when absent. A value outside
+ * the NULL-terminated list values is recorded in errors as DynamoDB's
+ * "Member must satisfy enum value set: [..]" (printed as enum_text).
+ */
+extern char *DdbRequestEnum(JsonbContainer *request, const char *member,
+							const char *constraint_member,
+							const char *const *values, const char *enum_text,
+							DdbConstraintErrors *errors);
+
+/* Check the parameters that every write operation shares */
+extern void DdbRequestCommonWriteParameters(JsonbContainer *request,
+											DdbConstraintErrors *errors);
+
+/* Raise for parameters whose support is not implemented yet */
+extern void DdbRequestRejectUnsupported(JsonbContainer *request,
+										const char *const *members);
+
+#endif							/* DDB_REQUEST_H */

@@ -1,0 +1,848 @@
+/*-------------------------------------------------------------------------
+ *
+ * table_ops.c
+ *	  The control plane: CreateTable, DescribeTable, ListTables,
+ *	  DeleteTable and UpdateTable.
+ *
+ * A DynamoDB table is a row in ddb.tables plus an item table in schema
+ * ddb_data. DDL on the item table runs as the calling role, so PostgreSQL
+ * decides who may create (CREATE on schema ddb_data) and drop (ownership)
+ * tables; the catalog row is then written as the extension owner. Table
+ * changes happen synchronously inside the caller's transaction, so a new
+ * table is ACTIVE at once; DeleteTable reports DELETING, as DynamoDB does.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+
+#include "catalog.h"
+#include "errors.h"
+#include "item.h"
+#include "json_util.h"
+#include "operations.h"
+#include "request.h"
+#include "tags.h"
+
+#define MAX_COLUMN_NAME (NAMEDATALEN - 1)
+
+/* A validated key schema */
+typedef struct KeySchema
+{
+	int			nkeys;
+	char	   *names[2];		/* partition key, sort key */
+	char		types[2];		/* 'S', 'N' or 'B' */
+} KeySchema;
+
+/* Billing settings of a request */
+typedef struct Billing
+{
+	char	   *mode;			/* PROVISIONED or PAY_PER_REQUEST, NULL if absent */
+	bool		has_throughput; /* ProvisionedThroughput given */
+	int64		read_units;
+	int64		write_units;
+} Billing;
+
+/*
+ * The statement that renders a table's description as DynamoDB's
+ * TableDescription; $1 is the table name, $2 the status to report.
+ */
+static const char *const describe_sql =
+"SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+"  'TableName', t.table_name,"
+"  'TableStatus', $2::text,"
+"  'KeySchema', t.key_schema,"
+"  'AttributeDefinitions', t.attribute_definitions,"
+"  'CreationDateTime', pg_catalog.round(EXTRACT(epoch FROM t.created_at), 3),"
+"  'ProvisionedThroughput', pg_catalog.jsonb_build_object("
+"      'NumberOfDecreasesToday', CASE WHEN t.last_decrease_time::date = pg_catalog.now()::date"
+"                                     THEN t.decreases_today ELSE 0 END,"
+"      'ReadCapacityUnits', t.read_capacity_units,"
+"      'WriteCapacityUnits', t.write_capacity_units,"
+"      'LastIncreaseDateTime', pg_catalog.round(EXTRACT(epoch FROM t.last_increase_time), 3),"
+"      'LastDecreaseDateTime', pg_catalog.round(EXTRACT(epoch FROM t.last_decrease_time), 3)),"
+"  'BillingModeSummary', CASE WHEN t.billing_mode_updated_at IS NOT NULL THEN"
+"      pg_catalog.jsonb_build_object('BillingMode', t.billing_mode,"
+"        'LastUpdateToPayPerRequestDateTime',"
+"        pg_catalog.round(EXTRACT(epoch FROM t.billing_mode_updated_at), 3)) END,"
+"  'TableClassSummary', CASE WHEN t.table_class IS NOT NULL THEN"
+"      pg_catalog.jsonb_build_object('TableClass', t.table_class) END,"
+"  'DeletionProtectionEnabled', t.deletion_protection,"
+"  'ItemCount', pg_catalog.greatest(c.reltuples, 0)::bigint,"
+"  'TableSizeBytes', pg_catalog.pg_relation_size(c.oid),"
+"  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
+"      pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
+"      t.table_name),"
+"  'TableId', t.table_id::text))"
+" FROM ddb.tables t"
+" LEFT JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) t.relation_name"
+"  AND c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::pg_catalog.regnamespace"
+" WHERE t.table_name OPERATOR(pg_catalog.=) $1";
+
+/*
+ * Render a table's TableDescription, or NULL when it does not exist.
+ */
+static Jsonb *
+DescribeTableRow(const char *table_name, const char *status)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	Datum		d;
+	int			rc;
+
+	args[0] = CStringGetTextDatum(table_name);
+	args[1] = CStringGetTextDatum(status);
+	rc = SPI_execute_with_args(describe_sql, 2, argtypes, args, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "describing table failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return DatumGetJsonbPCopy(d);
+}
+
+/*
+ * Build {"<member>": description}.
+ */
+static Jsonb *
+WrapDescription(const char *member, Jsonb *description)
+{
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, member);
+	DdbPushContainer(&st, WJB_VALUE, &description->root);
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * Raise the ResourceNotFoundException of the control plane.
+ */
+static void
+TableNotFound(const char *table_name)
+{
+	DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+			 table_name);
+}
+
+/*
+ * Run one SQL statement with parameters, checking the result code.
+ */
+static void
+ExecuteWithArgs(const char *sql, int nargs, Oid *argtypes, Datum *args,
+				const char *nulls, int expected)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * Validate KeySchema and AttributeDefinitions of CreateTable, collecting
+ * constraint errors first and then DynamoDB's semantic checks.
+ */
+static void
+ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintErrors *errors)
+{
+	JsonbContainer *key_schema = DdbJsonGetArray(request, "KeySchema");
+	JsonbContainer *definitions = DdbJsonGetArray(request, "AttributeDefinitions");
+	JsonbValue *elements;
+	JsonbValue *defs = NULL;
+	int			nelements = 0;
+	int			ndefs = 0;
+	char	   *key_types[2] = {NULL, NULL};
+
+	memset(schema, 0, sizeof(*schema));
+	if (key_schema == NULL)
+		DdbConstraintAdd(errors, "null", "keySchema", "Member must not be null");
+	else
+	{
+		nelements = DdbJsonArrayElements(key_schema, &elements);
+		if (nelements < 1 || nelements > 2)
+			DdbConstraintAdd(errors, psprintf("'%s'", DdbJsonContainerText(key_schema)), "keySchema",
+							 nelements < 1 ? "Member must have length greater than or equal to 1"
+							 : "Member must have length less than or equal to 2");
+		for (int i = 0; i < nelements && i < 2; i++)
+		{
+			JsonbContainer *element = DdbJsonValueObject(&elements[i], "KeySchemaElement");
+			char	   *name = DdbJsonGetString(element, "AttributeName");
+			char	   *type = DdbJsonGetString(element, "KeyType");
+			char	   *where;
+
+			where = psprintf("keySchema.%d.member.attributeName", i + 1);
+			if (name == NULL)
+				DdbConstraintAdd(errors, "null", where, "Member must not be null");
+			else if (strlen(name) < 1 || strlen(name) > 255)
+				DdbConstraintAdd(errors, psprintf("'%s'", name), where,
+								 strlen(name) < 1 ? "Member must have length greater than or equal to 1"
+								 : "Member must have length less than or equal to 255");
+			where = psprintf("keySchema.%d.member.keyType", i + 1);
+			if (type == NULL)
+				DdbConstraintAdd(errors, "null", where, "Member must not be null");
+			else if (strcmp(type, "HASH") != 0 && strcmp(type, "RANGE") != 0)
+				DdbConstraintAdd(errors, psprintf("'%s'", type), where,
+								 "Member must satisfy enum value set: [HASH, RANGE]");
+			schema->names[i] = name;
+			key_types[i] = type;
+		}
+		schema->nkeys = Min(nelements, 2);
+	}
+
+	if (definitions == NULL)
+		DdbConstraintAdd(errors, "null", "attributeDefinitions", "Member must not be null");
+	else
+	{
+		ndefs = DdbJsonArrayElements(definitions, &defs);
+		for (int i = 0; i < ndefs; i++)
+		{
+			JsonbContainer *def = DdbJsonValueObject(&defs[i], "AttributeDefinition");
+			char	   *name = DdbJsonGetString(def, "AttributeName");
+			char	   *type = DdbJsonGetString(def, "AttributeType");
+			char	   *where;
+
+			where = psprintf("attributeDefinitions.%d.member.attributeName", i + 1);
+			if (name == NULL)
+				DdbConstraintAdd(errors, "null", where, "Member must not be null");
+			else if (strlen(name) < 1 || strlen(name) > 255)
+				DdbConstraintAdd(errors, psprintf("'%s'", name), where,
+								 strlen(name) < 1 ? "Member must have length greater than or equal to 1"
+								 : "Member must have length less than or equal to 255");
+			where = psprintf("attributeDefinitions.%d.member.attributeType", i + 1);
+			if (type == NULL)
+				DdbConstraintAdd(errors, "null", where, "Member must not be null");
+			else if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
+				DdbConstraintAdd(errors, psprintf("'%s'", type), where,
+								 "Member must satisfy enum value set: [B, N, S]");
+		}
+	}
+	if (errors->count > 0 || key_schema == NULL || definitions == NULL)
+		return;
+
+	/* DynamoDB's semantic checks, in its order */
+	if (strcmp(key_types[0], "HASH") != 0)
+		DdbValidationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	if (schema->nkeys == 2)
+	{
+		if (strcmp(key_types[1], "RANGE") != 0)
+			DdbValidationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+		if (strcmp(schema->names[0], schema->names[1]) == 0)
+			DdbValidationError("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	}
+	for (int i = 0; i < ndefs; i++)
+	{
+		char	   *name = DdbJsonGetString(defs[i].val.binary.data, "AttributeName");
+
+		for (int j = 0; j < i; j++)
+		{
+			if (strcmp(name, DdbJsonGetString(defs[j].val.binary.data, "AttributeName")) == 0)
+				DdbValidationError("Cannot have two attributes with the same name");
+		}
+	}
+	for (int k = 0; k < schema->nkeys; k++)
+	{
+		bool		defined = false;
+
+		for (int i = 0; i < ndefs; i++)
+		{
+			JsonbContainer *def = defs[i].val.binary.data;
+
+			if (strcmp(DdbJsonGetString(def, "AttributeName"), schema->names[k]) == 0)
+			{
+				schema->types[k] = DdbJsonGetString(def, "AttributeType")[0];
+				defined = true;
+			}
+		}
+		if (!defined)
+		{
+			StringInfoData keys;
+			StringInfoData defined_names;
+
+			initStringInfo(&keys);
+			initStringInfo(&defined_names);
+			for (int j = 0; j < schema->nkeys; j++)
+				appendStringInfo(&keys, "%s%s", j > 0 ? ", " : "", schema->names[j]);
+			for (int i = 0; i < ndefs; i++)
+				appendStringInfo(&defined_names, "%s%s", i > 0 ? ", " : "",
+								 DdbJsonGetString(defs[i].val.binary.data, "AttributeName"));
+			DdbValidationError("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+							   keys.data, defined_names.data);
+		}
+	}
+	if (ndefs != schema->nkeys)
+		DdbValidationError("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+}
+
+/*
+ * Render a validated key schema as DynamoDB's KeySchema, or (definitions)
+ * as its AttributeDefinitions.
+ */
+static Jsonb *
+KeySchemaJson(KeySchema *schema, bool definitions)
+{
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginArray(&st);
+	for (int i = 0; i < schema->nkeys; i++)
+	{
+		char		type[2] = {schema->types[i], '\0'};
+
+		DdbPushBeginObject(&st);
+		DdbPushKey(&st, "AttributeName");
+		DdbPushString(&st, WJB_VALUE, schema->names[i]);
+		DdbPushKey(&st, definitions ? "AttributeType" : "KeyType");
+		DdbPushString(&st, WJB_VALUE, definitions ? type : (i == 0 ? "HASH" : "RANGE"));
+		DdbPushEndObject(&st);
+	}
+	return JsonbValueToJsonb(DdbPushEndArray(&st));
+}
+
+/*
+ * Read BillingMode and ProvisionedThroughput, collecting constraint errors.
+ */
+static void
+ReadBilling(JsonbContainer *request, Billing *billing, DdbConstraintErrors *errors)
+{
+	static const char *const modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+	JsonbContainer *throughput;
+
+	memset(billing, 0, sizeof(*billing));
+	billing->mode = DdbRequestEnum(request, "BillingMode", "billingMode", modes,
+								   "[PROVISIONED, PAY_PER_REQUEST]", errors);
+	throughput = DdbJsonGetObject(request, "ProvisionedThroughput");
+	if (throughput == NULL)
+		return;
+	billing->has_throughput = true;
+	if (!DdbJsonGetInt64(throughput, "ReadCapacityUnits", &billing->read_units))
+		DdbConstraintAdd(errors, "null", "provisionedThroughput.readCapacityUnits",
+						 "Member must not be null");
+	else if (billing->read_units < 1)
+		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", billing->read_units),
+						 "provisionedThroughput.readCapacityUnits",
+						 "Member must have value greater than or equal to 1");
+	if (!DdbJsonGetInt64(throughput, "WriteCapacityUnits", &billing->write_units))
+		DdbConstraintAdd(errors, "null", "provisionedThroughput.writeCapacityUnits",
+						 "Member must not be null");
+	else if (billing->write_units < 1)
+		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", billing->write_units),
+						 "provisionedThroughput.writeCapacityUnits",
+						 "Member must have value greater than or equal to 1");
+}
+
+/*
+ * Read TableClass, collecting constraint errors.
+ */
+static char *
+ReadTableClass(JsonbContainer *request, DdbConstraintErrors *errors)
+{
+	static const char *const classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
+
+	return DdbRequestEnum(request, "TableClass", "tableClass", classes,
+						  "[STANDARD, STANDARD_INFREQUENT_ACCESS]", errors);
+}
+
+/*
+ * The column of the item table that holds a key attribute: the attribute
+ * name itself when it is a usable identifier, else a fixed name.
+ */
+static char *
+KeyColumnName(const char *attribute, const char *fallback, const char *other_column)
+{
+	const char *name = attribute;
+
+	if (strlen(attribute) > MAX_COLUMN_NAME || strcmp(attribute, "item") == 0)
+		name = fallback;
+	if (other_column != NULL && strcmp(name, other_column) == 0)
+		name = psprintf("ddb_%s", fallback);
+	return pstrdup(name);
+}
+
+/*
+ * The item table's name: the table name when it fits in an identifier,
+ * else a prefix plus a hash ("~" cannot occur in a table name, so the two
+ * forms never collide).
+ */
+static char *
+RelationName(const char *table_name)
+{
+	if (strlen(table_name) <= MAX_COLUMN_NAME)
+		return pstrdup(table_name);
+	return psprintf("%.54s~%08x", table_name,
+					DatumGetUInt32(hash_any((const unsigned char *) table_name,
+											strlen(table_name))));
+}
+
+/*
+ * The generated-column expression that extracts a key attribute from the
+ * item, with the attribute name as a quoted literal.
+ */
+static char *
+KeyExpression(const char *attribute, char type)
+{
+	char	   *path = psprintf("(item OPERATOR(pg_catalog.->) %s)", quote_literal_cstr(attribute));
+
+	switch (type)
+	{
+		case 'S':
+			return psprintf("%s OPERATOR(pg_catalog.->>) 'S'", path);
+		case 'N':
+			return psprintf("(%s OPERATOR(pg_catalog.->>) 'N')::pg_catalog.numeric", path);
+		default:
+			return psprintf("pg_catalog.decode(%s OPERATOR(pg_catalog.->>) 'B', 'base64')", path);
+	}
+}
+
+/*
+ * Create the item table of a new DynamoDB table, as the calling role.
+ */
+static void
+CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
+{
+	StringInfoData sql;
+	static const char *const column_types[] = {"text COLLATE \"C\"", "numeric", "bytea"};
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, relation_name));
+	for (int i = 0; i < schema->nkeys; i++)
+	{
+		int			t = schema->types[i] == 'S' ? 0 : schema->types[i] == 'N' ? 1 : 2;
+
+		appendStringInfo(&sql, "%s %s GENERATED ALWAYS AS (%s) STORED, ",
+						 quote_identifier(columns[i]), column_types[t],
+						 KeyExpression(schema->names[i], schema->types[i]));
+	}
+	appendStringInfoString(&sql, "item jsonb NOT NULL, PRIMARY KEY (");
+	for (int i = 0; i < schema->nkeys; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(columns[i]));
+	appendStringInfoString(&sql, "))");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create item table: %s", sql.data);
+}
+
+/*
+ * Return true when a table of this name exists.
+ */
+static bool
+TableExists(const char *table_name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	args[0] = CStringGetTextDatum(table_name);
+	if (SPI_execute_with_args("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "table lookup failed");
+	return SPI_processed > 0;
+}
+
+/*
+ * Take a transaction-level advisory lock on a table name, so concurrent
+ * CreateTable/DeleteTable/UpdateTable calls on one name queue up.
+ */
+static void
+LockTableName(const char *table_name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	args[0] = CStringGetTextDatum(table_name);
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('ddb.table:' OPERATOR(pg_catalog.||) $1, 0))",
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock table name");
+}
+
+/*
+ * DdbCreateTable implements CreateTable.
+ */
+Jsonb *
+DdbCreateTable(JsonbContainer *request)
+{
+	static const char *const allowed[] = {
+		"TableName", "AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes",
+		"GlobalSecondaryIndexes", "BillingMode", "ProvisionedThroughput",
+		"StreamSpecification", "SSESpecification", "Tags", "TableClass",
+		"DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
+		"ResourcePolicy", NULL
+	};
+	static const char *const unsupported[] = {
+		"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
+		"SSESpecification", "OnDemandThroughput", "WarmThroughput", "ResourcePolicy", NULL
+	};
+	DdbConstraintErrors errors;
+	char	   *table_name;
+	KeySchema	schema;
+	Billing		billing;
+	char	   *table_class;
+	bool		deletion_protection = false;
+	DdbTagList	tags;
+	char	   *relation_name;
+	char	   *columns[2] = {NULL, NULL};
+	Oid			saved_user;
+	int			saved_context;
+
+	DdbJsonCheckMembers(request, allowed);
+	DdbConstraintInit(&errors);
+	table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName", &errors);
+	ReadBilling(request, &billing, &errors);
+	table_class = ReadTableClass(request, &errors);
+	ValidateKeySchema(request, &schema, &errors);
+	DdbConstraintRaise(&errors);
+	(void) DdbJsonGetBool(request, "DeletionProtectionEnabled", &deletion_protection);
+	DdbRequestRejectUnsupported(request, unsupported);
+
+	if (billing.mode == NULL || strcmp(billing.mode, "PROVISIONED") == 0)
+	{
+		if (!billing.has_throughput)
+			DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+	}
+	else if (billing.has_throughput)
+		DdbValidationError("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	DdbTagsRead(DdbJsonGetArray(request, "Tags"), &tags, false);
+
+	LockTableName(table_name);
+	if (TableExists(table_name))
+		DdbRaise(DDB_RESOURCE_IN_USE, "Table already exists: %s", table_name);
+
+	relation_name = RelationName(table_name);
+	columns[0] = KeyColumnName(schema.names[0], "pk", NULL);
+	if (schema.nkeys == 2)
+		columns[1] = KeyColumnName(schema.names[1], "sk", columns[0]);
+	CreateItemTable(relation_name, &schema, columns);
+
+	/* the catalog row, written as the extension owner */
+	{
+		static const char *const insert_sql =
+		"INSERT INTO ddb.tables (table_name, table_id, relation_name,"
+		"  hash_key, hash_key_type, hash_key_column,"
+		"  range_key, range_key_type, range_key_column,"
+		"  key_schema, attribute_definitions, billing_mode,"
+		"  read_capacity_units, write_capacity_units, billing_mode_updated_at,"
+		"  table_class, deletion_protection)"
+		" VALUES ($1, pg_catalog.gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+		"  $12, $13, CASE WHEN $11 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN pg_catalog.now() END,"
+		"  $14, $15)";
+		Oid			argtypes[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+			TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
+		Datum		args[15];
+		char		nulls[16] = "               ";
+		bool		pay_per_request = billing.mode != NULL &&
+			strcmp(billing.mode, "PAY_PER_REQUEST") == 0;
+		char		type0[2] = {schema.types[0], '\0'};
+		char		type1[2] = {schema.types[1], '\0'};
+
+		args[0] = CStringGetTextDatum(table_name);
+		args[1] = CStringGetTextDatum(relation_name);
+		args[2] = CStringGetTextDatum(schema.names[0]);
+		args[3] = CStringGetTextDatum(type0);
+		args[4] = CStringGetTextDatum(columns[0]);
+		if (schema.nkeys == 2)
+		{
+			args[5] = CStringGetTextDatum(schema.names[1]);
+			args[6] = CStringGetTextDatum(type1);
+			args[7] = CStringGetTextDatum(columns[1]);
+		}
+		else
+			nulls[5] = nulls[6] = nulls[7] = 'n';
+		args[8] = JsonbPGetDatum(KeySchemaJson(&schema, false));
+		args[9] = JsonbPGetDatum(KeySchemaJson(&schema, true));
+		args[10] = CStringGetTextDatum(pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
+		args[11] = Int64GetDatum(pay_per_request ? 0 : billing.read_units);
+		args[12] = Int64GetDatum(pay_per_request ? 0 : billing.write_units);
+		if (table_class != NULL)
+			args[13] = CStringGetTextDatum(table_class);
+		else
+			nulls[13] = 'n';
+		args[14] = BoolGetDatum(deletion_protection);
+
+		DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+		ExecuteWithArgs(insert_sql, 15, argtypes, args, nulls, SPI_OK_INSERT);
+		DdbTagsStore(table_name, &tags);
+		DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	}
+
+	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
+}
+
+/*
+ * Read and validate the TableName of a control-plane request.
+ */
+static char *
+RequiredTableName(JsonbContainer *request)
+{
+	DdbConstraintErrors errors;
+	char	   *table_name;
+
+	DdbConstraintInit(&errors);
+	table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName", &errors);
+	DdbConstraintRaise(&errors);
+	return table_name;
+}
+
+/*
+ * DdbDescribeTable implements DescribeTable.
+ */
+Jsonb *
+DdbDescribeTable(JsonbContainer *request)
+{
+	static const char *const allowed[] = {"TableName", NULL};
+	char	   *table_name;
+	Jsonb	   *description;
+
+	DdbJsonCheckMembers(request, allowed);
+	table_name = RequiredTableName(request);
+	description = DescribeTableRow(table_name, "ACTIVE");
+	if (description == NULL)
+		TableNotFound(table_name);
+	return WrapDescription("Table", description);
+}
+
+/*
+ * DdbListTables implements ListTables: names in ascending (byte) order.
+ */
+Jsonb *
+DdbListTables(JsonbContainer *request)
+{
+	static const char *const allowed[] = {"ExclusiveStartTableName", "Limit", NULL};
+	DdbConstraintErrors errors;
+	char	   *start;
+	int64		limit = 100;
+	Oid			argtypes[2] = {TEXTOID, INT8OID};
+	Datum		args[2];
+	char		nulls[3] = "  ";
+	JsonbParseState *st = NULL;
+	uint64		count;
+
+	DdbJsonCheckMembers(request, allowed);
+	DdbConstraintInit(&errors);
+	start = DdbJsonGetString(request, "ExclusiveStartTableName");
+	if (start != NULL)
+		start = DdbValidateTableName(start, "exclusiveStartTableName", &errors);
+	if (DdbJsonGetInt64(request, "Limit", &limit) && (limit < 1 || limit > 100))
+		DdbConstraintAdd(&errors, psprintf("'" INT64_FORMAT "'", limit), "limit",
+						 limit < 1 ? "Member must have value greater than or equal to 1"
+						 : "Member must have value less than or equal to 100");
+	DdbConstraintRaise(&errors);
+
+	if (start != NULL)
+		args[0] = CStringGetTextDatum(start);
+	else
+		nulls[0] = 'n';
+	args[1] = Int64GetDatum(limit + 1);
+	if (SPI_execute_with_args("SELECT table_name FROM ddb.tables"
+							  " WHERE $1 IS NULL OR table_name OPERATOR(pg_catalog.>) $1"
+							  " ORDER BY table_name LIMIT $2",
+							  2, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "listing tables failed");
+
+	count = Min(SPI_processed, (uint64) limit);
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "TableNames");
+	DdbPushBeginArray(&st);
+	for (uint64 i = 0; i < count; i++)
+		DdbPushString(&st, WJB_ELEM, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	DdbPushEndArray(&st);
+	if (SPI_processed > (uint64) limit)
+	{
+		DdbPushKey(&st, "LastEvaluatedTableName");
+		DdbPushString(&st, WJB_VALUE,
+					  SPI_getvalue(SPI_tuptable->vals[count - 1], SPI_tuptable->tupdesc, 1));
+	}
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * Raise permission denied unless the caller owns the item table.
+ */
+static void
+RequireTableOwner(DdbTable *table)
+{
+	if (!pg_class_ownercheck(table->relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+}
+
+/*
+ * DdbDeleteTable implements DeleteTable.
+ */
+Jsonb *
+DdbDeleteTable(JsonbContainer *request)
+{
+	static const char *const allowed[] = {"TableName", NULL};
+	char	   *table_name;
+	DdbTable   *table;
+	Jsonb	   *description;
+	char	   *sql;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	Oid			saved_user;
+	int			saved_context;
+	bool		isnull;
+
+	DdbJsonCheckMembers(request, allowed);
+	table_name = RequiredTableName(request);
+	LockTableName(table_name);
+	table = DdbTableLookupOptional(table_name);
+	if (table == NULL)
+		TableNotFound(table_name);
+
+	args[0] = CStringGetTextDatum(table_name);
+	if (SPI_execute_with_args("SELECT deletion_protection FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "table lookup failed");
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		DdbValidationError("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+
+	description = DescribeTableRow(table_name, "DELETING");
+
+	/* dropped as the caller: PostgreSQL checks ownership */
+	sql = psprintf("DROP TABLE %s", quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not drop item table");
+
+	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+	ExecuteWithArgs("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+					1, argtypes, args, NULL, SPI_OK_DELETE);
+	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogInvalidateAll();
+
+	return WrapDescription("TableDescription", description);
+}
+
+/*
+ * DdbUpdateTable implements UpdateTable for billing mode, provisioned
+ * throughput, table class and deletion protection.
+ */
+Jsonb *
+DdbUpdateTable(JsonbContainer *request)
+{
+	static const char *const allowed[] = {
+		"TableName", "AttributeDefinitions", "BillingMode", "ProvisionedThroughput",
+		"GlobalSecondaryIndexUpdates", "StreamSpecification", "SSESpecification",
+		"ReplicaUpdates", "TableClass", "DeletionProtectionEnabled",
+		"OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
+		"GlobalTableWitnessUpdates", NULL
+	};
+	static const char *const unsupported[] = {
+		"AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification",
+		"SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
+		"MultiRegionConsistency", "GlobalTableWitnessUpdates", NULL
+	};
+	DdbConstraintErrors errors;
+	char	   *table_name;
+	Billing		billing;
+	char	   *table_class;
+	bool		deletion_protection;
+	bool		has_deletion_protection;
+	DdbTable   *table;
+	char	   *current_mode;
+	int64		current_read;
+	int64		current_write;
+	char	   *new_mode;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull;
+	Oid			saved_user;
+	int			saved_context;
+
+	DdbJsonCheckMembers(request, allowed);
+	DdbConstraintInit(&errors);
+	table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName", &errors);
+	ReadBilling(request, &billing, &errors);
+	table_class = ReadTableClass(request, &errors);
+	DdbConstraintRaise(&errors);
+	has_deletion_protection = DdbJsonGetBool(request, "DeletionProtectionEnabled",
+											 &deletion_protection);
+	DdbRequestRejectUnsupported(request, unsupported);
+	if (billing.mode == NULL && !billing.has_throughput && table_class == NULL &&
+		!has_deletion_protection)
+		DdbValidationError("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+
+	LockTableName(table_name);
+	table = DdbTableLookupOptional(table_name);
+	if (table == NULL)
+		TableNotFound(table_name);
+	RequireTableOwner(table);
+
+	args[0] = CStringGetTextDatum(table_name);
+	if (SPI_execute_with_args("SELECT billing_mode, read_capacity_units, write_capacity_units"
+							  " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "table lookup failed");
+	current_mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	current_read = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	current_write = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+
+	new_mode = billing.mode ? billing.mode : current_mode;
+	if (strcmp(new_mode, "PAY_PER_REQUEST") == 0 && billing.has_throughput)
+		DdbValidationError("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	if (strcmp(new_mode, "PROVISIONED") == 0 && strcmp(current_mode, "PAY_PER_REQUEST") == 0 &&
+		!billing.has_throughput)
+		DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+	if (billing.has_throughput && strcmp(current_mode, "PROVISIONED") == 0 &&
+		billing.read_units == current_read && billing.write_units == current_write)
+		DdbValidationError("The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: " INT64_FORMAT ". Requested ReadCapacityUnits: " INT64_FORMAT ". Current WriteCapacityUnits provisioned for the table: " INT64_FORMAT ". Requested WriteCapacityUnits: " INT64_FORMAT ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+						   current_read, billing.read_units, current_write, billing.write_units);
+
+	{
+		/*
+		 * One UPDATE covers every change; the throughput timestamps follow
+		 * DynamoDB: an increase or decrease of either unit is recorded, and
+		 * decreases are counted per day.
+		 */
+		static const char *const update_sql =
+		"UPDATE ddb.tables SET"
+		"  billing_mode_updated_at = CASE WHEN $2 OPERATOR(pg_catalog.<>) billing_mode"
+		"    THEN pg_catalog.now() ELSE billing_mode_updated_at END,"
+		"  billing_mode = $2,"
+		"  last_increase_time = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PROVISIONED' AND $3 AND"
+		"    ($4 OPERATOR(pg_catalog.>) read_capacity_units OR $5 OPERATOR(pg_catalog.>) write_capacity_units)"
+		"    THEN pg_catalog.now() ELSE last_increase_time END,"
+		"  decreases_today = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PROVISIONED' AND $3 AND"
+		"    ($4 OPERATOR(pg_catalog.<) read_capacity_units OR $5 OPERATOR(pg_catalog.<) write_capacity_units)"
+		"    THEN (CASE WHEN last_decrease_time::date OPERATOR(pg_catalog.=) pg_catalog.now()::date"
+		"      THEN decreases_today ELSE 0 END) OPERATOR(pg_catalog.+) 1 ELSE decreases_today END,"
+		"  last_decrease_time = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PROVISIONED' AND $3 AND"
+		"    ($4 OPERATOR(pg_catalog.<) read_capacity_units OR $5 OPERATOR(pg_catalog.<) write_capacity_units)"
+		"    THEN pg_catalog.now() ELSE last_decrease_time END,"
+		"  read_capacity_units = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN 0"
+		"    WHEN $3 THEN $4 ELSE read_capacity_units END,"
+		"  write_capacity_units = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN 0"
+		"    WHEN $3 THEN $5 ELSE write_capacity_units END,"
+		"  table_class = pg_catalog.coalesce($6, table_class),"
+		"  deletion_protection = pg_catalog.coalesce($7, deletion_protection)"
+		" WHERE table_name OPERATOR(pg_catalog.=) $1";
+		Oid			types[7] = {TEXTOID, TEXTOID, BOOLOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
+		Datum		values[7];
+		char		nulls[8] = "       ";
+
+		values[0] = CStringGetTextDatum(table_name);
+		values[1] = CStringGetTextDatum(new_mode);
+		values[2] = BoolGetDatum(billing.has_throughput);
+		values[3] = Int64GetDatum(billing.read_units);
+		values[4] = Int64GetDatum(billing.write_units);
+		if (table_class != NULL)
+			values[5] = CStringGetTextDatum(table_class);
+		else
+			nulls[5] = 'n';
+		if (has_deletion_protection)
+			values[6] = BoolGetDatum(deletion_protection);
+		else
+			nulls[6] = 'n';
+
+		DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+		ExecuteWithArgs(update_sql, 7, types, values, nulls, SPI_OK_UPDATE);
+		DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	}
+
+	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
+}
