@@ -77,7 +77,7 @@ static const char *const describe_sql =
 "  'TableClassSummary', CASE WHEN t.table_class IS NOT NULL THEN"
 "      pg_catalog.jsonb_build_object('TableClass', t.table_class) END,"
 "  'DeletionProtectionEnabled', t.deletion_protection,"
-"  'ItemCount', pg_catalog.greatest(c.reltuples, 0)::bigint,"
+"  'ItemCount', GREATEST(c.reltuples, 0)::bigint,"
 "  'TableSizeBytes', pg_catalog.pg_relation_size(c.oid),"
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
 "      pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"

@@ -1,0 +1,72 @@
+-- security: PostgreSQL privileges decide who reads and writes DynamoDB tables
+\set VERBOSITY terse
+
+CREATE ROLE regress_ddb_owner;
+CREATE ROLE regress_ddb_reader;
+CREATE ROLE regress_ddb_nobody;
+GRANT CREATE ON SCHEMA ddb_data TO regress_ddb_owner;
+
+-- A role with CREATE on ddb_data creates tables, and owns their item tables
+SET ROLE regress_ddb_owner;
+SELECT ddb.create_table('secrets', partition_key => 'id') IS NOT NULL AS created;
+SELECT ddb.put('secrets', '{"id": "s1", "value": "hunter2"}');
+SELECT ddb.get('secrets', '{"id": "s1"}');
+RESET ROLE;
+SELECT relname, pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = 'ddb_data'::regnamespace AND relname = 'secrets';
+
+-- Invalid input: a role without privileges can neither read nor write
+SET ROLE regress_ddb_nobody;
+SELECT ddb.get_item('{"TableName": "secrets", "Key": {"id": {"S": "s1"}}}');
+SELECT ddb.put_item('{"TableName": "secrets", "Item": {"id": {"S": "s2"}}}');
+SELECT ddb.delete_item('{"TableName": "secrets", "Key": {"id": {"S": "s1"}}}');
+SELECT ddb.delete_table('{"TableName": "secrets"}');
+SELECT ddb.update_table('{"TableName": "secrets", "TableClass": "STANDARD"}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/secrets", "Tags": [{"Key": "a", "Value": "b"}]}');
+SELECT ddb.create_table('mine', partition_key => 'id');
+-- the catalog itself is read-only
+INSERT INTO ddb.tables (table_name) VALUES ('x');
+DELETE FROM ddb.tables;
+-- metadata stays visible, as ListTables is in DynamoDB
+SELECT ddb.list_tables('{}');
+RESET ROLE;
+
+-- Granting SELECT allows GetItem, but not PutItem
+GRANT SELECT ON ddb_data.secrets TO regress_ddb_reader;
+SET ROLE regress_ddb_reader;
+SELECT ddb.get_item('{"TableName": "secrets", "Key": {"id": {"S": "s1"}}}');
+SELECT ddb.put_item('{"TableName": "secrets", "Item": {"id": {"S": "s2"}}}');
+RESET ROLE;
+
+-- Row-level security applies to every access
+ALTER TABLE ddb_data.secrets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_public ON ddb_data.secrets FOR SELECT TO regress_ddb_reader
+    USING (item -> 'public' -> 'BOOL' = 'true');
+SELECT ddb.put('secrets', '{"id": "p1", "public": true}');
+SET ROLE regress_ddb_reader;
+SELECT ddb.get('secrets', '{"id": "s1"}') AS hidden;
+SELECT ddb.get('secrets', '{"id": "p1"}') AS visible;
+RESET ROLE;
+
+-- Hostile attribute names are data, never SQL
+SELECT ddb.create_table('hostile', partition_key => 'x"); DROP TABLE ddb.tables; --',
+                        sort_key => $$'; DELETE FROM ddb.tables; --\$$) IS NOT NULL AS created;
+SELECT ddb.put('hostile', jsonb_build_object('x"); DROP TABLE ddb.tables; --', 'a',
+                                            $$'; DELETE FROM ddb.tables; --\$$, 'b',
+                                            'Robert''); DROP TABLE students;--', 'c'));
+SELECT ddb.get('hostile', jsonb_build_object('x"); DROP TABLE ddb.tables; --', 'a',
+                                            $$'; DELETE FROM ddb.tables; --\$$, 'b'));
+SELECT count(*) > 0 AS catalog_intact FROM ddb.tables;
+SELECT hash_key_column, range_key_column FROM ddb.tables WHERE table_name = 'hostile';
+
+-- Invalid input: hostile table names are rejected by the name rules
+SELECT ddb.create_table('x"; DROP TABLE ddb.tables; --', partition_key => 'id');
+SELECT ddb.get_item($${"TableName": "users'; --", "Key": {"id": {"S": "1"}}}$$);
+
+SELECT ddb.delete_table('{"TableName": "hostile"}') IS NOT NULL AS deleted;
+SET ROLE regress_ddb_owner;
+SELECT ddb.delete_table('{"TableName": "secrets"}') IS NOT NULL AS deleted;
+RESET ROLE;
+REVOKE CREATE ON SCHEMA ddb_data FROM regress_ddb_owner;
+DROP ROLE regress_ddb_owner;
+DROP ROLE regress_ddb_reader;
+DROP ROLE regress_ddb_nobody;

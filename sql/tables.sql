@@ -1,0 +1,183 @@
+-- tables: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable, tags
+\set VERBOSITY terse
+
+-- A table with a partition key and a sort key, on demand
+SELECT jsonb_pretty(mask(ddb.create_table('{
+  "TableName": "Music",
+  "KeySchema": [{"AttributeName": "Artist", "KeyType": "HASH"},
+                {"AttributeName": "SongTitle", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "Artist", "AttributeType": "S"},
+                           {"AttributeName": "SongTitle", "AttributeType": "S"}],
+  "BillingMode": "PAY_PER_REQUEST"}')));
+
+-- A provisioned table with a numeric partition key, via ddb.call
+SELECT jsonb_pretty(mask(ddb.call('CreateTable', '{
+  "TableName": "Counters.v1",
+  "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}],
+  "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 10},
+  "Tags": [{"Key": "team", "Value": "core"}]}')));
+
+-- The short form, binary keys
+SELECT mask(ddb.create_table('blobs', partition_key => 'h', partition_key_type => 'B',
+                             sort_key => 'r', sort_key_type => 'N')) -> 'TableDescription' -> 'KeySchema';
+
+-- The item tables: typed key columns and the item
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attcollation <> 0 AS has_collation
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'ddb_data'::regnamespace AND a.attnum > 0
+ ORDER BY c.relname, a.attnum;
+SELECT table_name, relation_name, hash_key, hash_key_type, range_key, range_key_type, billing_mode
+  FROM ddb.tables ORDER BY table_name;
+
+-- DescribeTable
+SELECT jsonb_pretty(mask(ddb.describe_table('{"TableName": "Counters.v1"}')));
+SELECT ddb.describe_table('{"TableName": "Music"}') -> 'Table' -> 'TableArn';
+SELECT (ddb.describe_table('{"TableName": "Music"}') -> 'Table' ->> 'TableId') ~ '^[0-9a-f-]{36}$' AS uuid_table_id;
+SELECT jsonb_typeof(ddb.describe_table('{"TableName": "Music"}') -> 'Table' -> 'CreationDateTime') AS epoch_number;
+-- A table ARN works wherever a table name does
+SELECT ddb.describe_table('{"TableName": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}') -> 'Table' -> 'TableName';
+-- ARNs follow the region and account settings
+SET ddb.region = 'eu-west-1';
+SET ddb.account_id = '123456789012';
+SELECT ddb.describe_table('{"TableName": "Music"}') -> 'Table' -> 'TableArn';
+RESET ddb.region;
+RESET ddb.account_id;
+-- ItemCount comes from the planner's statistics, refreshed by ANALYZE
+SELECT ddb.put('Music', '{"Artist": "No One You Know", "SongTitle": "Call Me Today"}');
+SELECT ddb.put('Music', '{"Artist": "Acme Band", "SongTitle": "Happy Day"}');
+ANALYZE ddb_data."Music";
+SELECT ddb.describe_table('{"TableName": "Music"}') -> 'Table' -> 'ItemCount';
+
+-- Invalid input: missing table
+SELECT ddb.describe_table('{"TableName": "nope"}');
+-- Invalid input: bad names
+SELECT ddb.describe_table('{"TableName": "ab"}');
+SELECT ddb.describe_table('{"TableName": "bad name!"}');
+SELECT ddb.describe_table(jsonb_build_object('TableName', repeat('x', 256)));
+SELECT ddb.describe_table('{}');
+-- Invalid input: wrong JSON types and unknown parameters
+SELECT ddb.describe_table('{"TableName": 5}');
+SELECT ddb.describe_table('{"TableName": "Music", "Foo": 1}');
+SELECT ddb.describe_table('[1]');
+SELECT ddb.describe_table('{"TableName": ');
+SELECT ddb.call('DescribeTables', '{}');
+
+-- ListTables: sorted by bytes, paged
+SELECT ddb.list_tables('{}');
+SELECT ddb.list_tables('{"Limit": 2}');
+SELECT ddb.list_tables('{"Limit": 2, "ExclusiveStartTableName": "Music"}');
+SELECT ddb.list_tables('{"ExclusiveStartTableName": "blobs"}');
+-- Invalid input: limits
+SELECT ddb.list_tables('{"Limit": 0}');
+SELECT ddb.list_tables('{"Limit": 101}');
+SELECT ddb.list_tables('{"Limit": "ten"}');
+
+-- Invalid input: CreateTable
+SELECT ddb.create_table('{"TableName": "Music", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [], "AttributeDefinitions": [], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "PRIMARY"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "X"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "a", "AttributeType": "N"}], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}]}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PROVISIONED"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+  "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
+  "ProvisionedThroughput": {"ReadCapacityUnits": 0}}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "FREE"}');
+SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+  "GlobalSecondaryIndexes": []}');
+SELECT ddb.create_table('{"KeySchema": "a"}');
+-- nothing above created a table
+SELECT count(*) FROM ddb.tables WHERE table_name = 't1';
+
+-- Long table and attribute names fit PostgreSQL's 63-byte identifiers
+SELECT ddb.create_table(repeat('L', 255), partition_key => repeat('k', 255), sort_key => 'item') -> 'TableDescription' -> 'TableName' = to_jsonb(repeat('L', 255)) AS created;
+SELECT length(relation_name::text), hash_key_column, range_key_column FROM ddb.tables WHERE table_name = repeat('L', 255);
+SELECT ddb.put(repeat('L', 255), jsonb_build_object(repeat('k', 255), 'a', 'item', 'b', 'x', 1));
+SELECT ddb.get(repeat('L', 255), jsonb_build_object(repeat('k', 255), 'a', 'item', 'b')) -> 'x';
+
+-- UpdateTable: throughput, billing mode, table class, deletion protection
+SELECT mask(ddb.update_table('{"TableName": "Counters.v1", "ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 5}}')) -> 'TableDescription' -> 'ProvisionedThroughput';
+SELECT mask(ddb.update_table('{"TableName": "Counters.v1", "BillingMode": "PAY_PER_REQUEST"}')) -> 'TableDescription' -> 'BillingModeSummary';
+SELECT mask(ddb.describe_table('{"TableName": "Counters.v1"}')) -> 'Table' -> 'ProvisionedThroughput';
+SELECT mask(ddb.update_table('{"TableName": "Counters.v1", "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}')) -> 'TableDescription' -> 'BillingModeSummary';
+SELECT ddb.update_table('{"TableName": "Music", "TableClass": "STANDARD_INFREQUENT_ACCESS", "DeletionProtectionEnabled": true}') -> 'TableDescription' -> 'TableClassSummary';
+-- Invalid input: UpdateTable
+SELECT ddb.update_table('{"TableName": "Counters.v1"}');
+SELECT ddb.update_table('{"TableName": "Counters.v1", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}');
+SELECT ddb.update_table('{"TableName": "Music", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}');
+SELECT ddb.update_table('{"TableName": "Music", "BillingMode": "PROVISIONED"}');
+SELECT ddb.update_table('{"TableName": "nope", "BillingMode": "PROVISIONED"}');
+SELECT ddb.update_table('{"TableName": "Music", "TableClass": "GLACIER"}');
+
+-- Tags
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music",
+  "Tags": [{"Key": "env", "Value": "prod"}, {"Key": "owner", "Value": "audio team"}]}') IS NULL AS no_body;
+SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music",
+  "Tags": [{"Key": "env", "Value": "staging"}]}');
+SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "TagKeys": ["owner", "absent"]}');
+SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
+SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Counters.v1"}');
+-- Invalid input: tags
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/nope", "Tags": [{"Key": "a", "Value": "b"}]}');
+SELECT ddb.tag_resource('{"ResourceArn": "Music", "Tags": [{"Key": "a", "Value": "b"}]}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "", "Value": "b"}]}');
+SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music', 'Tags', jsonb_build_array(jsonb_build_object('Key', repeat('k', 129), 'Value', 'v'))));
+SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music', 'Tags', jsonb_build_array(jsonb_build_object('Key', 'k', 'Value', repeat('v', 257)))));
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "a*b", "Value": "b"}]}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "aws:x", "Value": "b"}]}');
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "a", "Value": "b"}, {"Key": "a", "Value": "c"}]}');
+SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music',
+  'Tags', (SELECT jsonb_agg(jsonb_build_object('Key', 'k' || i, 'Value', 'v')) FROM generate_series(1, 49) i)));
+SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
+SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
+SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/nope"}');
+
+-- DeleteTable
+-- Invalid input: deletion protection
+SELECT ddb.delete_table('{"TableName": "Music"}');
+SELECT ddb.update_table('{"TableName": "Music", "DeletionProtectionEnabled": false}') IS NOT NULL AS updated;
+SELECT jsonb_pretty(mask(ddb.delete_table('{"TableName": "Music"}')));
+SELECT count(*) FROM pg_class WHERE relnamespace = 'ddb_data'::regnamespace AND relname = 'Music';
+SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
+-- Invalid input: already gone
+SELECT ddb.delete_table('{"TableName": "Music"}');
+SELECT ddb.get_item('{"TableName": "Music", "Key": {"Artist": {"S": "a"}, "SongTitle": {"S": "b"}}}');
+-- Re-creating a deleted table gives a fresh, empty table
+SELECT ddb.create_table('Music', partition_key => 'Artist') IS NOT NULL AS recreated;
+SELECT ddb.get_item('{"TableName": "Music", "Key": {"Artist": {"S": "No One You Know"}}}');
+-- DDL is transactional
+BEGIN;
+SELECT ddb.delete_table('{"TableName": "Music"}') IS NOT NULL AS deleted;
+ROLLBACK;
+SELECT ddb.describe_table('{"TableName": "Music"}') -> 'Table' -> 'TableName';
+SELECT ddb.delete_table('{"TableName": "Music"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table('{"TableName": "Counters.v1"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table('{"TableName": "blobs"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table(jsonb_build_object('TableName', repeat('L', 255))) IS NOT NULL AS deleted;
+SELECT ddb.list_tables('{}');

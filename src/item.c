@@ -1,0 +1,889 @@
+/*-------------------------------------------------------------------------
+ *
+ * item.c
+ *	  DynamoDB AttributeValues and items: validation with DynamoDB's rules
+ *	  and error texts, normalization to the stored form, and sizes.
+ *
+ * Errors come in two layers, as in DynamoDB:
+ *
+ * - SerializationException when a member has the wrong JSON type (what
+ *	 DynamoDB's Coral deserializer reports before any validation). The
+ *	 texts follow Coral's: a scalar where a string or boolean belongs is
+ *	 "<TOKEN> cannot be converted to String" / "... to Boolean" (TOKEN as
+ *	 DdbJsonTypeName names it, e.g. NUMBER_VALUE, STRING_VALUE); an object
+ *	 where something else belongs is "Start of structure or map found where
+ *	 not expected"; an array, "Start of list found where not expected"; a
+ *	 scalar where a list, map or AttributeValue belongs, "Unexpected field
+ *	 type". Blobs (B, BS elements) are read as strings, so a non-string blob
+ *	 says "... cannot be converted to String".
+ * - ValidationException for everything DynamoDB itself checks: the single
+ *	 type key, NULL being true, numbers, empty sets, duplicates, nesting,
+ *	 attribute names and the item size.
+ *
+ * Decisions where DynamoDB's behaviour is not documented:
+ *
+ * - Members that are not type keys ({"X": "1"}) are ignored, like every
+ *	 unknown member of DynamoDB's JSON protocol, and so are members whose
+ *	 value is JSON null. {"X": "1"} is therefore "Supplied AttributeValue is
+ *	 empty, ...", as dynalite (copying DynamoDB) answers it, and
+ *	 {"S": "a", "X": "1"} is the string "a".
+ * - A JSON null where an AttributeValue belongs (an element of L, a member
+ *	 of M or of an item) is an empty AttributeValue.
+ * - A JSON null inside a set is a ValidationException: for NS the number
+ *	 error (dynalite's answer); for SS and BS our own text, "String sets may
+ *	 not contain null values" / "Binary sets ...".
+ * - Base64 is checked strictly, and every violation is a
+ *	 SerializationException, because DynamoDB decodes blobs while
+ *	 deserializing: a length that is not a multiple of 4 ("Base64 encoded
+ *	 length is expected a multiple of 4 bytes but found: N"), a character
+ *	 outside the alphabet or '=' anywhere but the last one or two places
+ *	 ("Invalid Base64 character: 'c'"), and pad bits that are not zero
+ *	 ("Invalid last non-pad Base64 character dectected", DynamoDB's spelling
+ *	 as dynalite recorded it). Texts omit the value itself, which can be
+ *	 hundreds of kilobytes. A string that passes is the canonical encoding
+ *	 of its bytes, so it is stored as given.
+ * - Duplicates: SS and BS list the elements as given, as DynamoDB's older
+ *	 validation layer does ("Input collection [a, a] contains duplicates.",
+ *	 "Input collection [Yg==, Yg==]of type BS contains duplicates.", the
+ *	 missing space being DynamoDB's); NS names no elements ("Input
+ *	 collection contains duplicates."). Lists longer than an item are cut
+ *	 short with "...".
+ * - Attribute names: 1 to 65535 bytes, and map member names follow the same
+ *	 rule at every level, since they are attribute names too (a document
+ *	 path could not name an empty member: ExpressionAttributeNames rejects
+ *	 empty names). The empty-name text mirrors DynamoDB's "Empty attribute
+ *	 name" for ExpressionAttributeNames.
+ * - Nesting: every AttributeValue has a level, a top-level attribute being
+ *	 level 1 and the elements of an L or M one more than it; a value at
+ *	 level 33 is "Nesting Levels have exceeded supported limits: Attributes
+ *	 in the item have nested levels beyond supported limit", the full text
+ *	 real DynamoDB was captured returning. The check is made on entering a
+ *	 value, so errors come out in document order (jsonb's member order).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/base64.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/jsonb.h"
+
+#include "errors.h"
+#include "item.h"
+#include "json_util.h"
+#include "number.h"
+
+/* The JSON type a member's value must have */
+typedef enum ExpectedJson
+{
+	EXPECT_STRING,
+	EXPECT_BOOLEAN,
+	EXPECT_LIST,
+	EXPECT_MAP					/* also an AttributeValue (a structure) */
+} ExpectedJson;
+
+/* One element of a set being normalized */
+typedef struct SetElement
+{
+	const char *text;			/* as given: the string or base64 text */
+	int			len;
+	const char *key;			/* compared and stored: string, canonical
+								 * number or decoded bytes */
+	int			keylen;
+} SetElement;
+
+/* Type keys, indexed by DdbAttributeType */
+static const char *const type_names[] = {
+	[DDB_TYPE_INVALID] = "",
+	[DDB_TYPE_S] = "S",
+	[DDB_TYPE_N] = "N",
+	[DDB_TYPE_B] = "B",
+	[DDB_TYPE_BOOL] = "BOOL",
+	[DDB_TYPE_NULL] = "NULL",
+	[DDB_TYPE_L] = "L",
+	[DDB_TYPE_M] = "M",
+	[DDB_TYPE_SS] = "SS",
+	[DDB_TYPE_NS] = "NS",
+	[DDB_TYPE_BS] = "BS",
+};
+
+static JsonbValue *NormalizeValue(JsonbValue *value, JsonbParseState **state,
+								  int depth, Size *size);
+
+/*
+ * DdbAttributeTypeName returns the type key of an AttributeValue type.
+ */
+const char *
+DdbAttributeTypeName(DdbAttributeType type)
+{
+	if (type < DDB_TYPE_INVALID || type > DDB_TYPE_BS)
+		type = DDB_TYPE_INVALID;
+	return type_names[type];
+}
+
+/*
+ * Map a type key to its type; DDB_TYPE_INVALID for any other member name.
+ */
+static DdbAttributeType
+TypeFromKey(const char *key, int len)
+{
+	int			t;
+
+	for (t = DDB_TYPE_S; t <= DDB_TYPE_BS; t++)
+	{
+		if ((int) strlen(type_names[t]) == len && memcmp(type_names[t], key, len) == 0)
+			return (DdbAttributeType) t;
+	}
+	return DDB_TYPE_INVALID;
+}
+
+/*
+ * The JSON type the member of an AttributeValue type must have.
+ */
+static ExpectedJson
+ExpectedJsonFor(DdbAttributeType type)
+{
+	switch (type)
+	{
+		case DDB_TYPE_S:
+		case DDB_TYPE_N:
+		case DDB_TYPE_B:
+			return EXPECT_STRING;
+		case DDB_TYPE_BOOL:
+		case DDB_TYPE_NULL:
+			return EXPECT_BOOLEAN;
+		case DDB_TYPE_M:
+			return EXPECT_MAP;
+		default:
+			return EXPECT_LIST;
+	}
+}
+
+/*
+ * Raise SerializationException unless v (not JSON null) has the expected
+ * JSON type. The texts are listed in the file header.
+ */
+static void
+CheckJsonType(JsonbValue *v, ExpectedJson expected)
+{
+	bool		is_object = (v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data));
+	bool		is_array = (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data));
+
+	switch (expected)
+	{
+		case EXPECT_STRING:
+		case EXPECT_BOOLEAN:
+			if ((expected == EXPECT_STRING && v->type == jbvString) ||
+				(expected == EXPECT_BOOLEAN && v->type == jbvBool))
+				return;
+			if (is_object)
+				DdbSerializationError("Start of structure or map found where not expected");
+			if (is_array)
+				DdbSerializationError("Start of list found where not expected");
+			DdbSerializationError("%s cannot be converted to %s", DdbJsonTypeName(v),
+								  expected == EXPECT_STRING ? "String" : "Boolean");
+			break;
+		case EXPECT_LIST:
+			if (is_array)
+				return;
+			if (is_object)
+				DdbSerializationError("Start of structure or map found where not expected");
+			DdbSerializationError("Unexpected field type");
+			break;
+		case EXPECT_MAP:
+			if (is_object)
+				return;
+			if (is_array)
+				DdbSerializationError("Start of list found where not expected");
+			DdbSerializationError("Unexpected field type");
+			break;
+	}
+}
+
+/*
+ * Raise the error for an AttributeValue with no type member.
+ */
+static void
+EmptyAttributeValue(void)
+{
+	DdbValidationError("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+}
+
+/*
+ * DdbCheckAttributeName raises ValidationException unless name (len bytes)
+ * is a valid attribute or map member name: 1 to 65535 bytes.
+ */
+void
+DdbCheckAttributeName(const char *name, int len)
+{
+	(void) name;				/* only its length matters */
+	if (len == 0)
+		DdbValidationError("One or more parameter values were invalid: Empty attribute name");
+	if (len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+		DdbValidationError("One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
+}
+
+/* ---- base64 ---- */
+
+/*
+ * The value of a base64 digit, or -1 for a character outside the alphabet.
+ */
+static int
+Base64Digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Check base64 text strictly and return the number of bytes it decodes to.
+ * Violations are SerializationExceptions (see the file header).
+ */
+static int
+Base64Check(const char *s, int len)
+{
+	int			pad = 0;
+	int			i;
+
+	if (len % 4 != 0)
+		DdbSerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d",
+							  len);
+	if (len > 0 && s[len - 1] == '=')
+	{
+		pad++;
+		if (s[len - 2] == '=')
+			pad++;
+	}
+	for (i = 0; i < len - pad; i++)
+	{
+		if (Base64Digit((unsigned char) s[i]) < 0)
+		{
+			int			clen = pg_mblen(s + i);
+
+			if (clen > len - i)
+				clen = len - i;
+			DdbSerializationError("Invalid Base64 character: '%.*s'", clen, s + i);
+		}
+	}
+	/* the bits the padding leaves over must be zero */
+	if ((pad == 1 && (Base64Digit((unsigned char) s[len - 2]) & 0x3) != 0) ||
+		(pad == 2 && (Base64Digit((unsigned char) s[len - 3]) & 0xF) != 0))
+		DdbSerializationError("Invalid last non-pad Base64 character dectected");
+
+	return len / 4 * 3 - pad;
+}
+
+/*
+ * Decode base64 text already checked by Base64Check into a palloc'd buffer
+ * of *outlen bytes.
+ */
+static char *
+Base64DecodeChecked(const char *s, int len, int *outlen)
+{
+	char	   *buf = palloc(pg_b64_dec_len(len) + 1);
+	int			n = pg_b64_decode(s, len, buf, pg_b64_dec_len(len));
+
+	if (n < 0)
+		elog(ERROR, "could not decode base64 text that passed validation");
+	*outlen = n;
+	return buf;
+}
+
+/*
+ * DdbBase64Decode decodes base64 text strictly (as B values are checked)
+ * and returns the bytes; invalid text is a SerializationException.
+ */
+bytea *
+DdbBase64Decode(const char *s, int len)
+{
+	bytea	   *result;
+	int			n = Base64Check(s, len);
+
+	result = palloc(VARHDRSZ + pg_b64_dec_len(len) + 1);
+	if (n > 0)
+	{
+		n = pg_b64_decode(s, len, VARDATA(result), pg_b64_dec_len(len) + 1);
+		if (n < 0)
+			elog(ERROR, "could not decode base64 text that passed validation");
+	}
+	SET_VARSIZE(result, VARHDRSZ + n);
+	return result;
+}
+
+/*
+ * DdbBase64Encode encodes bytes as canonical base64 text.
+ */
+char *
+DdbBase64Encode(const char *data, int len)
+{
+	int			cap = pg_b64_enc_len(len) + 1;
+	char	   *result = palloc(cap);
+	int			n = 0;
+
+	if (len > 0)
+	{
+		n = pg_b64_encode(data, len, result, cap);
+		if (n < 0)
+			elog(ERROR, "could not encode base64");
+	}
+	result[n] = '\0';
+	return result;
+}
+
+/* ---- normalization ---- */
+
+/*
+ * Push a string value (or key) onto the jsonb being built.
+ */
+static void
+PushString(JsonbParseState **state, JsonbIteratorToken token, const char *s, int len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = len;
+	pushJsonbValue(state, token, &v);
+}
+
+/*
+ * Order set elements by their bytes (SS, BS): memcmp, shorter first on a
+ * common prefix.
+ */
+static int
+CompareElementBytes(const void *a, const void *b)
+{
+	const SetElement *ea = (const SetElement *) a;
+	const SetElement *eb = (const SetElement *) b;
+	int			c = memcmp(ea->key, eb->key, Min(ea->keylen, eb->keylen));
+
+	if (c != 0)
+		return c;
+	return (ea->keylen > eb->keylen) - (ea->keylen < eb->keylen);
+}
+
+/*
+ * Order set elements by numeric value (NS).
+ */
+static int
+CompareElementNumbers(const void *a, const void *b)
+{
+	return DdbNumberCompare(((const SetElement *) a)->key,
+							((const SetElement *) b)->key);
+}
+
+/*
+ * Raise DynamoDB's duplicate-element error for a set, listing the elements
+ * as given for SS and BS.
+ */
+static void
+DuplicateElements(DdbAttributeType type, SetElement *elems, int n)
+{
+	StringInfoData list;
+	int			i;
+
+	if (type == DDB_TYPE_NS)
+		DdbValidationError("One or more parameter values were invalid: Input collection contains duplicates.");
+
+	initStringInfo(&list);
+	for (i = 0; i < n; i++)
+	{
+		if (list.len > DDB_MAX_ITEM_SIZE)
+		{
+			appendStringInfoString(&list, ", ...");
+			break;
+		}
+		if (i > 0)
+			appendStringInfoString(&list, ", ");
+		appendBinaryStringInfo(&list, elems[i].text, elems[i].len);
+	}
+	if (type == DDB_TYPE_SS)
+		DdbValidationError("One or more parameter values were invalid: Input collection [%s] contains duplicates.",
+						   list.data);
+	DdbValidationError("One or more parameter values were invalid: Input collection [%s]of type BS contains duplicates.",
+					   list.data);
+}
+
+/*
+ * Validate the members of an SS, NS or BS (array container), push the set
+ * sorted and return its size (the sum of its elements' sizes).
+ */
+static Size
+NormalizeSet(DdbAttributeType type, JsonbContainer *array, JsonbParseState **state)
+{
+	int			n = JsonContainerSize(array);
+	SetElement *elems;
+	SetElement *sorted;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	Size		size = 0;
+	int			count = 0;
+	int			i;
+
+	if (n == 0)
+	{
+		if (type == DDB_TYPE_SS)
+			DdbValidationError("One or more parameter values were invalid: An string set  may not be empty");
+		if (type == DDB_TYPE_NS)
+			DdbValidationError("One or more parameter values were invalid: An number set  may not be empty");
+		DdbValidationError("One or more parameter values were invalid: Binary sets should not be empty");
+	}
+
+	elems = palloc(sizeof(SetElement) * n);
+	it = JsonbIteratorInit(array);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		SetElement *e;
+
+		if (tok != WJB_ELEM)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		if (count >= n)
+			elog(ERROR, "jsonb array has more elements than its header says");
+
+		if (v.type == jbvNull)
+		{
+			if (type == DDB_TYPE_NS)
+				DdbValidationError("The parameter cannot be converted to a numeric value");
+			if (type == DDB_TYPE_SS)
+				DdbValidationError("One or more parameter values were invalid: String sets may not contain null values");
+			DdbValidationError("One or more parameter values were invalid: Binary sets may not contain null values");
+		}
+		CheckJsonType(&v, EXPECT_STRING);
+
+		e = &elems[count++];
+		e->text = v.val.string.val;
+		e->len = v.val.string.len;
+		switch (type)
+		{
+			case DDB_TYPE_SS:
+				e->key = e->text;
+				e->keylen = e->len;
+				size += e->len;
+				break;
+			case DDB_TYPE_NS:
+				e->key = DdbNumberNormalize(e->text, e->len);
+				e->keylen = strlen(e->key);
+				size += DdbNumberSize(e->key);
+				break;
+			default:
+				Base64Check(e->text, e->len);
+				e->key = Base64DecodeChecked(e->text, e->len, &e->keylen);
+				size += e->keylen;
+				break;
+		}
+	}
+	n = count;
+
+	/* sort a copy, so that a duplicate error can list them as given */
+	sorted = palloc(sizeof(SetElement) * n);
+	memcpy(sorted, elems, sizeof(SetElement) * n);
+	qsort(sorted, n, sizeof(SetElement),
+		  type == DDB_TYPE_NS ? CompareElementNumbers : CompareElementBytes);
+	for (i = 1; i < n; i++)
+	{
+		int			c = (type == DDB_TYPE_NS) ?
+			CompareElementNumbers(&sorted[i - 1], &sorted[i]) :
+			CompareElementBytes(&sorted[i - 1], &sorted[i]);
+
+		if (c == 0)
+			DuplicateElements(type, elems, n);
+	}
+
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+	{
+		if (type == DDB_TYPE_NS)
+			PushString(state, WJB_ELEM, sorted[i].key, sorted[i].keylen);
+		else
+			PushString(state, WJB_ELEM, sorted[i].text, sorted[i].len);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+
+	pfree(sorted);
+	pfree(elems);
+	return size;
+}
+
+/*
+ * Validate the elements of an L (array container) at level depth, push the
+ * list and return its size.
+ */
+static Size
+NormalizeList(JsonbContainer *array, JsonbParseState **state, int depth)
+{
+	JsonbIterator *it = JsonbIteratorInit(array);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	Size		size = 3;
+
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		Size		elem_size;
+
+		if (tok != WJB_ELEM)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		NormalizeValue(&v, state, depth, &elem_size);
+		size += elem_size + 1;
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	return size;
+}
+
+/*
+ * Validate the members of an M or an attribute map (object container) whose
+ * values are at level depth, push the map and return its size: names plus
+ * values, plus overhead (3 + 1 per member) when overhead is true (an M).
+ * Returns the result of the last push (the map itself when *state was NULL).
+ */
+static JsonbValue *
+NormalizeMap(JsonbContainer *object, JsonbParseState **state, int depth,
+			 bool overhead, Size *size_out)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	Size		size = overhead ? 3 : 0;
+
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			DdbCheckAttributeName(v.val.string.val, v.val.string.len);
+			pushJsonbValue(state, WJB_KEY, &v);
+			size += v.val.string.len;
+		}
+		else if (tok == WJB_VALUE)
+		{
+			Size		value_size;
+
+			CHECK_FOR_INTERRUPTS();
+			NormalizeValue(&v, state, depth, &value_size);
+			size += value_size + (overhead ? 1 : 0);
+		}
+	}
+	*size_out = size;
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/*
+ * Validate one AttributeValue at level depth, push its normalized form and
+ * set *size to its size. Returns the result of the last push: the
+ * AttributeValue itself when *state was NULL.
+ */
+static JsonbValue *
+NormalizeValue(JsonbValue *value, JsonbParseState **state, int depth, Size *size)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	JsonbValue	payload;
+	DdbAttributeType key_type = DDB_TYPE_INVALID;
+	DdbAttributeType type = DDB_TYPE_INVALID;
+	int			ntypes = 0;
+	char	   *number;
+
+	check_stack_depth();
+	if (depth > DDB_MAX_NESTING_DEPTH)
+		DdbValidationError(DDB_NESTING_ERROR_TEXT);
+	if (value->type == jbvNull)
+		EmptyAttributeValue();
+	if (value->type == jbvObject || value->type == jbvArray)
+		elog(ERROR, "unexpected unserialized jsonb container in an AttributeValue");
+	CheckJsonType(value, EXPECT_MAP);
+
+	/* find the one type member; others and nulls are ignored */
+	it = JsonbIteratorInit(value->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key_type = TypeFromKey(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && key_type != DDB_TYPE_INVALID && v.type != jbvNull)
+		{
+			CheckJsonType(&v, ExpectedJsonFor(key_type));
+			type = key_type;
+			payload = v;
+			ntypes++;
+		}
+	}
+	if (ntypes == 0)
+		EmptyAttributeValue();
+	if (ntypes > 1)
+		DdbValidationError("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	PushString(state, WJB_KEY, type_names[type], strlen(type_names[type]));
+	switch (type)
+	{
+		case DDB_TYPE_S:
+			pushJsonbValue(state, WJB_VALUE, &payload);
+			*size = payload.val.string.len;
+			break;
+		case DDB_TYPE_N:
+			number = DdbNumberNormalize(payload.val.string.val, payload.val.string.len);
+			PushString(state, WJB_VALUE, number, strlen(number));
+			*size = DdbNumberSize(number);
+			break;
+		case DDB_TYPE_B:
+			*size = Base64Check(payload.val.string.val, payload.val.string.len);
+			pushJsonbValue(state, WJB_VALUE, &payload);
+			break;
+		case DDB_TYPE_BOOL:
+			pushJsonbValue(state, WJB_VALUE, &payload);
+			*size = 1;
+			break;
+		case DDB_TYPE_NULL:
+			if (!payload.val.boolean)
+				DdbValidationError("One or more parameter values were invalid: Null attribute value types must have the value of true");
+			pushJsonbValue(state, WJB_VALUE, &payload);
+			*size = 1;
+			break;
+		case DDB_TYPE_L:
+			*size = NormalizeList(payload.val.binary.data, state, depth + 1);
+			break;
+		case DDB_TYPE_M:
+			NormalizeMap(payload.val.binary.data, state, depth + 1, true, size);
+			break;
+		case DDB_TYPE_SS:
+		case DDB_TYPE_NS:
+		case DDB_TYPE_BS:
+			*size = NormalizeSet(type, payload.val.binary.data, state);
+			break;
+		case DDB_TYPE_INVALID:
+			elog(ERROR, "AttributeValue type not found");
+	}
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/*
+ * DdbAttributeValueNormalize validates one AttributeValue at nesting level
+ * depth, pushes its normalized form onto *state (token is WJB_VALUE after a
+ * key or WJB_ELEM in an array; the value is an object either way) and
+ * returns its size.
+ */
+Size
+DdbAttributeValueNormalize(JsonbValue *value, JsonbParseState **state,
+						   JsonbIteratorToken token PG_USED_FOR_ASSERTS_ONLY, int depth)
+{
+	Size		size;
+
+	Assert(*state == NULL || token == WJB_VALUE || token == WJB_ELEM);
+	NormalizeValue(value, state, depth, &size);
+	return size;
+}
+
+/*
+ * DdbAttributeValueNormalizeToJsonb validates one AttributeValue standing
+ * on its own (level 1, e.g. an ExpressionAttributeValue) and returns its
+ * normalized form; *size_out (if not NULL) gets its size.
+ */
+Jsonb *
+DdbAttributeValueNormalizeToJsonb(JsonbValue *value, Size *size_out)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+	Size		size;
+
+	result = NormalizeValue(value, &state, 1, &size);
+	if (size_out)
+		*size_out = size;
+	return JsonbValueToJsonb(result);
+}
+
+/*
+ * DdbAttributeMapNormalize validates a map of attribute names to
+ * AttributeValues (an item, a key, an ExclusiveStartKey, ...) and returns it
+ * normalized; *size_out (if not NULL) gets the names' and values' total
+ * size. A map that is not a JSON object is a SerializationException.
+ */
+Jsonb *
+DdbAttributeMapNormalize(JsonbContainer *map, Size *size_out)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+	Size		size;
+
+	if (!JsonContainerIsObject(map))
+	{
+		if (JsonContainerIsScalar(map))
+			DdbSerializationError("Unexpected field type");
+		DdbSerializationError("Start of list found where not expected");
+	}
+	result = NormalizeMap(map, &state, 1, false, &size);
+	if (size_out)
+		*size_out = size;
+	return JsonbValueToJsonb(result);
+}
+
+/*
+ * DdbItemNormalize validates a whole item (key attributes are the caller's
+ * business), returns it normalized and sets *size_out (if not NULL) to its
+ * size, which must not exceed DDB_MAX_ITEM_SIZE.
+ */
+Jsonb *
+DdbItemNormalize(JsonbContainer *item, Size *size_out)
+{
+	Size		size;
+	Jsonb	   *result = DdbAttributeMapNormalize(item, &size);
+
+	if (size > DDB_MAX_ITEM_SIZE)
+		DdbValidationError("Item size has exceeded the maximum allowed size");
+	if (size_out)
+		*size_out = size;
+	return result;
+}
+
+/* ---- reading stored values ---- */
+
+/*
+ * DdbAttributeValueType returns the type of a stored (normalized)
+ * AttributeValue and, if payload is not NULL, copies its member's value
+ * there. Anything that is not an AttributeValue gives DDB_TYPE_INVALID.
+ */
+DdbAttributeType
+DdbAttributeValueType(JsonbValue *value, JsonbValue *payload)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	DdbAttributeType type = DDB_TYPE_INVALID;
+
+	if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data))
+		return DDB_TYPE_INVALID;
+	it = JsonbIteratorInit(value->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			type = TypeFromKey(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && type != DDB_TYPE_INVALID)
+		{
+			if (payload)
+				*payload = v;
+			return type;
+		}
+	}
+	return DDB_TYPE_INVALID;
+}
+
+/*
+ * Bytes that stored (valid) base64 text decodes to.
+ */
+static int
+Base64StoredLength(const char *s, int len)
+{
+	int			pad = 0;
+
+	if (len > 0 && s[len - 1] == '=')
+		pad = (s[len - 2] == '=') ? 2 : 1;
+	return len / 4 * 3 - pad;
+}
+
+/*
+ * Size of a stored number given as (not NUL-terminated) text.
+ */
+static int
+StoredNumberSize(const char *s, int len)
+{
+	char	   *copy = pnstrdup(s, len);
+	int			size = DdbNumberSize(copy);
+
+	pfree(copy);
+	return size;
+}
+
+/*
+ * DdbAttributeValueSize returns the size of a stored (normalized)
+ * AttributeValue, e.g. a member of an item read back from a table.
+ */
+Size
+DdbAttributeValueSize(JsonbValue *value)
+{
+	JsonbValue	payload;
+	DdbAttributeType type = DdbAttributeValueType(value, &payload);
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	Size		size = 0;
+
+	check_stack_depth();
+	switch (type)
+	{
+		case DDB_TYPE_S:
+			return payload.val.string.len;
+		case DDB_TYPE_N:
+			return StoredNumberSize(payload.val.string.val, payload.val.string.len);
+		case DDB_TYPE_B:
+			return Base64StoredLength(payload.val.string.val, payload.val.string.len);
+		case DDB_TYPE_BOOL:
+		case DDB_TYPE_NULL:
+			return 1;
+		case DDB_TYPE_L:
+			size = 3;
+			it = JsonbIteratorInit(payload.val.binary.data);
+			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			{
+				if (tok == WJB_ELEM)
+					size += DdbAttributeValueSize(&v) + 1;
+			}
+			return size;
+		case DDB_TYPE_M:
+			return 3 + DdbItemSize(payload.val.binary.data) +
+				JsonContainerSize(payload.val.binary.data);
+		case DDB_TYPE_SS:
+		case DDB_TYPE_NS:
+		case DDB_TYPE_BS:
+			it = JsonbIteratorInit(payload.val.binary.data);
+			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			{
+				if (tok != WJB_ELEM || v.type != jbvString)
+					continue;
+				if (type == DDB_TYPE_SS)
+					size += v.val.string.len;
+				else if (type == DDB_TYPE_NS)
+					size += StoredNumberSize(v.val.string.val, v.val.string.len);
+				else
+					size += Base64StoredLength(v.val.string.val, v.val.string.len);
+			}
+			return size;
+		case DDB_TYPE_INVALID:
+			break;
+	}
+	return 0;
+}
+
+/*
+ * DdbItemSize returns the size of a stored item (or the payload of a
+ * stored M): its names plus its values.
+ */
+Size
+DdbItemSize(JsonbContainer *item)
+{
+	JsonbIterator *it = JsonbIteratorInit(item);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	Size		size = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			size += v.val.string.len;
+		else if (tok == WJB_VALUE)
+			size += DdbAttributeValueSize(&v);
+	}
+	return size;
+}
