@@ -76,42 +76,42 @@ SELECT ddb.list_tables('{"Limit": "ten"}');
 -- Invalid input: CreateTable
 SELECT ddb.create_table('{"TableName": "Music", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [], "AttributeDefinitions": [], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [], "AttributeDefinitions": [], "BillingMode": "PAY_PER_REQUEST"}');
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}, {"AttributeName": "c", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "a", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "PRIMARY"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "PRIMARY"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "X"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "a", "AttributeType": "N"}], "BillingMode": "PAY_PER_REQUEST"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}]}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PROVISIONED"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
   "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
   "ProvisionedThroughput": {"ReadCapacityUnits": 0}}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "FREE"}');
-SELECT ddb.create_table('{"TableName": "t1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+SELECT ddb.create_table('{"TableName": "tbl1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
   "GlobalSecondaryIndexes": []}');
 SELECT ddb.create_table('{"KeySchema": "a"}');
 -- nothing above created a table
-SELECT count(*) FROM ddb.tables WHERE table_name = 't1';
+SELECT count(*) FROM ddb.tables WHERE table_name = 'tbl1';
 
 -- Long table and attribute names fit PostgreSQL's 63-byte identifiers
 SELECT ddb.create_table(repeat('L', 255), partition_key => repeat('k', 255), sort_key => 'item') -> 'TableDescription' -> 'TableName' = to_jsonb(repeat('L', 255)) AS created;
@@ -155,6 +155,11 @@ SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:00000000000
 SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music',
   'Tags', (SELECT jsonb_agg(jsonb_build_object('Key', 'k' || i, 'Value', 'v')) FROM generate_series(1, 49) i)));
 SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
+-- Invalid input: the 51st tag
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "one-more", "Value": "v"}]}');
+-- replacing a value is not a new tag
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "k1", "Value": "new"}]}');
+SELECT count(*), max(tag_value) FROM ddb.table_tags WHERE table_name = 'Music';
 SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
 SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/nope"}');
 

@@ -56,7 +56,12 @@ extern const char *DdbJsonTypeName(JsonbValue *v);
 /* The text of a jsonb container (for messages and error details) */
 extern char *DdbJsonContainerText(JsonbContainer *c);
 
-/* ---- building ---- */
+/*
+ * ---- building ----
+ * pushJsonbValue keeps pointers to strings until the value is converted
+ * with JsonbValueToJsonb, so strings passed here must outlive the build
+ * (no stack buffers).
+ */
 
 extern void DdbPushKey(JsonbParseState **st, const char *key);
 extern void DdbPushString(JsonbParseState **st, JsonbIteratorToken tok, const char *s);

@@ -295,7 +295,7 @@ KeySchemaJson(KeySchema *schema, bool definitions)
 	DdbPushBeginArray(&st);
 	for (int i = 0; i < schema->nkeys; i++)
 	{
-		char		type[2] = {schema->types[i], '\0'};
+		char	   *type = psprintf("%c", schema->types[i]);
 
 		DdbPushBeginObject(&st);
 		DdbPushKey(&st, "AttributeName");
@@ -818,8 +818,8 @@ DdbUpdateTable(JsonbContainer *request)
 		"    WHEN $3 THEN $4 ELSE read_capacity_units END,"
 		"  write_capacity_units = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN 0"
 		"    WHEN $3 THEN $5 ELSE write_capacity_units END,"
-		"  table_class = pg_catalog.coalesce($6, table_class),"
-		"  deletion_protection = pg_catalog.coalesce($7, deletion_protection)"
+		"  table_class = COALESCE($6, table_class),"
+		"  deletion_protection = COALESCE($7, deletion_protection)"
 		" WHERE table_name OPERATOR(pg_catalog.=) $1";
 		Oid			types[7] = {TEXTOID, TEXTOID, BOOLOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
 		Datum		values[7];
