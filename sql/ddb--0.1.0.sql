@@ -55,6 +55,24 @@ SELECT pg_catalog.pg_extension_config_dump('ddb.table_tags', '');
 -- C functions switch to the owner after PostgreSQL checked the caller).
 GRANT SELECT ON ddb.tables, ddb.table_tags TO PUBLIC;
 
+-- An item table dropped with plain SQL takes its DynamoDB table with it, so
+-- the catalog never names a relation that does not exist.
+CREATE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM ddb.tables t
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.object_type = 'table'
+       AND d.schema_name = 'ddb_data'
+       AND d.object_name = t.relation_name;
+END
+$$;
+REVOKE ALL ON FUNCTION ddb.forget_dropped_tables() FROM PUBLIC;
+CREATE EVENT TRIGGER ddb_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION ddb.forget_dropped_tables();
+
 ---------------------------------------------------------------------------
 -- The DynamoDB JSON protocol: ddb.call and one function per operation
 ---------------------------------------------------------------------------

@@ -176,6 +176,13 @@ SELECT ddb.get_item('{"TableName": "Music", "Key": {"Artist": {"S": "a"}, "SongT
 -- Re-creating a deleted table gives a fresh, empty table
 SELECT ddb.create_table('Music', partition_key => 'Artist') IS NOT NULL AS recreated;
 SELECT ddb.get_item('{"TableName": "Music", "Key": {"Artist": {"S": "No One You Know"}}}');
+-- An item table dropped with plain SQL takes its DynamoDB table along
+SELECT ddb.create_table('dropped', partition_key => 'id') IS NOT NULL AS created;
+DROP TABLE ddb_data.dropped;
+SELECT count(*) FROM ddb.tables WHERE table_name = 'dropped';
+-- Invalid input: the table is gone for the API too
+SELECT ddb.describe_table('{"TableName": "dropped"}');
+SELECT ddb.get_item('{"TableName": "dropped", "Key": {"id": {"S": "1"}}}');
 -- DDL is transactional
 BEGIN;
 SELECT ddb.delete_table('{"TableName": "Music"}') IS NOT NULL AS deleted;

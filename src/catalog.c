@@ -9,8 +9,9 @@
  * access layer prepared for it. An entry is marked invalid when its item
  * table's relcache entry is invalidated (DDL, DROP, ANALYZE, in this or
  * another backend) and when a transaction aborts; the next lookup reloads
- * it from the catalog. Entries are never freed, so a pointer to one stays
- * usable for the whole call.
+ * it from the catalog. Entries of tables that existed are never freed, so a
+ * pointer to one stays usable for the whole call; a lookup of a name that
+ * does not exist leaves nothing behind.
  *
  *-------------------------------------------------------------------------
  */
@@ -274,7 +275,12 @@ DdbTableLookupOptional(const char *name)
 	if (table->valid)
 		return table;
 	if (!LoadTable(table))
+	{
+		/* don't let lookups of names that never existed grow the cache */
+		if (!found)
+			hash_search(DdbTableCache, key, HASH_REMOVE, NULL);
 		return NULL;
+	}
 	return table;
 }
 

@@ -89,8 +89,9 @@ typedef struct SetElement
 {
 	const char *text;			/* as given: the string or base64 text */
 	int			len;
-	const char *key;			/* compared and stored: string, canonical
-								 * number or decoded bytes */
+	const char *key;			/* compared: the string, the canonical number
+								 * (which is also what is stored) or the
+								 * decoded bytes */
 	int			keylen;
 } SetElement;
 
@@ -431,6 +432,8 @@ NormalizeSet(DdbAttributeType type, JsonbContainer *array, JsonbParseState **sta
 	Size		size = 0;
 	int			count = 0;
 	int			i;
+	int			(*compare) (const void *, const void *) =
+		(type == DDB_TYPE_NS) ? CompareElementNumbers : CompareElementBytes;
 
 	if (n == 0)
 	{
@@ -490,15 +493,10 @@ NormalizeSet(DdbAttributeType type, JsonbContainer *array, JsonbParseState **sta
 	/* sort a copy, so that a duplicate error can list them as given */
 	sorted = palloc(sizeof(SetElement) * n);
 	memcpy(sorted, elems, sizeof(SetElement) * n);
-	qsort(sorted, n, sizeof(SetElement),
-		  type == DDB_TYPE_NS ? CompareElementNumbers : CompareElementBytes);
+	qsort(sorted, n, sizeof(SetElement), compare);
 	for (i = 1; i < n; i++)
 	{
-		int			c = (type == DDB_TYPE_NS) ?
-			CompareElementNumbers(&sorted[i - 1], &sorted[i]) :
-			CompareElementBytes(&sorted[i - 1], &sorted[i]);
-
-		if (c == 0)
+		if (compare(&sorted[i - 1], &sorted[i]) == 0)
 			DuplicateElements(type, elems, n);
 	}
 

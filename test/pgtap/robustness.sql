@@ -1,0 +1,120 @@
+-- robustness: thousands of randomly mutated requests to every operation.
+-- Each must either succeed or fail with a DynamoDB error (SQLSTATE class
+-- YD); none may crash the backend or leak a raw PostgreSQL error.
+BEGIN;
+SELECT plan(3);
+SELECT setseed(0.4242);
+
+SELECT ddb.create_table('fuzz', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N');
+SELECT ddb.create_table('fuzzb', partition_key => 'h', partition_key_type => 'B');
+
+-- A random JSON value, nesting at most depth levels
+CREATE FUNCTION pg_temp.random_value(depth int) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    words text[] := ARRAY['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS', 'pk', 'sk', 'h',
+                          'TableName', 'Key', 'Item', 'fuzz', 'fuzzb', 'ReturnValues', 'ALL_OLD',
+                          '', ' ', 'é', '1', '-0', '1e126', '1e-131', '.5', 'NaN', 'AAEC', 'A===',
+                          'x"y', E'\\', 'HASH', 'RANGE', 'PROVISIONED', 'PAY_PER_REQUEST'];
+    r float := random();
+    result jsonb;
+BEGIN
+    IF depth <= 0 OR r < 0.35 THEN
+        r := random();
+        RETURN CASE
+            WHEN r < 0.4 THEN to_jsonb(words[1 + floor(random() * array_length(words, 1))::int])
+            WHEN r < 0.55 THEN to_jsonb((random() * 10 ^ (floor(random() * 40) - 20))::numeric)
+            WHEN r < 0.65 THEN to_jsonb(random() < 0.5)
+            WHEN r < 0.7 THEN 'null'::jsonb
+            WHEN r < 0.8 THEN to_jsonb(repeat(chr(65 + floor(random() * 26)::int), floor(random() * 3000)::int))
+            WHEN r < 0.9 THEN to_jsonb(floor(random() * 1000)::int::text)
+            ELSE to_jsonb(-floor(random() * 5)::int)
+        END;
+    ELSIF r < 0.6 THEN
+        SELECT coalesce(jsonb_agg(pg_temp.random_value(depth - 1)), '[]') INTO result
+          FROM generate_series(1, floor(random() * 4)::int);
+        RETURN result;
+    ELSE
+        SELECT coalesce(jsonb_object_agg(words[1 + floor(random() * array_length(words, 1))::int],
+                                         pg_temp.random_value(depth - 1)), '{}') INTO result
+          FROM generate_series(1, floor(random() * 4)::int);
+        RETURN result;
+    END IF;
+END $$;
+
+-- Mutate a JSON value: replace, drop or add members, recursively
+CREATE FUNCTION pg_temp.mutate(j jsonb, depth int) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    result jsonb;
+BEGIN
+    IF random() < 0.08 THEN
+        RETURN pg_temp.random_value(3);
+    END IF;
+    IF jsonb_typeof(j) = 'object' THEN
+        SELECT coalesce(jsonb_object_agg(key, CASE WHEN depth > 0 THEN pg_temp.mutate(value, depth - 1) ELSE value END), '{}')
+          INTO result FROM jsonb_each(j) WHERE random() > 0.05;
+        IF random() < 0.05 THEN
+            result := result || jsonb_build_object('X' || floor(random() * 3)::int, pg_temp.random_value(2));
+        END IF;
+        RETURN result;
+    ELSIF jsonb_typeof(j) = 'array' THEN
+        SELECT coalesce(jsonb_agg(CASE WHEN depth > 0 THEN pg_temp.mutate(value, depth - 1) ELSE value END), '[]')
+          INTO result FROM jsonb_array_elements(j) WHERE random() > 0.05;
+        RETURN result;
+    END IF;
+    RETURN j;
+END $$;
+
+CREATE TEMP TABLE templates (operation text, request jsonb);
+INSERT INTO templates VALUES
+ ('PutItem', '{"TableName": "fuzz", "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "m": {"M": {"l": {"L": [{"N": "1.5"}, {"SS": ["x", "y"]}, {"NULL": true}]}}}, "b": {"B": "AAEC"}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AA=="]}, "t": {"BOOL": false}}, "ReturnValues": "ALL_OLD"}'),
+ ('PutItem', '{"TableName": "fuzzb", "Item": {"h": {"B": "AAEC"}, "v": {"S": "x"}}}'),
+ ('GetItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ConsistentRead": true}'),
+ ('GetItem', '{"TableName": "fuzzb", "Key": {"h": {"B": "AAEC"}}}'),
+ ('DeleteItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ReturnValues": "ALL_OLD"}'),
+ ('CreateTable', '{"TableName": "fuzz-new", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}], "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "B"}], "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, "Tags": [{"Key": "k", "Value": "v"}]}'),
+ ('DescribeTable', '{"TableName": "fuzz"}'),
+ ('ListTables', '{"Limit": 3, "ExclusiveStartTableName": "fuzz"}'),
+ ('UpdateTable', '{"TableName": "fuzzb", "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}'),
+ ('TagResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz", "Tags": [{"Key": "a", "Value": "b"}]}'),
+ ('UntagResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz", "TagKeys": ["a"]}'),
+ ('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz"}');
+
+CREATE TEMP TABLE outcomes (sqlstate text, message text);
+
+DO $$
+DECLARE
+    t record;
+    request jsonb;
+BEGIN
+    FOR i IN 1..10000 LOOP
+        SELECT * INTO t FROM templates ORDER BY random() LIMIT 1;
+        request := pg_temp.mutate(t.request, 4);
+        BEGIN
+            PERFORM ddb.call(t.operation, request);
+            INSERT INTO outcomes VALUES ('ok', NULL);
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO outcomes VALUES (SQLSTATE, t.operation || ': ' || SQLERRM || ' <- ' || left(request::text, 300));
+        END;
+    END LOOP;
+    -- the text variant with truncated and garbled JSON
+    FOR i IN 1..2000 LOOP
+        SELECT * INTO t FROM templates ORDER BY random() LIMIT 1;
+        BEGIN
+            PERFORM ddb.call(t.operation, overlay(left(t.request::text, floor(random() * length(t.request::text))::int)
+                                                 placing chr(32 + floor(random() * 90)::int) from 1 + floor(random() * 5)::int for 1));
+            INSERT INTO outcomes VALUES ('ok', NULL);
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO outcomes VALUES (SQLSTATE, t.operation || ': ' || SQLERRM);
+        END;
+    END LOOP;
+END $$;
+
+SELECT ok((SELECT count(*) FROM outcomes) = 12000, 'the backend survived 12000 random requests');
+SELECT diag(sqlstate || ' ' || message) FROM outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlstate <> 'ok' LIMIT 10;
+SELECT is((SELECT count(*) FROM outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlstate <> 'ok'), 0::bigint,
+          'every failure is a DynamoDB error');
+SELECT cmp_ok((SELECT count(*) FROM outcomes WHERE sqlstate = 'ok'), '>', 50::bigint,
+              'some mutated requests are still valid and succeed');
+
+SELECT * FROM finish();
+ROLLBACK;
