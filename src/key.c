@@ -5,7 +5,8 @@
  *	  DynamoDB's validation of types, emptiness and sizes.
  *
  * A key value becomes a datum of its key column's type: S -> text, N ->
- * numeric (from the normalized number), B -> bytea (decoded base64).
+ * numeric (from the normalized number), B -> bytea (decoded base64). Key
+ * values are always read from normalized attribute maps.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,30 +25,11 @@
 #include "number.h"
 
 /*
- * Split a stored or requested AttributeValue {"<T>": value} into its type
- * name and value. Returns false unless it is an object with one member.
- */
-static bool
-SplitAttributeValue(JsonbValue *av, char **type, JsonbValue *value)
-{
-	DdbJsonMember *members;
-
-	if (av->type != jbvBinary || !JsonContainerIsObject(av->val.binary.data))
-		return false;
-	if (DdbJsonObjectMembers(av->val.binary.data, &members) != 1)
-		return false;
-	*type = members[0].key;
-	*value = members[0].value;
-	return true;
-}
-
-/*
- * Convert one key value (already known to be of the schema's type and
- * syntactically valid) to a datum, checking emptiness and size. For a
- * normalized copy, *canonical receives the stored text (number or base64).
+ * Convert one normalized key value (of the schema's type) to a datum,
+ * checking emptiness and size.
  */
 static Datum
-KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value, char **canonical)
+KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 {
 	const char *text = value->val.string.val;
 	int			len = value->val.string.len;
@@ -55,19 +37,12 @@ KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value, char **can
 	Datum		result;
 
 	if (attr->type == 'N')
-	{
-		char	   *number = DdbNumberNormalize(text, len);
-
-		*canonical = number;
-		return DirectFunctionCall3(numeric_in, CStringGetDatum(number),
-								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	}
+		return NumericGetDatum(DdbNumberToNumeric(pnstrdup(text, len)));
 
 	if (attr->type == 'S')
 	{
 		size = len;
 		result = PointerGetDatum(cstring_to_text_with_len(text, len));
-		*canonical = pnstrdup(text, len);
 	}
 	else
 	{
@@ -75,7 +50,6 @@ KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value, char **can
 
 		size = VARSIZE_ANY_EXHDR(bytes);
 		result = PointerGetDatum(bytes);
-		*canonical = DdbBase64Encode(VARDATA_ANY(bytes), size);
 	}
 
 	if (size == 0)
@@ -89,6 +63,21 @@ KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value, char **can
 }
 
 /*
+ * Look up a key attribute in a normalized attribute map: its type name and
+ * payload. Returns false when absent.
+ */
+static bool
+FindKeyAttribute(JsonbContainer *map, DdbKeyAttribute *attr, const char **type, JsonbValue *payload)
+{
+	JsonbValue	av;
+
+	if (!DdbJsonGet(map, attr->name, &av))
+		return false;
+	*type = DdbAttributeTypeName(DdbAttributeValueType(&av, payload));
+	return true;
+}
+
+/*
  * DdbKeyFromItem extracts the key of a normalized item, raising DynamoDB's
  * errors for a missing, mistyped, empty or oversized key attribute.
  */
@@ -98,82 +87,44 @@ DdbKeyFromItem(DdbTable *table, JsonbContainer *item, DdbKey *key)
 	for (int i = 0; i < table->nkeys; i++)
 	{
 		DdbKeyAttribute *attr = &table->keys[i];
-		JsonbValue	av;
-		char	   *type;
-		JsonbValue	value;
-		char	   *canonical;
+		const char *type;
+		JsonbValue	payload;
 
-		if (!DdbJsonGet(item, attr->name, &av) || !SplitAttributeValue(&av, &type, &value))
+		if (!FindKeyAttribute(item, attr, &type, &payload))
 			DdbValidationError("One or more parameter values were invalid: Missing the key %s in the item",
 							   attr->name);
 		if (type[0] != attr->type || type[1] != '\0')
 			DdbValidationError("One or more parameter values were invalid: Type mismatch for key %s expected: %c actual: %s",
 							   attr->name, attr->type, type);
-		key->values[i] = KeyValueDatum(attr, i, &value, &canonical);
+		key->values[i] = KeyValueDatum(attr, i, &payload);
 	}
 }
 
 /*
  * DdbKeyFromKeyMap reads a Key parameter: exactly the table's key
- * attributes, each of the schema's type.
+ * attributes, each of the schema's type. Every value is first validated as
+ * an AttributeValue, so that {"N": "x"} reports the number error.
  */
 void
 DdbKeyFromKeyMap(DdbTable *table, JsonbContainer *keymap, DdbKey *key, Jsonb **normalized)
 {
-	DdbJsonMember *members;
-	int			n = DdbJsonObjectMembers(keymap, &members);
-	JsonbParseState *st = NULL;
-	bool		matches = (n == table->nkeys);
-
-	/*
-	 * Every value must be a valid AttributeValue before its shape is
-	 * compared with the schema, so that {"N": "x"} reports the number error.
-	 */
-	for (int i = 0; i < n; i++)
-	{
-		JsonbParseState *scratch = NULL;
-
-		pushJsonbValue(&scratch, WJB_BEGIN_ARRAY, NULL);
-		DdbAttributeValueNormalize(&members[i].value, &scratch, WJB_ELEM, 1);
-	}
+	Size		size;
+	Jsonb	   *map = DdbAttributeMapNormalize(keymap, &size);
+	bool		matches = (JsonContainerSize(&map->root) == table->nkeys);
 
 	for (int i = 0; matches && i < table->nkeys; i++)
 	{
-		JsonbValue	av;
-		char	   *type;
-		JsonbValue	value;
+		const char *type;
+		JsonbValue	payload;
 
-		if (!DdbJsonGet(keymap, table->keys[i].name, &av) ||
-			!SplitAttributeValue(&av, &type, &value) ||
-			type[0] != table->keys[i].type || type[1] != '\0' ||
-			value.type != jbvString)
+		if (!FindKeyAttribute(&map->root, &table->keys[i], &type, &payload) ||
+			type[0] != table->keys[i].type || type[1] != '\0')
 			matches = false;
+		else
+			key->values[i] = KeyValueDatum(&table->keys[i], i, &payload);
 	}
 	if (!matches)
 		DdbValidationError("The provided key element does not match the schema");
-
 	if (normalized)
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < table->nkeys; i++)
-	{
-		DdbKeyAttribute *attr = &table->keys[i];
-		JsonbValue	av;
-		char	   *type;
-		JsonbValue	value;
-		char	   *canonical;
-
-		DdbJsonGet(keymap, attr->name, &av);
-		SplitAttributeValue(&av, &type, &value);
-		key->values[i] = KeyValueDatum(attr, i, &value, &canonical);
-		if (normalized)
-		{
-			DdbPushKey(&st, attr->name);
-			DdbPushBeginObject(&st);
-			DdbPushKey(&st, type);
-			DdbPushString(&st, WJB_VALUE, canonical);
-			DdbPushEndObject(&st);
-		}
-	}
-	if (normalized)
-		*normalized = JsonbValueToJsonb(DdbPushEndObject(&st));
+		*normalized = map;
 }
