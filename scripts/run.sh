@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# scripts/run.sh: the README's "try it" command. Owns the local development
+# cluster: installs what is missing, builds and installs ddb (setup.sh),
+# creates a PostgreSQL 15 cluster once in .ddb/data with ddb preloaded and
+# wal_level = logical, starts it on port 54329 (localhost, socket in /tmp),
+# creates database `ddb`, the extension and the sample tables
+# (scripts/sample.sql), then opens psql, or prints the connection string when
+# stdin/stdout is not a terminal. Safe to run again: each step is skipped when
+# already done, and the server is restarted when a newer ddb library has been
+# installed since it started.
+#
+#   ./scripts/run.sh           set up, start, open psql / print the URL
+#   ./scripts/run.sh --stop    stop the server
+#   ./scripts/run.sh --reset   stop the server and delete the cluster
+#
+# As root, the server runs as the `postgres` OS user; if that user cannot
+# reach the project directory, the cluster lives in /var/lib/postgresql/ddb.
+# DDB_PORT overrides the port.
+set -euo pipefail
+
+# shellcheck source=scripts/setup.sh
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+cd /  # the server's OS user may not be able to enter the caller's directory
+
+PORT=${DDB_PORT:-54329}
+SOCKDIR=/tmp
+URL="postgresql://postgres@localhost:$PORT/ddb"
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+
+action=start
+case "${1:-}" in
+    "") ;;
+    --stop) action=stop ;;
+    --reset) action=reset ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+esac
+
+# Where the cluster lives: the project directory if the server's OS user can
+# reach it, else a directory under that user's home. (Decided after setup:
+# on a fresh machine the postgres user comes with the packages.)
+locate_cluster() {
+    HOME_DIR=$DDB_REPO/.ddb
+    if ddb_is_root && ! runuser -u postgres -- test -x "$DDB_REPO" 2>/dev/null; then
+        HOME_DIR=/var/lib/postgresql/ddb
+        ddb_say "the postgres user cannot reach $DDB_REPO (a parent directory is not traversable);"
+        ddb_say "using $HOME_DIR for the cluster instead"
+    fi
+    DATA=$HOME_DIR/data
+    LOG=$HOME_DIR/postgresql.log
+}
+
+pg() { local prog=$1; shift; ddb_as_pg "$PGBIN/$prog" "$@"; }
+is_running() { [ -f "$DATA/PG_VERSION" ] && pg pg_ctl -D "$DATA" status >/dev/null 2>&1; }
+psql_ddb() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCKDIR" -p "$PORT" -U postgres "$@"; }
+
+if [ "$action" != start ]; then
+    # No server user yet: nothing was ever set up.
+    if ddb_is_root && ! id postgres >/dev/null 2>&1; then exit 0; fi
+    locate_cluster
+    if is_running; then
+        ddb_say "stopping the server ($DATA)"
+        pg pg_ctl -D "$DATA" -m fast -w stop >/dev/null
+    fi
+    if [ "$action" = reset ]; then
+        ddb_say "deleting the cluster $DATA"
+        rm -rf "$DATA" "$LOG" "$HOME_DIR/initdb.log"
+    fi
+    exit 0
+fi
+
+ddb_setup
+locate_cluster
+
+# 1. The cluster, created once.
+owner=$(ddb_pg_user)
+if [ -d "$DATA" ] && [ "$(stat -c %U "$DATA")" != "$owner" ]; then
+    ddb_die "$DATA belongs to $(stat -c %U "$DATA"), not $owner: run as that user, or ./scripts/run.sh --reset as root"
+fi
+if [ ! -f "$DATA/PG_VERSION" ]; then
+    ddb_say "creating a PostgreSQL cluster in $DATA"
+    mkdir -p "$HOME_DIR"
+    ddb_is_root && chown postgres:postgres "$HOME_DIR"
+    rm -rf "$DATA"
+    if ! pg initdb -D "$DATA" -U postgres --auth=trust --encoding=UTF8 \
+            --locale=C.UTF-8 >"$HOME_DIR/initdb.log" 2>&1; then
+        ddb_show_log "$HOME_DIR/initdb.log"
+        ddb_die "initdb failed"
+    fi
+    # Settings for ddb; appended, so they win over initdb's defaults.
+    ddb_as_pg tee -a "$DATA/postgresql.conf" >/dev/null <<EOF
+
+# ---- ddb development cluster (scripts/run.sh) ----
+port = $PORT
+listen_addresses = 'localhost'
+unix_socket_directories = '$SOCKDIR'
+shared_preload_libraries = 'ddb'
+wal_level = logical
+max_replication_slots = 10
+max_wal_senders = 10
+max_prepared_transactions = 10
+EOF
+fi
+
+# 2. The server: started if not running, restarted if the installed library
+#    is newer than the running server.
+lib=$("$PG_CONFIG" --pkglibdir)/ddb.so
+if is_running; then
+    started=$(sed -n 3p "$DATA/postmaster.pid")
+    if [ -f "$lib" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]; then
+        ddb_say "a new ddb library was installed: restarting the server (open sessions are closed)"
+        if ! pg pg_ctl -D "$DATA" -l "$LOG" -m fast -w -t 60 restart >/dev/null; then
+            tail -n 30 "$LOG" >&2 || true
+            ddb_die "the server did not restart; log: $LOG"
+        fi
+    fi
+else
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+        ddb_die "port $PORT is taken by another server; stop it or set DDB_PORT"
+    fi
+    ddb_say "starting the server on port $PORT (log: $LOG)"
+    if ! pg pg_ctl -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null; then
+        tail -n 30 "$LOG" >&2 || true
+        ddb_die "the server did not start; log: $LOG"
+    fi
+fi
+
+# 3. Database, extension, sample tables.
+if [ -z "$(psql_ddb -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ddb'")" ]; then
+    ddb_say "creating database ddb"
+    psql_ddb -d postgres -c 'CREATE DATABASE ddb'
+fi
+psql_ddb -d ddb -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS ddb'
+psql_ddb -d ddb -f "$DDB_REPO/scripts/sample.sql"
+
+# 4. psql, or the connection string.
+if [ -t 0 ] && [ -t 1 ]; then
+    ddb_say "connected to $URL (scripts/run.sh --stop stops the server)"
+    exec "$PGBIN/psql" "$URL"
+fi
+echo "$URL"
