@@ -345,20 +345,6 @@ DdbBase64Encode(const char *data, int len)
 /* ---- normalization ---- */
 
 /*
- * Push a string value (or key) onto the jsonb being built.
- */
-static void
-PushString(JsonbParseState **state, JsonbIteratorToken token, const char *s, int len)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = len;
-	pushJsonbValue(state, token, &v);
-}
-
-/*
  * Order set elements by their bytes (SS, BS): memcmp, shorter first on a
  * common prefix.
  */
@@ -504,9 +490,9 @@ NormalizeSet(DdbAttributeType type, JsonbContainer *array, JsonbParseState **sta
 	for (i = 0; i < n; i++)
 	{
 		if (type == DDB_TYPE_NS)
-			PushString(state, WJB_ELEM, sorted[i].key, sorted[i].keylen);
+			DdbPushStringLen(state, WJB_ELEM, sorted[i].key, sorted[i].keylen);
 		else
-			PushString(state, WJB_ELEM, sorted[i].text, sorted[i].len);
+			DdbPushStringLen(state, WJB_ELEM, sorted[i].text, sorted[i].len);
 	}
 	pushJsonbValue(state, WJB_END_ARRAY, NULL);
 
@@ -625,7 +611,7 @@ NormalizeValue(JsonbValue *value, JsonbParseState **state, int depth, Size *size
 		DdbValidationError("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
 
 	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-	PushString(state, WJB_KEY, type_names[type], strlen(type_names[type]));
+	DdbPushStringLen(state, WJB_KEY, type_names[type], strlen(type_names[type]));
 	switch (type)
 	{
 		case DDB_TYPE_S:
@@ -634,7 +620,7 @@ NormalizeValue(JsonbValue *value, JsonbParseState **state, int depth, Size *size
 			break;
 		case DDB_TYPE_N:
 			number = DdbNumberNormalize(payload.val.string.val, payload.val.string.len);
-			PushString(state, WJB_VALUE, number, strlen(number));
+			DdbPushStringLen(state, WJB_VALUE, number, strlen(number));
 			*size = DdbNumberSize(number);
 			break;
 		case DDB_TYPE_B:

@@ -118,13 +118,23 @@ WriteItem(DdbTable *table, Jsonb *item, DdbKey *key, bool want_old)
 }
 
 /*
- * DdbPutItem implements PutItem.
+ * Validate the parameters PutItem and DeleteItem share: TableName, the
+ * item or key object, ReturnValues (NONE or ALL_OLD) and the common write
+ * parameters. Returns whether the old item is wanted.
  */
-Jsonb *
-DdbPutItem(JsonbContainer *request)
+static bool
+ReadSingleWriteRequest(JsonbContainer *request, const char *object_member,
+					   const char *constraint_member, char **table_name,
+					   JsonbContainer **object)
 {
-	static const char *const allowed[] = {
+	static const char *const allowed_put[] = {
 		"TableName", "Item", "ConditionExpression", "ExpressionAttributeNames",
+		"ExpressionAttributeValues", "ReturnValues", "ReturnConsumedCapacity",
+		"ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure",
+		"Expected", "ConditionalOperator", NULL
+	};
+	static const char *const allowed_delete[] = {
+		"TableName", "Key", "ConditionExpression", "ExpressionAttributeNames",
 		"ExpressionAttributeValues", "ReturnValues", "ReturnConsumedCapacity",
 		"ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure",
 		"Expected", "ConditionalOperator", NULL
@@ -133,18 +143,11 @@ DdbPutItem(JsonbContainer *request)
 		"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", NULL
 	};
 	DdbConstraintErrors errors;
-	char	   *table_name;
-	JsonbContainer *item_param;
 	char	   *return_value;
-	Jsonb	   *item;
-	Size		size;
-	DdbTable   *table;
-	DdbKey		key;
-	Jsonb	   *old;
 
-	DdbJsonCheckMembers(request, allowed);
+	DdbJsonCheckMembers(request, strcmp(object_member, "Item") == 0 ? allowed_put : allowed_delete);
 	DdbConstraintInit(&errors);
-	item_param = RequiredTableAndObject(request, "Item", "item", &table_name, &errors);
+	*object = RequiredTableAndObject(request, object_member, constraint_member, table_name, &errors);
 	return_value = DdbRequestEnum(request, "ReturnValues", "returnValues", return_values,
 								  "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors);
 	DdbRequestCommonWriteParameters(request, &errors);
@@ -155,14 +158,28 @@ DdbPutItem(JsonbContainer *request)
 	if (return_value != NULL && strcmp(return_value, "NONE") != 0 &&
 		strcmp(return_value, "ALL_OLD") != 0)
 		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
+	return return_value != NULL && strcmp(return_value, "ALL_OLD") == 0;
+}
 
+/*
+ * DdbPutItem implements PutItem.
+ */
+Jsonb *
+DdbPutItem(JsonbContainer *request)
+{
+	char	   *table_name;
+	JsonbContainer *item_param;
+	bool		want_old;
+	Jsonb	   *item;
+	Size		size;
+	DdbTable   *table;
+	DdbKey		key;
+
+	want_old = ReadSingleWriteRequest(request, "Item", "item", &table_name, &item_param);
 	item = DdbItemNormalize(item_param, &size);
 	table = DdbTableLookup(table_name);
 	DdbKeyFromItem(table, &item->root, &key);
-
-	old = WriteItem(table, item, &key,
-					return_value != NULL && strcmp(return_value, "ALL_OLD") == 0);
-	return ItemResponse("Attributes", old);
+	return ItemResponse("Attributes", WriteItem(table, item, &key, want_old));
 }
 
 /*
@@ -213,41 +230,16 @@ DdbGetItem(JsonbContainer *request)
 Jsonb *
 DdbDeleteItem(JsonbContainer *request)
 {
-	static const char *const allowed[] = {
-		"TableName", "Key", "ConditionExpression", "ExpressionAttributeNames",
-		"ExpressionAttributeValues", "ReturnValues", "ReturnConsumedCapacity",
-		"ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure",
-		"Expected", "ConditionalOperator", NULL
-	};
-	static const char *const return_values[] = {
-		"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", NULL
-	};
-	DdbConstraintErrors errors;
 	char	   *table_name;
 	JsonbContainer *key_param;
-	char	   *return_value;
+	bool		want_old;
 	DdbTable   *table;
 	DdbKey		key;
 	Jsonb	   *old;
 
-	DdbJsonCheckMembers(request, allowed);
-	DdbConstraintInit(&errors);
-	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
-	return_value = DdbRequestEnum(request, "ReturnValues", "returnValues", return_values,
-								  "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors);
-	DdbRequestCommonWriteParameters(request, &errors);
-	DdbConstraintRaise(&errors);
-
-	DdbRequestRejectUnsupported(request, unsupported_write_parameters);
-	CheckExpressionAttributesUnused(request, "ConditionExpression is null");
-	if (return_value != NULL && strcmp(return_value, "NONE") != 0 &&
-		strcmp(return_value, "ALL_OLD") != 0)
-		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
-
+	want_old = ReadSingleWriteRequest(request, "Key", "key", &table_name, &key_param);
 	table = DdbTableLookup(table_name);
 	DdbKeyFromKeyMap(table, key_param, &key, NULL);
 	old = DdbStorageDelete(table, &key);
-	if (return_value == NULL || strcmp(return_value, "ALL_OLD") != 0)
-		old = NULL;
-	return ItemResponse("Attributes", old);
+	return ItemResponse("Attributes", want_old ? old : NULL);
 }

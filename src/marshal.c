@@ -34,26 +34,13 @@
 
 #include "errors.h"
 #include "item.h"
+#include "json_util.h"
 #include "number.h"
 
 PG_FUNCTION_INFO_V1(ddb_marshal);
 PG_FUNCTION_INFO_V1(ddb_unmarshal);
 
 static JsonbValue *MarshalValue(JsonbValue *v, JsonbParseState **state, int depth);
-
-/*
- * Push a string value or key.
- */
-static void
-PushString(JsonbParseState **state, JsonbIteratorToken token, const char *s, int len)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = len;
-	pushJsonbValue(state, token, &v);
-}
 
 /*
  * Push a canonical number (not NUL-terminated) as a JSON number.
@@ -119,17 +106,17 @@ MarshalValue(JsonbValue *v, JsonbParseState **state, int depth)
 	switch (v->type)
 	{
 		case jbvNull:
-			PushString(state, WJB_KEY, "NULL", 4);
+			DdbPushStringLen(state, WJB_KEY, "NULL", 4);
 			inner.type = jbvBool;
 			inner.val.boolean = true;
 			pushJsonbValue(state, WJB_VALUE, &inner);
 			break;
 		case jbvBool:
-			PushString(state, WJB_KEY, "BOOL", 4);
+			DdbPushStringLen(state, WJB_KEY, "BOOL", 4);
 			pushJsonbValue(state, WJB_VALUE, v);
 			break;
 		case jbvString:
-			PushString(state, WJB_KEY, "S", 1);
+			DdbPushStringLen(state, WJB_KEY, "S", 1);
 			pushJsonbValue(state, WJB_VALUE, v);
 			break;
 		case jbvNumeric:
@@ -137,13 +124,13 @@ MarshalValue(JsonbValue *v, JsonbParseState **state, int depth)
 			text = DatumGetCString(DirectFunctionCall1(numeric_out,
 													   NumericGetDatum(v->val.numeric)));
 			number = DdbNumberNormalize(text, strlen(text));
-			PushString(state, WJB_KEY, "N", 1);
-			PushString(state, WJB_VALUE, number, strlen(number));
+			DdbPushStringLen(state, WJB_KEY, "N", 1);
+			DdbPushStringLen(state, WJB_VALUE, number, strlen(number));
 			break;
 		case jbvBinary:
 			if (JsonContainerIsObject(v->val.binary.data))
 			{
-				PushString(state, WJB_KEY, "M", 1);
+				DdbPushStringLen(state, WJB_KEY, "M", 1);
 				MarshalMap(v->val.binary.data, state, depth + 1);
 			}
 			else
@@ -151,7 +138,7 @@ MarshalValue(JsonbValue *v, JsonbParseState **state, int depth)
 				JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
 				JsonbIteratorToken tok;
 
-				PushString(state, WJB_KEY, "L", 1);
+				DdbPushStringLen(state, WJB_KEY, "L", 1);
 				pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
 				while ((tok = JsonbIteratorNext(&it, &inner, true)) != WJB_DONE)
 				{

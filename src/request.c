@@ -35,6 +35,41 @@ DdbRequestEnum(JsonbContainer *request, const char *member,
 }
 
 /*
+ * DdbRequestCheckString checks a required string member's length and
+ * value set, adding DynamoDB's constraint errors.
+ */
+void
+DdbRequestCheckString(DdbConstraintErrors *errors, const char *value,
+					  const char *constraint_member, int min_length, int max_length,
+					  const char *const *values, const char *enum_text)
+{
+	int			length;
+
+	if (value == NULL)
+	{
+		DdbConstraintAdd(errors, "null", constraint_member, "Member must not be null");
+		return;
+	}
+	length = strlen(value);
+	if (length < min_length)
+		DdbConstraintAdd(errors, psprintf("'%s'", value), constraint_member,
+						 psprintf("Member must have length greater than or equal to %d", min_length));
+	else if (length > max_length)
+		DdbConstraintAdd(errors, psprintf("'%s'", value), constraint_member,
+						 psprintf("Member must have length less than or equal to %d", max_length));
+	if (values != NULL)
+	{
+		for (const char *const *v = values; *v; v++)
+		{
+			if (strcmp(*v, value) == 0)
+				return;
+		}
+		DdbConstraintAdd(errors, psprintf("'%s'", value), constraint_member,
+						 psprintf("Member must satisfy enum value set: %s", enum_text));
+	}
+}
+
+/*
  * DdbRequestCommonWriteParameters validates ReturnConsumedCapacity,
  * ReturnItemCollectionMetrics and ReturnValuesOnConditionCheckFailure.
  */

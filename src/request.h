@@ -24,6 +24,16 @@ extern char *DdbRequestEnum(JsonbContainer *request, const char *member,
 							const char *const *values, const char *enum_text,
 							DdbConstraintErrors *errors);
 
+/*
+ * Check a string member: required (NULL is "Member must not be null"),
+ * length between min_length and max_length, and, when values is not NULL,
+ * one of values (printed as enum_text).
+ */
+extern void DdbRequestCheckString(DdbConstraintErrors *errors, const char *value,
+								  const char *constraint_member, int min_length,
+								  int max_length, const char *const *values,
+								  const char *enum_text);
+
 /* Check the parameters that every write operation shares */
 extern void DdbRequestCommonWriteParameters(JsonbContainer *request,
 											DdbConstraintErrors *errors);

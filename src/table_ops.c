@@ -155,6 +155,8 @@ ExecuteWithArgs(const char *sql, int nargs, Oid *argtypes, Datum *args,
 static void
 ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintErrors *errors)
 {
+	static const char *const key_types_allowed[] = {"HASH", "RANGE", NULL};
+	static const char *const attribute_types_allowed[] = {"B", "N", "S", NULL};
 	JsonbContainer *key_schema = DdbJsonGetArray(request, "KeySchema");
 	JsonbContainer *definitions = DdbJsonGetArray(request, "AttributeDefinitions");
 	JsonbValue *elements;
@@ -178,21 +180,11 @@ ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintError
 			JsonbContainer *element = DdbJsonValueObject(&elements[i], "KeySchemaElement");
 			char	   *name = DdbJsonGetString(element, "AttributeName");
 			char	   *type = DdbJsonGetString(element, "KeyType");
-			char	   *where;
 
-			where = psprintf("keySchema.%d.member.attributeName", i + 1);
-			if (name == NULL)
-				DdbConstraintAdd(errors, "null", where, "Member must not be null");
-			else if (strlen(name) < 1 || strlen(name) > 255)
-				DdbConstraintAdd(errors, psprintf("'%s'", name), where,
-								 strlen(name) < 1 ? "Member must have length greater than or equal to 1"
-								 : "Member must have length less than or equal to 255");
-			where = psprintf("keySchema.%d.member.keyType", i + 1);
-			if (type == NULL)
-				DdbConstraintAdd(errors, "null", where, "Member must not be null");
-			else if (strcmp(type, "HASH") != 0 && strcmp(type, "RANGE") != 0)
-				DdbConstraintAdd(errors, psprintf("'%s'", type), where,
-								 "Member must satisfy enum value set: [HASH, RANGE]");
+			DdbRequestCheckString(errors, name, psprintf("keySchema.%d.member.attributeName", i + 1),
+								  1, 255, NULL, NULL);
+			DdbRequestCheckString(errors, type, psprintf("keySchema.%d.member.keyType", i + 1),
+								  0, INT_MAX, key_types_allowed, "[HASH, RANGE]");
 			schema->names[i] = name;
 			key_types[i] = type;
 		}
@@ -209,21 +201,11 @@ ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintError
 			JsonbContainer *def = DdbJsonValueObject(&defs[i], "AttributeDefinition");
 			char	   *name = DdbJsonGetString(def, "AttributeName");
 			char	   *type = DdbJsonGetString(def, "AttributeType");
-			char	   *where;
 
-			where = psprintf("attributeDefinitions.%d.member.attributeName", i + 1);
-			if (name == NULL)
-				DdbConstraintAdd(errors, "null", where, "Member must not be null");
-			else if (strlen(name) < 1 || strlen(name) > 255)
-				DdbConstraintAdd(errors, psprintf("'%s'", name), where,
-								 strlen(name) < 1 ? "Member must have length greater than or equal to 1"
-								 : "Member must have length less than or equal to 255");
-			where = psprintf("attributeDefinitions.%d.member.attributeType", i + 1);
-			if (type == NULL)
-				DdbConstraintAdd(errors, "null", where, "Member must not be null");
-			else if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
-				DdbConstraintAdd(errors, psprintf("'%s'", type), where,
-								 "Member must satisfy enum value set: [B, N, S]");
+			DdbRequestCheckString(errors, name, psprintf("attributeDefinitions.%d.member.attributeName", i + 1),
+								  1, 255, NULL, NULL);
+			DdbRequestCheckString(errors, type, psprintf("attributeDefinitions.%d.member.attributeType", i + 1),
+								  0, INT_MAX, attribute_types_allowed, "[B, N, S]");
 		}
 	}
 	if (errors->count > 0 || key_schema == NULL || definitions == NULL)
