@@ -290,6 +290,20 @@ KeySchemaJson(KeySchema *schema, bool definitions)
 }
 
 /*
+ * Read one required, positive capacity unit count of ProvisionedThroughput.
+ */
+static void
+ReadCapacityUnits(JsonbContainer *throughput, const char *member, const char *constraint_member,
+				  int64 *units, DdbConstraintErrors *errors)
+{
+	if (!DdbJsonGetInt64(throughput, member, units))
+		DdbConstraintAdd(errors, "null", constraint_member, "Member must not be null");
+	else if (*units < 1)
+		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", *units), constraint_member,
+						 "Member must have value greater than or equal to 1");
+}
+
+/*
  * Read BillingMode and ProvisionedThroughput, collecting constraint errors.
  */
 static void
@@ -305,20 +319,10 @@ ReadBilling(JsonbContainer *request, Billing *billing, DdbConstraintErrors *erro
 	if (throughput == NULL)
 		return;
 	billing->has_throughput = true;
-	if (!DdbJsonGetInt64(throughput, "ReadCapacityUnits", &billing->read_units))
-		DdbConstraintAdd(errors, "null", "provisionedThroughput.readCapacityUnits",
-						 "Member must not be null");
-	else if (billing->read_units < 1)
-		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", billing->read_units),
-						 "provisionedThroughput.readCapacityUnits",
-						 "Member must have value greater than or equal to 1");
-	if (!DdbJsonGetInt64(throughput, "WriteCapacityUnits", &billing->write_units))
-		DdbConstraintAdd(errors, "null", "provisionedThroughput.writeCapacityUnits",
-						 "Member must not be null");
-	else if (billing->write_units < 1)
-		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", billing->write_units),
-						 "provisionedThroughput.writeCapacityUnits",
-						 "Member must have value greater than or equal to 1");
+	ReadCapacityUnits(throughput, "ReadCapacityUnits", "provisionedThroughput.readCapacityUnits",
+					  &billing->read_units, errors);
+	ReadCapacityUnits(throughput, "WriteCapacityUnits", "provisionedThroughput.writeCapacityUnits",
+					  &billing->write_units, errors);
 }
 
 /*
