@@ -27,7 +27,7 @@ PORT=${DDB_PORT:-54329}
 SOCKDIR=/tmp
 URL="postgresql://postgres@localhost:$PORT/ddb"
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "$DDB_REPO/scripts/run.sh" | sed '$d; s/^# \{0,1\}//'; }
 
 action=start
 case "${1:-}" in

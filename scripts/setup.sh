@@ -53,15 +53,14 @@ ddb_pg_user() {
     if ddb_is_root; then echo postgres; else id -un; fi
 }
 
-# Run a command as that user. The environment is kept (runuser -u does not
-# reset it), except HOME, which points at the user's own home.
-ddb_as_pg() {
-    if ddb_is_root; then
-        runuser -u postgres -- env HOME=/var/lib/postgresql "$@"
-    else
-        "$@"
-    fi
-}
+# Run a command as that user (ddb_as_pg CMD..., or "${DDB_AS_PG[@]}" CMD...).
+# The environment is kept (runuser -u does not reset it), except HOME, which
+# points at the user's own home.
+DDB_AS_PG=()
+if ddb_is_root; then
+    DDB_AS_PG=(runuser -u postgres -- env HOME=/var/lib/postgresql)
+fi
+ddb_as_pg() { "${DDB_AS_PG[@]}" "$@"; }
 
 # Print the value of a variable of the project Makefile, e.g. REGRESS.
 ddb_make_var() {
@@ -70,10 +69,12 @@ ddb_make_var() {
         --eval='ddb-print-var-%: ; @echo $($*)' "ddb-print-var-$1"
 }
 
-# Show a log file on stderr, indented, after a failure.
+# Show a log file on stderr, indented, after a failure; compiler command
+# lines are left out (they are in the file).
 ddb_show_log() {
     echo "---- $1 ----" >&2
-    sed 's/^/    /' "$1" >&2 || true
+    grep -Ev '^(gcc|cc|/usr/bin/clang-[0-9]+|/usr/lib/llvm-[0-9]+/bin/llvm-lto) ' "$1" |
+        sed 's/^/    /' >&2 || true
     echo "---- end of $1 ----" >&2
 }
 

@@ -42,11 +42,21 @@ record() {
     if [ "$1" = FAIL ]; then failed=1; fi
 }
 
-# Run a command as the server's OS user, with the test server's connection
-# settings and the per-command timeout.
+# Run a command as the server's OS user, from the source copy, with the test
+# server's connection settings and the per-command timeout. It runs in the
+# background so that an interrupt reaches on_signal at once, which passes it
+# on (timeout runs the command in a process group of its own, which Ctrl-C
+# does not reach).
+child=""
 as_tester() {
-    ddb_as_pg env PGHOST="$WORK" PGPORT="$PORT" PGUSER=postgres PGBIN="$PGBIN" \
-        timeout -k 30 "$TIMEOUT" "$@"
+    local rc=0
+    (cd "$SRC" && exec "${DDB_AS_PG[@]}" env PGHOST="$WORK" PGPORT="$PORT" PGUSER=postgres \
+        PGBIN="$PGBIN" timeout -k 10 "$TIMEOUT" "$@") &
+    child=$!
+    wait "$child" || rc=$?
+    child=""
+    if [ "$rc" -eq 124 ]; then echo "timed out after ${TIMEOUT}s: $*" >&2; fi
+    return "$rc"
 }
 
 psql_t() {
@@ -85,9 +95,17 @@ on_exit() {
     fi
     exit "$rc"
 }
+# On Ctrl-C or TERM, stop the running test command first (see as_tester).
+on_signal() {
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    exit "$1"
+}
 trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 # ---- 1. packages, -Werror build, install ----------------------------------
 phase="package installation"
@@ -100,7 +118,6 @@ record PASS "build (-Werror) and install"
 # ---- 2. throwaway cluster and source copy ---------------------------------
 phase="test cluster setup"
 WORK=$(mktemp -d /tmp/ddb-test.XXXXXX)
-chmod 755 "$WORK"
 ddb_is_root && chown postgres:postgres "$WORK"
 SRC=$WORK/src
 ddb_as_pg mkdir "$SRC" "$WORK/scratch"
@@ -144,8 +161,8 @@ installcheck() {
     local list=$1 other=REGRESS outdir
     [ "$list" = REGRESS ] && other=ISOLATION
     outdir=$(ddb_make_var "${list}_OPTS" | sed -n 's/.*--outputdir=\([^ ]*\).*/\1/p')
-    if (cd "$SRC" && as_tester make -s --no-print-directory PG_CONFIG="$PG_CONFIG" \
-            installcheck "$other="); then
+    if as_tester make -s --no-print-directory PG_CONFIG="$PG_CONFIG" \
+            installcheck "$other="; then
         return 0
     fi
     show_diffs "$SRC/${outdir:-.}"
@@ -178,8 +195,8 @@ else
         rel=${f#"$SRC"/}
         if psql_t -d postgres -c 'DROP DATABASE IF EXISTS ddb_tap' -c 'CREATE DATABASE ddb_tap' &&
            psql_t -d ddb_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION ddb' &&
-           (cd "$SRC" && as_tester pg_prove --psql-bin "$PGBIN/psql" -d ddb_tap \
-                --failures --comments "$rel"); then
+           as_tester pg_prove --psql-bin "$PGBIN/psql" -d ddb_tap \
+                --failures --comments "$rel"; then
             record PASS "pgtap: $rel"
         else
             record FAIL "pgtap: $rel"
@@ -200,7 +217,7 @@ for f in "${sh_files[@]}"; do
         continue
     fi
     banner "shell: $rel"
-    if (cd "$SRC" && as_tester env PGDATABASE=postgres TMPDIR="$WORK/scratch" "$f"); then
+    if as_tester env PGDATABASE=postgres TMPDIR="$WORK/scratch" "$f"; then
         record PASS "shell: $rel"
     else
         record FAIL "shell: $rel"
