@@ -9,11 +9,12 @@ OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
 DATA = $(wildcard sql/ddb--*.sql)
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
-REGRESS = setup attribute_values tables items marshal security
+REGRESS = setup attribute_values tables items marshal security \
+	expressions_parse conditions updates projections legacy
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
-ISOLATION = put_race
+ISOLATION = put_race conditional_create counter
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config

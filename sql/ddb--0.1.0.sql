@@ -109,6 +109,15 @@ CREATE FUNCTION ddb.get_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 
 CREATE FUNCTION ddb.get_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_item_text' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.delete_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_item' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.delete_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_item_text' LANGUAGE C VOLATILE;
+
+-- The parse tree of an expression, fully parenthesized: shows precedence
+-- and checks syntax. kind: condition, filter, key_condition, update, projection
+CREATE FUNCTION ddb.parse_expression(kind text, expression text) RETURNS text
+    AS 'MODULE_PATHNAME', 'ddb_parse_expression' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.parse_expression(text, text) IS
+    'parse a DynamoDB expression and show its tree, fully parenthesized';
 
 ---------------------------------------------------------------------------
 -- Plain JSON for psql users
@@ -185,3 +194,21 @@ AS $$
           'TableName', table_name, 'Key', ddb.marshal(key), 'ReturnValues', 'ALL_OLD')) AS r;
 $$;
 COMMENT ON FUNCTION ddb.delete(text, jsonb) IS 'delete one item by its plain-JSON key and return it';
+
+-- ddb.update('users', '{"user_id": "u1"}', 'SET age = age + :one', '{":one": 1}')
+-- returns the updated plain-JSON item
+CREATE FUNCTION ddb.update(table_name text, key jsonb, update_expression text,
+                           "values" jsonb DEFAULT NULL, names jsonb DEFAULT NULL)
+RETURNS jsonb LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ddb.unmarshal(r -> 'Attributes')
+      FROM ddb.update_item(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+          'TableName', table_name, 'Key', ddb.marshal(key),
+          'UpdateExpression', update_expression,
+          'ExpressionAttributeValues', ddb.marshal("values"),
+          'ExpressionAttributeNames', names,
+          'ReturnValues', 'ALL_NEW'))) AS r;
+$$;
+COMMENT ON FUNCTION ddb.update(text, jsonb, text, jsonb, jsonb) IS
+    'apply an UpdateExpression to one item (plain-JSON key and values) and return the new item';

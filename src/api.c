@@ -44,6 +44,7 @@ static const DdbOperation DdbOperations[] = {
 	{"PutItem", DdbPutItem},
 	{"TagResource", DdbTagResource},
 	{"UntagResource", DdbUntagResource},
+	{"UpdateItem", DdbUpdateItem},
 	{"UpdateTable", DdbUpdateTable},
 };
 
@@ -217,4 +218,5 @@ DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
 DDB_OPERATION_FUNCTIONS(put_item, "PutItem")
 DDB_OPERATION_FUNCTIONS(tag_resource, "TagResource")
 DDB_OPERATION_FUNCTIONS(untag_resource, "UntagResource")
+DDB_OPERATION_FUNCTIONS(update_item, "UpdateItem")
 DDB_OPERATION_FUNCTIONS(update_table, "UpdateTable")

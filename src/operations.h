@@ -33,5 +33,6 @@ extern Jsonb *DdbListTagsOfResource(JsonbContainer *request);
 extern Jsonb *DdbPutItem(JsonbContainer *request);
 extern Jsonb *DdbGetItem(JsonbContainer *request);
 extern Jsonb *DdbDeleteItem(JsonbContainer *request);
+extern Jsonb *DdbUpdateItem(JsonbContainer *request);
 
 #endif							/* DDB_OPERATIONS_H */
