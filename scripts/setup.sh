@@ -24,6 +24,7 @@ DDB_PACKAGES=(
     postgresql-15-pgtap                     # CREATE EXTENSION pgtap
     libtap-parser-sourcehandler-pgtap-perl  # pg_prove
     build-essential                         # gcc, make, libc headers
+    python3                                 # the expression fuzz test's generator
 )
 DDB_LOGDIR=$DDB_REPO/.ddb
 

@@ -77,7 +77,12 @@ INSERT INTO templates VALUES
  ('UpdateTable', '{"TableName": "fuzzb", "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}'),
  ('TagResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz", "Tags": [{"Key": "a", "Value": "b"}]}'),
  ('UntagResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz", "TagKeys": ["a"]}'),
- ('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz"}');
+ ('ListTagsOfResource', '{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fuzz"}'),
+ ('UpdateItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "UpdateExpression": "SET a = :v, #b = list_append(if_not_exists(#b, :l), :l), m.x = :n ADD c :n, s :ss DELETE t :ss REMOVE d[1], e", "ConditionExpression": "attribute_not_exists(x) OR size(a) < :n AND NOT contains(#b, :v)", "ExpressionAttributeNames": {"#b": "b"}, "ExpressionAttributeValues": {":v": {"S": "x"}, ":l": {"L": [{"N": "1"}]}, ":n": {"N": "3"}, ":ss": {"SS": ["p", "q"]}}, "ReturnValues": "UPDATED_NEW"}'),
+ ('PutItem', '{"TableName": "fuzz", "Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"N": "2"}}, "ConditionExpression": "attribute_not_exists(pk) OR #v BETWEEN :lo AND :hi OR #v IN (:lo, :hi)", "ExpressionAttributeNames": {"#v": "v"}, "ExpressionAttributeValues": {":lo": {"N": "1"}, ":hi": {"N": "9"}}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}'),
+ ('GetItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ProjectionExpression": "a, #b[0], m.x", "ExpressionAttributeNames": {"#b": "b"}}'),
+ ('UpdateItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "AttributeUpdates": {"a": {"Action": "PUT", "Value": {"S": "y"}}, "c": {"Action": "ADD", "Value": {"N": "1"}}, "l": {"Action": "ADD", "Value": {"L": [{"S": "z"}]}}}, "Expected": {"a": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "x"}]}, "c": {"Exists": true, "Value": {"N": "3"}}}, "ConditionalOperator": "OR"}'),
+ ('DeleteItem', '{"TableName": "fuzz", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}, "ConditionExpression": "attribute_type(a, :t) AND begins_with(a, :p)", "ExpressionAttributeValues": {":t": {"S": "S"}, ":p": {"S": "x"}}}');
 
 CREATE TEMP TABLE outcomes (sqlstate text, message text);
 
