@@ -261,39 +261,6 @@ ConstantType(const DdbOperand *operand, JsonbValue *payload)
 }
 
 /*
- * DynamoDB's long type names, used in ADD/DELETE operand errors.
- */
-static const char *
-LongTypeName(DdbAttributeType type)
-{
-	switch (type)
-	{
-		case DDB_TYPE_S:
-			return "STRING";
-		case DDB_TYPE_N:
-			return "NUMBER";
-		case DDB_TYPE_B:
-			return "BINARY";
-		case DDB_TYPE_BOOL:
-			return "BOOLEAN";
-		case DDB_TYPE_NULL:
-			return "NULL";
-		case DDB_TYPE_L:
-			return "LIST";
-		case DDB_TYPE_M:
-			return "MAP";
-		case DDB_TYPE_SS:
-			return "STRING_SET";
-		case DDB_TYPE_NS:
-			return "NUMBER_SET";
-		case DDB_TYPE_BS:
-			return "BINARY_SET";
-		default:
-			return "UNKNOWN";
-	}
-}
-
-/*
  * Raise the "incorrect operand type" error of an operator or function.
  */
 static void
@@ -667,11 +634,11 @@ BindUpdate(DdbBindContext *context, const DdbUpdate *parsed, const char *const *
 		if (action->kind == DDB_UPDATE_ADD && type != DDB_TYPE_INVALID &&
 			type != DDB_TYPE_N && type != DDB_TYPE_SS && type != DDB_TYPE_NS && type != DDB_TYPE_BS)
 			BindError(context, psprintf("Incorrect operand type for operator or function; operator: ADD, operand type: %s",
-										LongTypeName(type)));
+										DdbAttributeTypeLongName(type)));
 		if (action->kind == DDB_UPDATE_DELETE && type != DDB_TYPE_INVALID &&
 			type != DDB_TYPE_SS && type != DDB_TYPE_NS && type != DDB_TYPE_BS)
 			BindError(context, psprintf("Incorrect operand type for operator or function; operator: DELETE, operand type: %s",
-										LongTypeName(type)));
+										DdbAttributeTypeLongName(type)));
 	}
 	CheckPathsDisjoint(context, paths, bound->nactions);
 	for (int i = 0; i < bound->nactions; i++)

@@ -125,6 +125,34 @@ DdbAttributeTypeName(DdbAttributeType type)
 }
 
 /*
+ * DdbAttributeTypeLongName returns the long name DynamoDB's ADD and DELETE
+ * operand errors use for a scalar, list or map type.
+ */
+const char *
+DdbAttributeTypeLongName(DdbAttributeType type)
+{
+	switch (type)
+	{
+		case DDB_TYPE_S:
+			return "STRING";
+		case DDB_TYPE_N:
+			return "NUMBER";
+		case DDB_TYPE_B:
+			return "BINARY";
+		case DDB_TYPE_BOOL:
+			return "BOOLEAN";
+		case DDB_TYPE_NULL:
+			return "NULL";
+		case DDB_TYPE_L:
+			return "LIST";
+		case DDB_TYPE_M:
+			return "MAP";
+		default:
+			return DdbAttributeTypeName(type);
+	}
+}
+
+/*
  * Map a type key to its type; DDB_TYPE_INVALID for any other member name.
  */
 static DdbAttributeType

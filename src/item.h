@@ -88,6 +88,12 @@ extern DdbAttributeType DdbAttributeValueType(JsonbValue *value, JsonbValue *pay
 /* Type key ("S", "NS", ...) of a type */
 extern const char *DdbAttributeTypeName(DdbAttributeType type);
 
+/*
+ * The long name of a scalar, list or map type ("STRING", "LIST", ...) as
+ * DynamoDB's ADD/DELETE operand errors print it; sets keep their type key
+ */
+extern const char *DdbAttributeTypeLongName(DdbAttributeType type);
+
 /* Size of a stored AttributeValue */
 extern Size DdbAttributeValueSize(JsonbValue *value);
 

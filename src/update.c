@@ -550,33 +550,6 @@ CheckNesting(JsonbValue *value, int level)
 /* ---- values ---- */
 
 /*
- * Name of a type in DynamoDB's "Incorrect operand type" messages.
- */
-static const char *
-OperandTypeName(DdbAttributeType type)
-{
-	switch (type)
-	{
-		case DDB_TYPE_S:
-			return "STRING";
-		case DDB_TYPE_N:
-			return "NUMBER";
-		case DDB_TYPE_B:
-			return "BINARY";
-		case DDB_TYPE_BOOL:
-			return "BOOLEAN";
-		case DDB_TYPE_NULL:
-			return "NULL";
-		case DDB_TYPE_L:
-			return "LIST";
-		case DDB_TYPE_M:
-			return "MAP";
-		default:
-			return DdbAttributeTypeName(type);
-	}
-}
-
-/*
  * Is type one of the set types?
  */
 static inline bool
@@ -922,7 +895,7 @@ AddValues(JsonbValue *current, JsonbValue *value)
 	/* constants are checked when binding; this is a safety net */
 	if (vtype != DDB_TYPE_N && !IsSetType(vtype))
 		DdbValidationError("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: %s",
-						   OperandTypeName(vtype));
+						   DdbAttributeTypeLongName(vtype));
 	if (current == NULL)
 	{
 		if (vtype == DDB_TYPE_N)
@@ -1126,7 +1099,7 @@ ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
 			/* constants are checked when binding; this is a safety net */
 			if (!IsSetType(vtype))
 				DdbValidationError("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: %s",
-								   OperandTypeName(vtype));
+								   DdbAttributeTypeLongName(vtype));
 			if (!CurrentValue(parent, last, &current))
 				break;
 			if (DdbAttributeValueType(&current, &cpayload) != vtype)
