@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * capacity.h
+ *	  ReturnConsumedCapacity: the capacity units an operation consumed, by
+ *	  DynamoDB's rules, and their place in the response.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_CAPACITY_H
+#define DDB_CAPACITY_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "errors.h"
+
+typedef enum DdbCapacityMode
+{
+	DDB_CAPACITY_NONE,			/* no ConsumedCapacity in the response */
+	DDB_CAPACITY_TOTAL,			/* {TableName, CapacityUnits} */
+	DDB_CAPACITY_INDEXES		/* the same plus {Table: {CapacityUnits}} and per index */
+} DdbCapacityMode;
+
+/* Read ReturnConsumedCapacity (an invalid value is added to errors) */
+extern DdbCapacityMode DdbReadCapacityMode(JsonbContainer *request, DdbConstraintErrors *errors);
+
+/* Read units for bytes read: 1 per 4 KB or part, halved when eventually consistent */
+extern double DdbReadUnits(Size bytes, bool consistent);
+
+/* Write units for an item write: 1 per 1 KB or part of the larger of old and new */
+extern double DdbWriteUnits(Size bytes);
+
+/*
+ * Push one ConsumedCapacity object ({"TableName": ..., "CapacityUnits": ...}
+ * and, for INDEXES, "Table"): after a "ConsumedCapacity" key, or as an
+ * element of the list a batch or transaction returns.
+ */
+extern void DdbPushConsumedCapacity(JsonbParseState **state, const char *table_name,
+									double units, DdbCapacityMode mode);
+
+#endif							/* DDB_CAPACITY_H */
