@@ -114,3 +114,17 @@ SELECT ddb.delete_item('{"TableName": "nope", "Key": {"user_id": {"S": "1"}}}');
 -- none of the failures above changed anything
 SELECT count(*) FROM ddb_data.users;
 SELECT user_id FROM ddb_data.users ORDER BY 1;
+
+-- ReturnConsumedCapacity: reads cost 1 unit per 4 KB (half when eventually
+-- consistent), writes 1 unit per 1 KB of the larger of old and new item
+SELECT ddb.put_item(jsonb_build_object('TableName', 'users', 'ReturnConsumedCapacity', 'TOTAL',
+  'Item', jsonb_build_object('user_id', '{"S": "big"}'::jsonb, 'data', jsonb_build_object('S', repeat('x', 5000)))));
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "TOTAL"}') -> 'ConsumedCapacity';
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "INDEXES", "ConsistentRead": true}') -> 'ConsumedCapacity';
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "none"}}, "ReturnConsumedCapacity": "TOTAL"}');
+SELECT ddb.update_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "UpdateExpression": "REMOVE #d",
+  "ExpressionAttributeNames": {"#d": "data"}, "ReturnConsumedCapacity": "TOTAL"}');
+SELECT ddb.delete_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "TOTAL"}');
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "NONE"}');
+-- Invalid input: ReturnConsumedCapacity
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "ALL"}');

@@ -13,6 +13,7 @@
 #include "miscadmin.h"
 #include "utils/jsonb.h"
 
+#include "capacity.h"
 #include "catalog.h"
 #include "errors.h"
 #include "expr.h"
@@ -81,11 +82,12 @@ ReadReturnValues(JsonbContainer *request, DdbConstraintErrors *errors, bool *old
 }
 
 /*
- * Build {"<member>": item}, or {} when item is NULL or (unless
- * keep_empty) an empty map.
+ * Build the response: {"<member>": item} (left out when item is NULL or,
+ * unless keep_empty, an empty map) and, when asked for, ConsumedCapacity.
  */
 static Jsonb *
-ItemResponse(const char *member, Jsonb *item, bool keep_empty)
+ItemResponse(const char *member, Jsonb *item, bool keep_empty,
+			 DdbTable *table, DdbCapacityMode capacity, double units)
 {
 	JsonbParseState *st = NULL;
 
@@ -95,7 +97,24 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty)
 		DdbPushKey(&st, member);
 		DdbPushContainer(&st, WJB_VALUE, &item->root);
 	}
+	if (capacity != DDB_CAPACITY_NONE)
+	{
+		DdbPushKey(&st, "ConsumedCapacity");
+		DdbPushConsumedCapacity(&st, table->name, units, capacity);
+	}
 	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * The write units a write consumed: by the larger of the old and new item.
+ */
+static double
+WriteUnitsOf(DdbItemWrite *write)
+{
+	Size		old_size = write->old_item ? DdbItemSize(&write->old_item->root) : 0;
+	Size		new_size = write->result_item ? DdbItemSize(&write->result_item->root) : 0;
+
+	return DdbWriteUnits(Max(old_size, new_size));
 }
 
 /*
@@ -153,12 +172,14 @@ DdbPutItem(JsonbContainer *request)
 	DdbRequestExpressions expressions;
 	DdbItemWrite write = {0};
 	bool		old_on_failure;
+	DdbCapacityMode capacity;
 	Size		size;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	item_param = RequiredTableAndObject(request, "Item", "item", &table_name, &errors);
 	rv = ReadReturnValues(request, &errors, &old_on_failure);
+	capacity = DdbReadCapacityMode(request, &errors);
 	DdbConstraintRaise(&errors);
 	if (rv != RETURN_NONE && rv != RETURN_ALL_OLD)
 		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
@@ -169,9 +190,10 @@ DdbPutItem(JsonbContainer *request)
 	write.table = DdbTableLookup(table_name);
 	DdbKeyFromItem(write.table, &write.new_item->root, &write.key);
 	write.condition = expressions.condition;
-	write.need_old = (rv == RETURN_ALL_OLD);
+	write.need_old = (rv == RETURN_ALL_OLD || capacity != DDB_CAPACITY_NONE);
 	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true,
+						write.table, capacity, WriteUnitsOf(&write));
 }
 
 /*
@@ -193,11 +215,13 @@ DdbDeleteItem(JsonbContainer *request)
 	DdbRequestExpressions expressions;
 	DdbItemWrite write = {0};
 	bool		old_on_failure;
+	DdbCapacityMode capacity;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
 	rv = ReadReturnValues(request, &errors, &old_on_failure);
+	capacity = DdbReadCapacityMode(request, &errors);
 	DdbConstraintRaise(&errors);
 	if (rv != RETURN_NONE && rv != RETURN_ALL_OLD)
 		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
@@ -209,7 +233,8 @@ DdbDeleteItem(JsonbContainer *request)
 	write.condition = expressions.condition;
 	write.need_old = (rv == RETURN_ALL_OLD);
 	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true,
+						write.table, capacity, WriteUnitsOf(&write));
 }
 
 /*
@@ -234,12 +259,14 @@ DdbUpdateItem(JsonbContainer *request)
 	DdbRequestExpressions expressions;
 	DdbItemWrite write = {0};
 	bool		old_on_failure;
+	DdbCapacityMode capacity;
 	const char **key_names;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
 	rv = ReadReturnValues(request, &errors, &old_on_failure);
+	capacity = DdbReadCapacityMode(request, &errors);
 	DdbConstraintRaise(&errors);
 	DdbReadRequestExpressions(request, DDB_REQUEST_CONDITION | DDB_REQUEST_UPDATE, &expressions);
 
@@ -255,7 +282,8 @@ DdbUpdateItem(JsonbContainer *request)
 	write.condition = expressions.condition;
 	write.need_old = true;
 	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), false);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), false,
+						write.table, capacity, WriteUnitsOf(&write));
 }
 
 /*
@@ -269,7 +297,6 @@ DdbGetItem(JsonbContainer *request)
 		"TableName", "Key", "ConsistentRead", "ProjectionExpression",
 		"ExpressionAttributeNames", "ReturnConsumedCapacity", "AttributesToGet", NULL
 	};
-	static const char *const capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
 	DdbConstraintErrors errors;
 	char	   *table_name;
 	JsonbContainer *key_param;
@@ -278,21 +305,24 @@ DdbGetItem(JsonbContainer *request)
 	DdbTable   *table;
 	DdbKey		key;
 	Jsonb	   *item;
+	DdbCapacityMode capacity;
+	double		units;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
-	DdbRequestEnum(request, "ReturnConsumedCapacity", "returnConsumedCapacity",
-				   capacity, "[INDEXES, TOTAL, NONE]", &errors);
+	capacity = DdbReadCapacityMode(request, &errors);
 	DdbConstraintRaise(&errors);
+	consistent = false;
 	(void) DdbJsonGetBool(request, "ConsistentRead", &consistent);
 	DdbReadRequestExpressions(request, DDB_REQUEST_PROJECTION, &expressions);
 
 	table = DdbTableLookup(table_name);
 	DdbKeyFromKeyMap(table, key_param, &key, NULL);
 	item = DdbStorageGet(table, &key, false);
+	units = DdbReadUnits(item ? DdbItemSize(&item->root) : 0, consistent);
 	if (item != NULL && expressions.projection != NULL)
 		item = DdbProjectItem(&item->root, expressions.projection->paths,
 							  expressions.projection->npaths);
-	return ItemResponse("Item", item, true);
+	return ItemResponse("Item", item, true, table, capacity, units);
 }

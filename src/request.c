@@ -70,18 +70,16 @@ DdbRequestCheckString(DdbConstraintErrors *errors, const char *value,
 }
 
 /*
- * DdbRequestCommonWriteParameters validates ReturnConsumedCapacity,
- * ReturnItemCollectionMetrics and ReturnValuesOnConditionCheckFailure.
+ * DdbRequestCommonWriteParameters validates ReturnItemCollectionMetrics and
+ * ReturnValuesOnConditionCheckFailure (ReturnConsumedCapacity is read by
+ * DdbReadCapacityMode).
  */
 void
 DdbRequestCommonWriteParameters(JsonbContainer *request, DdbConstraintErrors *errors)
 {
-	static const char *const capacity[] = {"INDEXES", "TOTAL", "NONE", NULL};
 	static const char *const metrics[] = {"SIZE", "NONE", NULL};
 	static const char *const on_failure[] = {"ALL_OLD", "NONE", NULL};
 
-	DdbRequestEnum(request, "ReturnConsumedCapacity", "returnConsumedCapacity",
-				   capacity, "[INDEXES, TOTAL, NONE]", errors);
 	DdbRequestEnum(request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
 				   metrics, "[SIZE, NONE]", errors);
 	DdbRequestEnum(request, "ReturnValuesOnConditionCheckFailure",

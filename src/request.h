@@ -34,7 +34,7 @@ extern void DdbRequestCheckString(DdbConstraintErrors *errors, const char *value
 								  int max_length, const char *const *values,
 								  const char *enum_text);
 
-/* Check the parameters that every write operation shares */
+/* Check ReturnItemCollectionMetrics and ReturnValuesOnConditionCheckFailure */
 extern void DdbRequestCommonWriteParameters(JsonbContainer *request,
 											DdbConstraintErrors *errors);
 
