@@ -32,7 +32,8 @@
 #                   print how to connect and stop it (default 0)
 #
 # Adding an operation: write bench/scripts/<op>_sql.pgbench and
-# <op>_ddb.pgbench (they get -D nkeys=BENCH_ITEMS; keys are 'k' || 1..nkeys)
+# <op>_ddb.pgbench (they get -D nkeys=BENCH_ITEMS, keys are 'k' || 1..nkeys,
+# and -D nclients=BENCH_CLIENTS)
 # and add a `bench_pair Name <op>_sql.pgbench <op>_ddb.pgbench` line at the
 # end of this file. Scripts that change data must leave BENCH_ITEMS items
 # with keys k1..kN behind (other pairs run after them).
@@ -66,6 +67,8 @@ done
 if [ "$SECONDS_PER_RUN" -lt 1 ] || [ "$CLIENTS" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$ITEMS" -lt 1 ]; then
     die "BENCH_SECONDS, BENCH_CLIENTS, BENCH_ROUNDS and BENCH_ITEMS must be >= 1"
 fi
+# PutItemCond gives every client keys of its own.
+[ "$CLIENTS" -le "$ITEMS" ] || die "BENCH_CLIENTS ($CLIENTS) must not exceed BENCH_ITEMS ($ITEMS)"
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 # PostgreSQL refuses to run as root: servers and clients run as `postgres`.
@@ -228,7 +231,7 @@ settle() {
 run_pgbench() {
     local script=$1 secs=$2 log=$3 tps
     if ! as_pg "$PGBIN/pgbench" -n -M prepared -T "$secs" -c "$CLIENTS" -j "$CLIENTS" \
-            -D nkeys="$ITEMS" -h "$WORK" -p "$PORT" -U postgres \
+            -D nkeys="$ITEMS" -D nclients="$CLIENTS" -h "$WORK" -p "$PORT" -U postgres \
             -f "$WORK/scripts/$script" bench >"$log" 2>&1; then
         tail -n 20 "$log" >&2
         die "pgbench $script failed (log: $log)"
@@ -311,6 +314,8 @@ report() {
 # ---- operation pairs: NAME  SQL_SCRIPT  DDB_SCRIPT -------------------------
 bench_pair GetItem get_item_sql.pgbench get_item_ddb.pgbench
 bench_pair PutItem put_item_sql.pgbench put_item_ddb.pgbench
+bench_pair UpdateItem update_item_sql.pgbench update_item_ddb.pgbench
+bench_pair PutItemCond put_item_cond_sql.pgbench put_item_cond_ddb.pgbench
 
 [ ${#ROWS[@]} -gt 0 ] || die "no operation matched BENCH_ONLY=$ONLY"
 echo
