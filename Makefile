@@ -10,11 +10,11 @@ DATA = $(wildcard sql/ddb--*.sql)
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 REGRESS = setup attribute_values tables items marshal security \
-	expressions_parse conditions updates projections legacy
+	expressions_parse conditions updates projections legacy batch transactions query scan
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
-ISOLATION = put_race conditional_create counter
+ISOLATION = put_race conditional_create counter transfer_race transact_conflict
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config

@@ -202,6 +202,16 @@ item_sizes=$(psql_val "SELECT round(avg(octet_length(item::text))) || ' bytes as
     round(avg(pg_column_size(item))) || ' bytes as stored jsonb' FROM ddb_data.bench")
 say "loaded in $load_secs s; average item: $item_sizes"
 
+# The Query pairs read tables of their own (bench/load_query.sql): 1,000,000
+# and 10,000 items in partitions of 100. Loaded only when a Query pair runs.
+wants() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+if wants Query || wants QueryScale; then
+    say "loading the Query tables (1,000,000 and 10,000 items)"
+    load_start=$(date +%s.%N)
+    psql_q -d bench -f - <"$BENCH_DIR/load_query.sql" >/dev/null
+    say "loaded in $(awk -v a="$load_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+fi
+
 # ---- machine ---------------------------------------------------------------
 cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 [ -n "$cpu_model" ] || cpu_model=$(uname -m)
@@ -316,6 +326,12 @@ bench_pair GetItem get_item_sql.pgbench get_item_ddb.pgbench
 bench_pair PutItem put_item_sql.pgbench put_item_ddb.pgbench
 bench_pair UpdateItem update_item_sql.pgbench update_item_ddb.pgbench
 bench_pair PutItemCond put_item_cond_sql.pgbench put_item_cond_ddb.pgbench
+# Query of a 100-item partition of the 1,000,000-item table, against SQL
+bench_pair Query query_sql.pgbench query_ddb.pgbench
+# not ddb against SQL: the same Query on the 10,000-item table (the "SQL"
+# column) and on the 1,000,000-item one (the "ddb" column); a ratio near 1
+# means the cost of a Query does not depend on the size of the table
+bench_pair QueryScale query_10k_ddb.pgbench query_ddb.pgbench
 
 [ ${#ROWS[@]} -gt 0 ] || die "no operation matched BENCH_ONLY=$ONLY"
 echo

@@ -48,6 +48,16 @@ CREATE TABLE ddb.table_tags (
 );
 COMMENT ON TABLE ddb.table_tags IS 'tags of DynamoDB tables';
 
+-- ClientRequestToken of TransactWriteItems: a repeat within 10 minutes
+-- returns the first result without writing again
+CREATE TABLE ddb.transaction_tokens (
+    token text COLLATE "C" PRIMARY KEY,
+    request_hash text NOT NULL,                  -- of the request without the token
+    response jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE ddb.transaction_tokens IS 'idempotency tokens of TransactWriteItems (10 minutes)';
+
 SELECT pg_catalog.pg_extension_config_dump('ddb.tables', '');
 SELECT pg_catalog.pg_extension_config_dump('ddb.table_tags', '');
 
@@ -111,6 +121,18 @@ CREATE FUNCTION ddb.delete_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME
 CREATE FUNCTION ddb.delete_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_delete_item_text' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.update_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_item' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.update_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_update_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.query(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_query' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.query(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_query_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.scan(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_scan' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.scan(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_scan_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_get_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_get_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_get_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_get_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_write_item(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_write_item' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_write_item(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_write_item_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.transact_get_items(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_transact_get_items' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.transact_get_items(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_transact_get_items_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.transact_write_items(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_transact_write_items' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.transact_write_items(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_transact_write_items_text' LANGUAGE C VOLATILE;
 
 -- The parse tree of an expression, fully parenthesized: shows precedence
 -- and checks syntax. kind: condition, filter, key_condition, update, projection
@@ -212,3 +234,67 @@ AS $$
 $$;
 COMMENT ON FUNCTION ddb.update(text, jsonb, text, jsonb, jsonb) IS
     'apply an UpdateExpression to one item (plain-JSON key and values) and return the new item';
+
+-- ddb.query('orders', 'customer_id = :c AND begins_with(order_date, :y)',
+--           '{":c": "c1", ":y": "2024"}')
+-- returns the plain-JSON items of every page, in sort key order
+-- (scan_forward => false: descending)
+CREATE FUNCTION ddb.query(table_name text, key_condition text,
+                          "values" jsonb DEFAULT NULL, names jsonb DEFAULT NULL,
+                          filter text DEFAULT NULL, scan_forward boolean DEFAULT true)
+RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    request jsonb := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+        'TableName', table_name,
+        'KeyConditionExpression', key_condition,
+        'FilterExpression', filter,
+        'ExpressionAttributeValues', ddb.marshal("values"),
+        'ExpressionAttributeNames', names,
+        'ScanIndexForward', scan_forward,
+        'ConsistentRead', true));
+    page jsonb;
+BEGIN
+    LOOP
+        page := ddb.query(request);
+        RETURN QUERY SELECT ddb.unmarshal(i)
+                       FROM pg_catalog.jsonb_array_elements(page -> 'Items') AS i;
+        EXIT WHEN page -> 'LastEvaluatedKey' IS NULL;
+        request := request OPERATOR(pg_catalog.||)
+            pg_catalog.jsonb_build_object('ExclusiveStartKey', page -> 'LastEvaluatedKey');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION ddb.query(text, text, jsonb, jsonb, text, boolean) IS
+    'the plain-JSON items a KeyConditionExpression selects (plain-JSON values), following every page';
+
+-- ddb.scan('users', NULL) returns every item; ddb.scan('users', 'age > :a', '{":a": 30}')
+-- the items the filter keeps. filter has no default: ddb.scan(text) is the
+-- Scan request function.
+CREATE FUNCTION ddb.scan(table_name text, filter text,
+                         "values" jsonb DEFAULT NULL, names jsonb DEFAULT NULL)
+RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    request jsonb := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+        'TableName', table_name,
+        'FilterExpression', filter,
+        'ExpressionAttributeValues', ddb.marshal("values"),
+        'ExpressionAttributeNames', names,
+        'ConsistentRead', true));
+    page jsonb;
+BEGIN
+    LOOP
+        page := ddb.scan(request);
+        RETURN QUERY SELECT ddb.unmarshal(i)
+                       FROM pg_catalog.jsonb_array_elements(page -> 'Items') AS i;
+        EXIT WHEN page -> 'LastEvaluatedKey' IS NULL;
+        request := request OPERATOR(pg_catalog.||)
+            pg_catalog.jsonb_build_object('ExclusiveStartKey', page -> 'LastEvaluatedKey');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION ddb.scan(text, text, jsonb, jsonb) IS
+    'the plain-JSON items of a table that a FilterExpression (NULL: none) keeps, following every page';

@@ -34,6 +34,8 @@ typedef struct DdbOperation
 } DdbOperation;
 
 static const DdbOperation DdbOperations[] = {
+	{"BatchGetItem", DdbBatchGetItem},
+	{"BatchWriteItem", DdbBatchWriteItem},
 	{"CreateTable", DdbCreateTable},
 	{"DeleteItem", DdbDeleteItem},
 	{"DeleteTable", DdbDeleteTable},
@@ -42,7 +44,11 @@ static const DdbOperation DdbOperations[] = {
 	{"ListTables", DdbListTables},
 	{"ListTagsOfResource", DdbListTagsOfResource},
 	{"PutItem", DdbPutItem},
+	{"Query", DdbQuery},
+	{"Scan", DdbScan},
 	{"TagResource", DdbTagResource},
+	{"TransactGetItems", DdbTransactGetItems},
+	{"TransactWriteItems", DdbTransactWriteItems},
 	{"UntagResource", DdbUntagResource},
 	{"UpdateItem", DdbUpdateItem},
 	{"UpdateTable", DdbUpdateTable},
@@ -208,6 +214,8 @@ ddb_call_text(PG_FUNCTION_ARGS)
 									 ParseRequestText(PG_GETARG_TEXT_PP(0)))); \
 	}
 
+DDB_OPERATION_FUNCTIONS(batch_get_item, "BatchGetItem")
+DDB_OPERATION_FUNCTIONS(batch_write_item, "BatchWriteItem")
 DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
@@ -216,7 +224,11 @@ DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
 DDB_OPERATION_FUNCTIONS(put_item, "PutItem")
+DDB_OPERATION_FUNCTIONS(query, "Query")
+DDB_OPERATION_FUNCTIONS(scan, "Scan")
 DDB_OPERATION_FUNCTIONS(tag_resource, "TagResource")
+DDB_OPERATION_FUNCTIONS(transact_get_items, "TransactGetItems")
+DDB_OPERATION_FUNCTIONS(transact_write_items, "TransactWriteItems")
 DDB_OPERATION_FUNCTIONS(untag_resource, "UntagResource")
 DDB_OPERATION_FUNCTIONS(update_item, "UpdateItem")
 DDB_OPERATION_FUNCTIONS(update_table, "UpdateTable")

@@ -31,6 +31,18 @@ typedef enum DdbPlanKind
 	DDB_PLAN_COUNT
 } DdbPlanKind;
 
+/*
+ * Cursor statements of Query and Scan, prepared per table and per query
+ * shape by the access layer (storage.c): 18 Query shapes (lower bound
+ * none / inclusive / exclusive x upper bound the same x direction), 4 Scan
+ * shapes (start key or not x segmented or not) and the segment of a
+ * partition key.
+ */
+#define DDB_READ_PLAN_QUERY_FIRST	0
+#define DDB_READ_PLAN_SCAN_FIRST	18
+#define DDB_READ_PLAN_SEGMENT_OF	22
+#define DDB_READ_PLAN_COUNT			23
+
 /* One key attribute of a table */
 typedef struct DdbKeyAttribute
 {
@@ -51,6 +63,7 @@ typedef struct DdbTable
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
 	MemoryContext context;		/* holds the strings above */
 	SPIPlanPtr	plans[DDB_PLAN_COUNT];	/* prepared lazily by storage.c */
+	SPIPlanPtr	read_plans[DDB_READ_PLAN_COUNT];	/* Query and Scan, by shape */
 } DdbTable;
 
 extern void DdbCatalogInit(void);

@@ -43,6 +43,31 @@ static const ExpressionParameter expression_parameters[] = {
 };
 
 /*
+ * The order in which DynamoDB lists expression parameters in its messages
+ * ("Expression parameters: {ProjectionExpression, FilterExpression,
+ * KeyConditionExpression}", "UpdateExpression and ConditionExpression are
+ * null"); expression_parameters is in parsing order.
+ */
+static const int listing_order[] = {
+	DDB_REQUEST_PROJECTION, DDB_REQUEST_FILTER, DDB_REQUEST_KEY_CONDITION,
+	DDB_REQUEST_UPDATE, DDB_REQUEST_CONDITION
+};
+
+/*
+ * The expression parameter of a flag.
+ */
+static const ExpressionParameter *
+ParameterOf(int flag)
+{
+	for (int i = 0; i < lengthof(expression_parameters); i++)
+	{
+		if (expression_parameters[i].flag == flag)
+			return &expression_parameters[i];
+	}
+	elog(ERROR, "unrecognized expression parameter %d", flag);
+}
+
+/*
  * Append a member name to a "{A, B}" list.
  */
 static void
@@ -52,7 +77,9 @@ AppendName(StringInfo list, const char *name)
 }
 
 /*
- * Reject a request that mixes expression and legacy parameters.
+ * Reject a request that mixes expression and legacy parameters. As in
+ * DynamoDB, legacy KeyConditions may go with expressions as long as there
+ * is no KeyConditionExpression.
  */
 static void
 CheckNotMixed(JsonbContainer *request, int accepted)
@@ -60,12 +87,13 @@ CheckNotMixed(JsonbContainer *request, int accepted)
 	StringInfoData legacy;
 	StringInfoData modern;
 	JsonbValue	v;
+	bool		key_condition_expression = DdbJsonGet(request, "KeyConditionExpression", &v);
 
 	initStringInfo(&legacy);
 	initStringInfo(&modern);
-	for (int i = 0; i < lengthof(expression_parameters); i++)
+	for (int i = 0; i < lengthof(listing_order); i++)
 	{
-		const ExpressionParameter *p = &expression_parameters[i];
+		const ExpressionParameter *p = ParameterOf(listing_order[i]);
 
 		if (!(accepted & p->flag))
 			continue;
@@ -73,6 +101,8 @@ CheckNotMixed(JsonbContainer *request, int accepted)
 			AppendName(&modern, p->member);
 		for (int j = 0; j < lengthof(p->legacy) && p->legacy[j]; j++)
 		{
+			if (p->flag == DDB_REQUEST_KEY_CONDITION && !key_condition_expression)
+				continue;
 			if (DdbJsonGet(request, p->legacy[j], &v) && strstr(legacy.data, p->legacy[j]) == NULL)
 				AppendName(&legacy, p->legacy[j]);
 		}
@@ -109,9 +139,9 @@ CheckPlaceholdersNeedExpressions(JsonbContainer *request, int accepted, bool any
 			count++;
 	}
 	initStringInfo(&missing);
-	for (int i = 0; i < lengthof(expression_parameters); i++)
+	for (int i = 0; i < lengthof(listing_order); i++)
 	{
-		const ExpressionParameter *p = &expression_parameters[i];
+		const ExpressionParameter *p = ParameterOf(listing_order[i]);
 
 		if (!(accepted & p->flag) || p->kind == DDB_EXPR_PROJECTION)
 			continue;
@@ -186,4 +216,15 @@ DdbReadRequestExpressions(JsonbContainer *request, int accepted, DdbRequestExpre
 		out->update = DdbLegacyAttributeUpdates(DdbJsonGetObject(request, "AttributeUpdates"));
 	if ((accepted & DDB_REQUEST_PROJECTION) && out->projection == NULL)
 		out->projection = DdbLegacyAttributesToGet(DdbJsonGetArray(request, "AttributesToGet"));
+	if ((accepted & DDB_REQUEST_FILTER) && out->filter == NULL)
+	{
+		JsonbContainer *query_filter = DdbJsonGetObject(request, "QueryFilter");
+
+		out->filter = DdbLegacyFilter(query_filter != NULL ? query_filter :
+									  DdbJsonGetObject(request, "ScanFilter"),
+									  query_filter != NULL ? "queryFilter" : "scanFilter",
+									  DdbJsonGetString(request, "ConditionalOperator"));
+	}
+	if ((accepted & DDB_REQUEST_KEY_CONDITION) && out->key_condition == NULL)
+		out->key_condition = DdbLegacyKeyConditions(DdbJsonGetObject(request, "KeyConditions"));
 }

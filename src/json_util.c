@@ -288,7 +288,7 @@ DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 char *
 DdbJsonContainerText(JsonbContainer *c)
 {
-	return JsonbToCString(NULL, c, VARSIZE_ANY_EXHDR(c));
+	return JsonbToCString(NULL, c, -1);
 }
 
 /* ---- building ---- */

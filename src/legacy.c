@@ -13,6 +13,11 @@
  *		   DELETE attr :set
  *	  AttributesToGet [attr, ...]
  *		-> a projection of top-level attributes
+ *	  QueryFilter, ScanFilter {attr: {ComparisonOperator, AttributeValueList}}
+ *	  joined by ConditionalOperator
+ *		-> the same conditions as Expected's ComparisonOperator form
+ *	  KeyConditions {attr: {ComparisonOperator, AttributeValueList}}
+ *		-> their AND; query.c checks that it fits the key schema
  *
  *-------------------------------------------------------------------------
  */
@@ -129,10 +134,26 @@ OperandType(DdbOperand *operand)
 }
 
 /*
- * Convert one ComparisonOperator with its AttributeValueList.
+ * Whether constant operand a orders after constant operand b (both S, N or
+ * B of one type): evaluate a > b, which needs no item.
+ */
+static bool
+ConstantGreater(DdbOperand *a, DdbOperand *b)
+{
+	DdbOperand *operands[2] = {a, b};
+	DdbCondition *cond = MakeCondition(DDB_COND_COMPARE, 2, operands);
+
+	cond->op = DDB_CMP_GT;
+	return DdbEvaluateCondition(cond, NULL);
+}
+
+/*
+ * Convert one ComparisonOperator with its AttributeValueList. member names
+ * the parameter in constraint messages ("expected", "queryFilter", ...).
  */
 static DdbCondition *
-ComparisonCondition(const char *attr, int attr_len, const char *op_name, JsonbContainer *list)
+ComparisonCondition(const char *attr, int attr_len, const char *op_name, JsonbContainer *list,
+					const char *member)
 {
 	const LegacyOperator *op = NULL;
 	JsonbValue *raw = NULL;
@@ -146,8 +167,8 @@ ComparisonCondition(const char *attr, int attr_len, const char *op_name, JsonbCo
 			op = &legacy_operators[i];
 	}
 	if (op == NULL)
-		DdbValidationError("1 validation error detected: Value '%s' at 'expected.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
-						   op_name, attr_len, attr);
+		DdbValidationError("1 validation error detected: Value '%s' at '%s.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+						   op_name, member, attr_len, attr);
 	if (list != NULL)
 		nvalues = DdbJsonArrayElements(list, &raw);
 	if (nvalues < op->min_values || nvalues > op->max_values)
@@ -159,14 +180,20 @@ ComparisonCondition(const char *attr, int attr_len, const char *op_name, JsonbCo
 	for (int i = 0; i < nvalues; i++)
 		operands[i + 1] = ValueOperand(&raw[i]);
 
-	/* the ordering operators take S, N or B; BEGINS_WITH S or B */
+	/* every value of a list has the list's type */
+	for (int i = 2; i <= nvalues; i++)
+	{
+		if (OperandType(operands[i]) != OperandType(operands[1]))
+			DdbValidationError("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+	}
+
+	/* all but EQ and NE take S, N or B; BEGINS_WITH S or B */
 	for (int i = 1; i <= nvalues; i++)
 	{
 		DdbAttributeType type = OperandType(operands[i]);
 		bool		scalar = type == DDB_TYPE_S || type == DDB_TYPE_N || type == DDB_TYPE_B;
 
-		if (((strcmp(op->name, "EQ") != 0 && strcmp(op->name, "NE") != 0 &&
-			  strcmp(op->name, "IN") != 0) && !scalar) ||
+		if (((strcmp(op->name, "EQ") != 0 && strcmp(op->name, "NE") != 0) && !scalar) ||
 			(strcmp(op->name, "BEGINS_WITH") == 0 && type == DDB_TYPE_N))
 			DdbValidationError("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type",
 							   op->name, DdbAttributeTypeName(type));
@@ -186,8 +213,8 @@ ComparisonCondition(const char *attr, int attr_len, const char *op_name, JsonbCo
 		return MakeCondition(DDB_COND_IN, nvalues + 1, operands);
 	if (strcmp(op->name, "BETWEEN") == 0)
 	{
-		if (OperandType(operands[1]) != OperandType(operands[2]))
-			DdbValidationError("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+		if (ConstantGreater(operands[1], operands[2]))
+			DdbValidationError("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
 		return MakeCondition(DDB_COND_BETWEEN, 3, operands);
 	}
 
@@ -228,7 +255,7 @@ ExpectedCondition(const char *attr, int attr_len, JsonbValue *spec_value)
 		if (op_name == NULL)
 			DdbValidationError("One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: %.*s",
 							   attr_len, attr);
-		return ComparisonCondition(attr, attr_len, op_name, list);
+		return ComparisonCondition(attr, attr_len, op_name, list, "expected");
 	}
 
 	operands = palloc0(sizeof(DdbOperand *) * 2);
@@ -284,6 +311,72 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 					DDB_COND_OR : DDB_COND_AND, result, cond);
 	}
 	return result;
+}
+
+/*
+ * Convert a map of legacy Conditions (QueryFilter, ScanFilter,
+ * KeyConditions: attribute -> {ComparisonOperator, AttributeValueList})
+ * joined by join (AND or OR). member names the parameter in constraint
+ * messages. NULL for no conditions.
+ */
+static DdbCondition *
+ConditionMap(JsonbContainer *conditions, const char *member, DdbConditionKind join)
+{
+	static const char *const allowed[] = {"AttributeValueList", "ComparisonOperator", NULL};
+	DdbJsonMember *members;
+	int			n;
+	DdbCondition *result = NULL;
+
+	if (conditions == NULL)
+		return NULL;
+	n = DdbJsonObjectMembers(conditions, &members);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbContainer *spec = DdbJsonValueObject(&members[i].value, "Condition");
+		char	   *op_name = DdbJsonGetString(spec, "ComparisonOperator");
+		JsonbContainer *list = DdbJsonGetArray(spec, "AttributeValueList");
+		DdbCondition *cond;
+
+		DdbJsonCheckMembers(spec, allowed);
+		if (op_name == NULL)
+			DdbValidationError("1 validation error detected: Value null at '%s.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
+							   member, members[i].keylen, members[i].key);
+		cond = ComparisonCondition(members[i].key, members[i].keylen, op_name, list, member);
+		result = result == NULL ? cond : Combine(join, result, cond);
+	}
+	return result;
+}
+
+/*
+ * DdbLegacyFilter converts QueryFilter or ScanFilter and ConditionalOperator.
+ */
+DdbCondition *
+DdbLegacyFilter(JsonbContainer *conditions, const char *member, const char *conditional_operator)
+{
+	static const char *const operators[] = {"AND", "OR", NULL};
+	DdbConstraintErrors errors;
+
+	if (conditional_operator != NULL)
+	{
+		DdbConstraintInit(&errors);
+		DdbRequestCheckString(&errors, conditional_operator, "conditionalOperator", 0, INT_MAX,
+							  operators, "[OR, AND]");
+		DdbConstraintRaise(&errors);
+		if (conditions == NULL)
+			DdbValidationError("ConditionalOperator can only be used when Filter or Expected conditions are specified");
+	}
+	return ConditionMap(conditions, member,
+						conditional_operator != NULL && strcmp(conditional_operator, "OR") == 0 ?
+						DDB_COND_OR : DDB_COND_AND);
+}
+
+/*
+ * DdbLegacyKeyConditions converts KeyConditions.
+ */
+DdbCondition *
+DdbLegacyKeyConditions(JsonbContainer *conditions)
+{
+	return ConditionMap(conditions, "keyConditions", DDB_COND_AND);
 }
 
 /*

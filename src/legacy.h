@@ -3,7 +3,7 @@
  * legacy.h
  *	  DynamoDB's legacy (pre-expression) parameters, converted to bound
  *	  expressions: Expected + ConditionalOperator, AttributeUpdates,
- *	  AttributesToGet.
+ *	  AttributesToGet, QueryFilter / ScanFilter, KeyConditions.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,5 +24,19 @@ extern DdbUpdate *DdbLegacyAttributeUpdates(JsonbContainer *updates);
 
 /* AttributesToGet (NULL: none) as a projection */
 extern DdbProjection *DdbLegacyAttributesToGet(JsonbContainer *names);
+
+/*
+ * QueryFilter or ScanFilter (NULL: none) with ConditionalOperator (NULL:
+ * AND) as a filter; member is the parameter as constraint messages name it
+ * ("queryFilter", "scanFilter")
+ */
+extern DdbCondition *DdbLegacyFilter(JsonbContainer *conditions, const char *member,
+									 const char *conditional_operator);
+
+/*
+ * KeyConditions (NULL: none) as the AND of its conditions, one per
+ * attribute (whether they fit the key schema is checked by Query)
+ */
+extern DdbCondition *DdbLegacyKeyConditions(JsonbContainer *conditions);
 
 #endif							/* DDB_LEGACY_H */

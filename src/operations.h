@@ -35,4 +35,16 @@ extern Jsonb *DdbGetItem(JsonbContainer *request);
 extern Jsonb *DdbDeleteItem(JsonbContainer *request);
 extern Jsonb *DdbUpdateItem(JsonbContainer *request);
 
+/* query.c: Query and Scan */
+extern Jsonb *DdbQuery(JsonbContainer *request);
+extern Jsonb *DdbScan(JsonbContainer *request);
+
+/* batch.c: BatchGetItem and BatchWriteItem */
+extern Jsonb *DdbBatchGetItem(JsonbContainer *request);
+extern Jsonb *DdbBatchWriteItem(JsonbContainer *request);
+
+/* transact.c: TransactGetItems and TransactWriteItems */
+extern Jsonb *DdbTransactGetItems(JsonbContainer *request);
+extern Jsonb *DdbTransactWriteItems(JsonbContainer *request);
+
 #endif							/* DDB_OPERATIONS_H */

@@ -17,6 +17,19 @@
  * SPI_prepare and kept until the table's cache entry is invalidated. Names
  * in them come from the catalog and are quoted; values are parameters.
  *
+ * Query and Scan read through cursors (SPI_cursor_open on a statement
+ * prepared per table and per query shape) and fetch rows in chunks of at
+ * most DDB_CURSOR_MAX_FETCH rows, so the rows held at any time are bounded
+ * by the chunk, never by the partition or the table. Items larger than
+ * about 2 KB stay TOASTed in a chunk and are detoasted one at a time by
+ * DdbStorageCursorNext. A Query reads one partition through the primary
+ * key index in sort key order; a Scan reads the table in primary key order
+ * and resumes after a start key with a row comparison, which the same
+ * index serves. A parallel Scan segment is the set of partition keys whose
+ * 64-bit hash (hashtextextended, hash_numeric_extended, or of the hex text
+ * of a binary key) modulo TotalSegments is the segment number: stable,
+ * disjoint and complete, and a partition never spans two segments.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -31,6 +44,21 @@
 #include "errors.h"
 #include "storage.h"
 
+/* Rows fetched from a cursor at a time: the first fetch, and the most */
+#define DDB_CURSOR_FIRST_FETCH	128
+#define DDB_CURSOR_MAX_FETCH	1024
+
+/* An open Query or Scan cursor and the chunk of rows fetched last */
+struct DdbStorageCursor
+{
+	Portal		portal;
+	SPITupleTable *chunk;		/* rows of the last fetch, or NULL */
+	uint64		nrows;			/* rows in chunk */
+	uint64		next;			/* the next row of chunk to return */
+	int64		fetch_size;		/* rows to ask for next time */
+	bool		exhausted;		/* the portal has no more rows */
+};
+
 /*
  * DdbStorageForgetPlans frees a table's prepared statements.
  */
@@ -43,6 +71,14 @@ DdbStorageForgetPlans(DdbTable *table)
 		{
 			SPI_freeplan(table->plans[i]);
 			table->plans[i] = NULL;
+		}
+	}
+	for (int i = 0; i < DDB_READ_PLAN_COUNT; i++)
+	{
+		if (table->read_plans[i] != NULL)
+		{
+			SPI_freeplan(table->read_plans[i]);
+			table->read_plans[i] = NULL;
 		}
 	}
 }
@@ -227,4 +263,308 @@ DdbStorageDelete(DdbTable *table, DdbKey *key)
 	if (rc != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "item delete failed: %s", SPI_result_code_string(rc));
 	return FirstItem();
+}
+
+
+/* ---------------------------------------------------------------------
+ * Cursors for Query and Scan
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Append the segment of a partition key (an expression of the key column,
+ * or of a parameter when column is NULL), 0 .. $total_param - 1:
+ *
+ *	  ((hashtextextended(pk, 0) & 9223372036854775807) % $n)
+ *
+ * with hash_numeric_extended for number keys and the hash of the hex text
+ * for binary keys.
+ */
+static void
+AppendSegmentExpression(StringInfo sql, DdbTable *table, const char *operand, int total_param)
+{
+	appendStringInfoString(sql, "((");
+	switch (table->keys[0].type)
+	{
+		case 'N':
+			appendStringInfo(sql, "pg_catalog.hash_numeric_extended(%s, 0)", operand);
+			break;
+		case 'B':
+			appendStringInfo(sql, "pg_catalog.hashtextextended(pg_catalog.encode(%s, 'hex')"
+							 " COLLATE pg_catalog.\"C\", 0)", operand);
+			break;
+		default:
+			appendStringInfo(sql, "pg_catalog.hashtextextended(%s COLLATE pg_catalog.\"C\", 0)",
+							 operand);
+			break;
+	}
+	appendStringInfo(sql, " OPERATOR(pg_catalog.&) 9223372036854775807)"
+					 " OPERATOR(pg_catalog.%%) $%d)", total_param);
+}
+
+/*
+ * Prepare a cursor statement, for fast start: rows are fetched a chunk at
+ * a time and the caller may stop after the first chunk.
+ */
+static SPIPlanPtr
+PrepareReadPlan(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes,
+										  CURSOR_OPT_NO_SCROLL | CURSOR_OPT_FAST_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+/*
+ * The Query statement of one shape:
+ *
+ *	  SELECT item FROM ddb_data.t WHERE pk = $1
+ *		 [AND sk > $2 | AND sk >= $2] [AND sk < $3 | AND sk <= $3]
+ *	   ORDER BY sk [DESC]
+ *
+ * ($2 and $3 are declared for every shape; unused ones are ignored).
+ */
+static SPIPlanPtr
+GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
+{
+	int			shape = range->lower_kind * 6 + range->upper_kind * 2 + (range->forward ? 0 : 1);
+	int			slot = DDB_READ_PLAN_QUERY_FIRST + shape;
+	StringInfoData sql;
+	Oid			argtypes[3];
+	const char *pk;
+	const char *sk;
+
+	if (table->read_plans[slot] != NULL)
+		return table->read_plans[slot];
+
+	pk = quote_identifier(table->keys[0].column);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT item FROM %s WHERE %s OPERATOR(pg_catalog.=) $1",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name), pk);
+	argtypes[0] = table->keys[0].column_type;
+	argtypes[1] = argtypes[2] = table->keys[table->nkeys - 1].column_type;
+	if (table->nkeys == 2)
+	{
+		sk = quote_identifier(table->keys[1].column);
+		if (range->lower_kind != DDB_BOUND_NONE)
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.%s) $2", sk,
+							 range->lower_kind == DDB_BOUND_INCLUSIVE ? ">=" : ">");
+		if (range->upper_kind != DDB_BOUND_NONE)
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.%s) $3", sk,
+							 range->upper_kind == DDB_BOUND_INCLUSIVE ? "<=" : "<");
+		appendStringInfo(&sql, " ORDER BY %s %s", sk, range->forward ? "ASC" : "DESC");
+	}
+	table->read_plans[slot] = PrepareReadPlan(sql.data, 3, argtypes);
+	pfree(sql.data);
+	return table->read_plans[slot];
+}
+
+/*
+ * The Scan statement of one shape:
+ *
+ *	  SELECT item FROM ddb_data.t
+ *	   WHERE [ROW(pk, sk) > ROW($1, $2)]		-- pk > $1 without a sort key
+ *		 [AND <segment of pk> = $4]			-- $3 is TotalSegments
+ *	   ORDER BY pk, sk
+ */
+static SPIPlanPtr
+GetScanPlan(DdbTable *table, bool has_start, bool segmented)
+{
+	int			slot = DDB_READ_PLAN_SCAN_FIRST + (has_start ? 1 : 0) + (segmented ? 2 : 0);
+	StringInfoData sql;
+	Oid			argtypes[4];
+	const char *pk;
+
+	if (table->read_plans[slot] != NULL)
+		return table->read_plans[slot];
+
+	pk = quote_identifier(table->keys[0].column);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT item FROM %s",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	if (has_start && table->nkeys == 2)
+		appendStringInfo(&sql, " WHERE ROW(%s, %s) OPERATOR(pg_catalog.>) ROW($1, $2)", pk,
+						 quote_identifier(table->keys[1].column));
+	else if (has_start)
+		appendStringInfo(&sql, " WHERE %s OPERATOR(pg_catalog.>) $1", pk);
+	if (segmented)
+	{
+		appendStringInfoString(&sql, has_start ? " AND " : " WHERE ");
+		AppendSegmentExpression(&sql, table, pk, 3);
+		appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $4");
+	}
+	appendStringInfo(&sql, " ORDER BY %s", pk);
+	if (table->nkeys == 2)
+		appendStringInfo(&sql, ", %s", quote_identifier(table->keys[1].column));
+	argtypes[0] = table->keys[0].column_type;
+	argtypes[1] = table->keys[table->nkeys - 1].column_type;
+	argtypes[2] = INT8OID;
+	argtypes[3] = INT8OID;
+	table->read_plans[slot] = PrepareReadPlan(sql.data, 4, argtypes);
+	pfree(sql.data);
+	return table->read_plans[slot];
+}
+
+/*
+ * Open a cursor on a prepared statement with its arguments (nulls: ' ' or
+ * 'n' per argument, as SPI takes them; the unused ones are null).
+ */
+static DdbStorageCursor *
+OpenCursor(SPIPlanPtr plan, Datum *args, const char *nulls)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	DdbStorageCursor *cursor = palloc0(sizeof(DdbStorageCursor));
+
+	cursor->portal = SPI_cursor_open(NULL, plan, args, nulls, true);
+	if (cursor->portal == NULL)
+		elog(ERROR, "could not open a cursor: %s", SPI_result_code_string(SPI_result));
+	/* SPI leaves its procedure context current */
+	MemoryContextSwitchTo(caller);
+	cursor->fetch_size = DDB_CURSOR_FIRST_FETCH;
+	return cursor;
+}
+
+/*
+ * DdbStorageOpenQuery opens a cursor over one partition's items in a sort
+ * key range, in ascending or descending sort key order.
+ */
+DdbStorageCursor *
+DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
+{
+	Datum		args[3];
+	char		nulls[3] = {' ', 'n', 'n'};
+
+	args[0] = range->partition;
+	args[1] = args[2] = (Datum) 0;
+	if (table->nkeys == 2 && range->lower_kind != DDB_BOUND_NONE)
+	{
+		args[1] = range->lower;
+		nulls[1] = ' ';
+	}
+	if (table->nkeys == 2 && range->upper_kind != DDB_BOUND_NONE)
+	{
+		args[2] = range->upper;
+		nulls[2] = ' ';
+	}
+	return OpenCursor(GetQueryPlan(table, range), args, nulls);
+}
+
+/*
+ * DdbStorageOpenScan opens a cursor over a table's items in primary key
+ * order, after a start key, restricted to one segment.
+ */
+DdbStorageCursor *
+DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 total_segments)
+{
+	Datum		args[4];
+	char		nulls[4] = {'n', 'n', ' ', ' '};
+
+	args[0] = args[1] = (Datum) 0;
+	if (start != NULL)
+	{
+		args[0] = start->values[0];
+		args[1] = start->values[table->nkeys - 1];
+		nulls[0] = nulls[1] = ' ';
+	}
+	args[2] = Int64GetDatum(total_segments);
+	args[3] = Int64GetDatum(segment);
+	return OpenCursor(GetScanPlan(table, start != NULL, total_segments > 1), args, nulls);
+}
+
+/*
+ * DdbStorageCursorNext returns the next item of a cursor, fetching the
+ * next chunk of rows when the last one is used up. The item is valid until
+ * the next call: a detoasted copy in the current memory context, or a
+ * pointer into the chunk.
+ */
+Jsonb *
+DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	bool		isnull;
+	Datum		d;
+
+	if (cursor->next >= cursor->nrows)
+	{
+		int64		count;
+
+		if (cursor->chunk != NULL)
+		{
+			SPI_freetuptable(cursor->chunk);
+			cursor->chunk = NULL;
+		}
+		cursor->nrows = cursor->next = 0;
+		if (cursor->exhausted)
+			return NULL;
+		count = Max(Min(wanted, cursor->fetch_size), 1);
+		SPI_cursor_fetch(cursor->portal, true, count);
+		/* SPI leaves its procedure context current; detoast in the caller's */
+		MemoryContextSwitchTo(caller);
+		cursor->chunk = SPI_tuptable;
+		cursor->nrows = SPI_processed;
+		if (cursor->nrows < (uint64) count)
+			cursor->exhausted = true;
+		cursor->fetch_size = Min(cursor->fetch_size * 2, DDB_CURSOR_MAX_FETCH);
+		if (cursor->nrows == 0)
+			return NULL;
+	}
+	d = SPI_getbinval(cursor->chunk->vals[cursor->next], cursor->chunk->tupdesc, 1, &isnull);
+	cursor->next++;
+	if (isnull)
+		elog(ERROR, "item table row without an item");
+	return DatumGetJsonbP(d);
+}
+
+/*
+ * DdbStorageCursorClose closes a cursor.
+ */
+void
+DdbStorageCursorClose(DdbStorageCursor *cursor)
+{
+	if (cursor->chunk != NULL)
+		SPI_freetuptable(cursor->chunk);
+	SPI_cursor_close(cursor->portal);
+	pfree(cursor);
+}
+
+/*
+ * DdbStorageSegmentOf returns the parallel Scan segment of a partition key
+ * value, computed by the same expression the segmented Scan statement uses:
+ *
+ *	  SELECT ((hashtextextended($1, 0) & 9223372036854775807) % $2)
+ */
+int64
+DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments)
+{
+	SPIPlanPtr	plan = table->read_plans[DDB_READ_PLAN_SEGMENT_OF];
+	Datum		args[2];
+	bool		isnull;
+	int			rc;
+
+	if (plan == NULL)
+	{
+		StringInfoData sql;
+		Oid			argtypes[2];
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT ");
+		AppendSegmentExpression(&sql, table, "$1", 2);
+		argtypes[0] = table->keys[0].column_type;
+		argtypes[1] = INT8OID;
+		plan = SPI_prepare(sql.data, 2, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		table->read_plans[DDB_READ_PLAN_SEGMENT_OF] = plan;
+		pfree(sql.data);
+	}
+	args[0] = partition;
+	args[1] = Int64GetDatum(total_segments);
+	rc = SPI_execute_plan(plan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "segment lookup failed: %s", SPI_result_code_string(rc));
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

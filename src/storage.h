@@ -42,4 +42,52 @@ extern bool DdbStorageUpdate(DdbTable *table, DdbKey *key, Jsonb *item);
 /* Delete by key and return the old item, or NULL if there was none */
 extern Jsonb *DdbStorageDelete(DdbTable *table, DdbKey *key);
 
+/* ---- cursors over many items (Query and Scan) ---- */
+
+/* One end of a sort key range */
+typedef enum DdbRangeBound
+{
+	DDB_BOUND_NONE,				/* unbounded */
+	DDB_BOUND_INCLUSIVE,		/* sort key >= / <= the value */
+	DDB_BOUND_EXCLUSIVE			/* sort key > / < the value */
+} DdbRangeBound;
+
+/* The rows a Query reads: one partition, a sort key range, an order */
+typedef struct DdbQueryRange
+{
+	Datum		partition;		/* partition key value */
+	DdbRangeBound lower_kind;	/* sort key lower bound (tables with a sort key) */
+	Datum		lower;
+	DdbRangeBound upper_kind;	/* sort key upper bound */
+	Datum		upper;
+	bool		forward;		/* ascending sort key order */
+} DdbQueryRange;
+
+/* An open cursor; rows are fetched from it in chunks */
+typedef struct DdbStorageCursor DdbStorageCursor;
+
+/* Open a cursor over the items of a Query range, in sort key order */
+extern DdbStorageCursor *DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range);
+
+/*
+ * Open a cursor over a table in primary key order: the rows after start
+ * (NULL: from the beginning) whose partition key belongs to segment of
+ * total_segments (1: the whole table)
+ */
+extern DdbStorageCursor *DdbStorageOpenScan(DdbTable *table, const DdbKey *start,
+											int64 segment, int64 total_segments);
+
+/*
+ * The next item of a cursor, detoasted into the current memory context, or
+ * NULL after the last one. wanted is how many more rows the caller expects
+ * to read at most; it sizes the next fetch.
+ */
+extern Jsonb *DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted);
+
+/* Close a cursor and free what it holds */
+extern void DdbStorageCursorClose(DdbStorageCursor *cursor);
+
+/* The parallel Scan segment (0 .. total_segments - 1) of a partition key value */
+extern int64 DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments);
+
 #endif							/* DDB_STORAGE_H */

@@ -1,0 +1,480 @@
+/*-------------------------------------------------------------------------
+ *
+ * key_condition.c
+ *	  Query's key condition: from a KeyConditionExpression or legacy
+ *	  KeyConditions to the range of primary keys a Query reads.
+ *
+ * A key condition is parsed and bound like any condition (expr_parser.c,
+ * expr_bind.c), then checked here in DynamoDB's two steps:
+ *
+ * 1. Shape, before the table is looked up: only AND may join conditions;
+ *	  each condition compares one top-level attribute with constants (=, <,
+ *	  <=, >, >=, BETWEEN, begins_with; the attribute may stand on either
+ *	  side of a comparison, which flips it); one condition per attribute;
+ *	  one or two conditions. Legacy KeyConditions have one condition per
+ *	  attribute by construction, and their operators are checked in step 2.
+ *
+ * 2. Schema, once the table is known, attribute by attribute in key schema
+ *	  order (partition key, then sort key), each time first the attribute of
+ *	  the ExclusiveStartKey and then its condition: the partition key needs
+ *	  an equality, the sort key (if it has a condition) one of the range
+ *	  operators, every constant the key's type, and no other attribute may
+ *	  have a condition.
+ *
+ * The range is then a partition key value and sort key bounds: EQ is
+ * [v, v], LT (-inf, v), BETWEEN [a, b], begins_with(p) [p, succ(p)) where
+ * succ(p) is p with trailing 0xFF bytes removed and its last byte
+ * incremented (in byte order, which is the order of the key columns, the
+ * first string after every string that starts with p); a prefix of only
+ * 0xFF bytes has no upper bound.
+ *
+ * IDENTIFICATION
+ *	  src/key_condition.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "catalog.h"
+#include "errors.h"
+#include "expr.h"
+#include "item.h"
+#include "json_util.h"
+#include "key_condition.h"
+#include "number.h"
+#include "storage.h"
+
+/*
+ * Add a condition to a list, growing it.
+ */
+static DdbKeyCondition *
+AddCondition(DdbKeyConditions *out)
+{
+	if (out->count % 8 == 0)
+	{
+		if (out->conditions == NULL)
+			out->conditions = palloc0(sizeof(DdbKeyCondition) * 8);
+		else
+			out->conditions = repalloc(out->conditions,
+									   sizeof(DdbKeyCondition) * (out->count + 8));
+	}
+	memset(&out->conditions[out->count], 0, sizeof(DdbKeyCondition));
+	return &out->conditions[out->count++];
+}
+
+/*
+ * The condition on an attribute, or NULL.
+ */
+static DdbKeyCondition *
+FindCondition(DdbKeyConditions *conditions, const char *name, int len)
+{
+	for (int i = 0; i < conditions->count; i++)
+	{
+		DdbKeyCondition *c = &conditions->conditions[i];
+
+		if (c->attribute_len == len && memcmp(c->attribute, name, len) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * The key operator of a comparison whose attribute is its right operand
+ * (:v < k is k > :v).
+ */
+static DdbKeyOperator
+FlippedOperator(DdbCompareOp op)
+{
+	switch (op)
+	{
+		case DDB_CMP_LT:
+			return DDB_KEY_GT;
+		case DDB_CMP_LE:
+			return DDB_KEY_GE;
+		case DDB_CMP_GT:
+			return DDB_KEY_LT;
+		case DDB_CMP_GE:
+			return DDB_KEY_LE;
+		default:
+			return DDB_KEY_EQ;
+	}
+}
+
+/*
+ * The key operator of a comparison with its attribute on the left.
+ */
+static DdbKeyOperator
+CompareOperator(DdbCompareOp op)
+{
+	switch (op)
+	{
+		case DDB_CMP_EQ:
+			return DDB_KEY_EQ;
+		case DDB_CMP_LT:
+			return DDB_KEY_LT;
+		case DDB_CMP_LE:
+			return DDB_KEY_LE;
+		case DDB_CMP_GT:
+			return DDB_KEY_GT;
+		case DDB_CMP_GE:
+			return DDB_KEY_GE;
+		default:
+			return DDB_KEY_NOT_INDEXABLE;
+	}
+}
+
+/*
+ * Raise "Conditions can be of length 1 or 2 only" unless there are one or
+ * two conditions.
+ */
+static void
+CheckConditionCount(DdbKeyConditions *out)
+{
+	if (out->count != 1 && out->count != 2)
+		DdbValidationError("Conditions can be of length 1 or 2 only");
+}
+
+/*
+ * Check one node of a KeyConditionExpression and add its condition, in
+ * the order DynamoDB checks them: the node's operator, then its operands
+ * from left to right, then the attribute it names.
+ */
+static void
+WalkExpression(DdbCondition *cond, DdbKeyConditions *out)
+{
+	const char *invalid = NULL;
+	int			path_index = -1;
+	DdbKeyCondition *kc;
+	DdbPathElem *name;
+
+	check_stack_depth();
+	switch (cond->kind)
+	{
+		case DDB_COND_AND:
+			WalkExpression(cond->left, out);
+			WalkExpression(cond->right, out);
+			return;
+		case DDB_COND_OR:
+			invalid = "OR";
+			break;
+		case DDB_COND_NOT:
+			invalid = "NOT";
+			break;
+		case DDB_COND_IN:
+			invalid = "IN";
+			break;
+		case DDB_COND_COMPARE:
+			if (cond->op == DDB_CMP_NE)
+				invalid = "<>";
+			break;
+		case DDB_COND_ATTRIBUTE_EXISTS:
+			invalid = "attribute_exists";
+			break;
+		case DDB_COND_ATTRIBUTE_NOT_EXISTS:
+			invalid = "attribute_not_exists";
+			break;
+		case DDB_COND_ATTRIBUTE_TYPE:
+			invalid = "attribute_type";
+			break;
+		case DDB_COND_CONTAINS:
+			invalid = "contains";
+			break;
+		case DDB_COND_BETWEEN:
+		case DDB_COND_BEGINS_WITH:
+			if (cond->operands[0]->kind != DDB_OPERAND_PATH)
+				DdbValidationError("Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand",
+								   cond->kind == DDB_COND_BETWEEN ? "BETWEEN" : "begins_with");
+			break;
+	}
+	if (invalid != NULL)
+		DdbValidationError("Invalid operator used in KeyConditionExpression: %s", invalid);
+
+	for (int i = 0; i < cond->noperands; i++)
+	{
+		DdbOperand *operand = cond->operands[i];
+
+		if (operand->kind == DDB_OPERAND_PATH)
+		{
+			if (path_index >= 0)
+				DdbValidationError("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+			if (operand->path.nelems > 1)
+				DdbValidationError("KeyConditionExpressions cannot have conditions on nested attributes");
+			path_index = i;
+		}
+		else if (operand->kind != DDB_OPERAND_VALUE)
+			DdbValidationError("KeyConditionExpressions cannot contain nested operations");
+	}
+	if (path_index < 0)
+		DdbValidationError("Invalid condition in KeyConditionExpression: No key attribute specified");
+	name = &cond->operands[path_index]->path.elems[0];
+	if (FindCondition(out, name->name, name->name_len) != NULL)
+		DdbValidationError("KeyConditionExpressions must only contain one condition per key");
+
+	kc = AddCondition(out);
+	kc->attribute = name->name;
+	kc->attribute_len = name->name_len;
+	kc->condition = cond;
+	if (cond->kind == DDB_COND_COMPARE)
+	{
+		kc->op = path_index == 0 ? CompareOperator(cond->op) : FlippedOperator(cond->op);
+		kc->nvalues = 1;
+		kc->values[0] = cond->operands[1 - path_index]->value;
+	}
+	else
+	{
+		kc->op = cond->kind == DDB_COND_BETWEEN ? DDB_KEY_BETWEEN : DDB_KEY_BEGINS_WITH;
+		kc->nvalues = cond->noperands - 1;
+		for (int i = 1; i < cond->noperands; i++)
+			kc->values[i - 1] = cond->operands[i]->value;
+	}
+}
+
+/*
+ * DdbKeyConditionsFromExpression checks the shape of a bound
+ * KeyConditionExpression and splits it into its conditions.
+ */
+void
+DdbKeyConditionsFromExpression(DdbCondition *expression, DdbKeyConditions *out)
+{
+	memset(out, 0, sizeof(*out));
+	WalkExpression(expression, out);
+	CheckConditionCount(out);
+}
+
+/*
+ * Add the conditions of converted legacy KeyConditions: AND nodes joining
+ * one condition per attribute, the first operand of each (of NOT's operand
+ * for NOT_CONTAINS) naming the attribute.
+ */
+static void
+WalkLegacy(DdbCondition *cond, DdbKeyConditions *out)
+{
+	DdbCondition *leaf = cond;
+	DdbKeyCondition *kc;
+
+	check_stack_depth();
+	if (cond->kind == DDB_COND_AND)
+	{
+		WalkLegacy(cond->left, out);
+		WalkLegacy(cond->right, out);
+		return;
+	}
+	if (cond->kind == DDB_COND_NOT)
+		leaf = cond->left;
+
+	kc = AddCondition(out);
+	kc->attribute = leaf->operands[0]->path.elems[0].name;
+	kc->attribute_len = leaf->operands[0]->path.elems[0].name_len;
+	kc->condition = cond;
+	kc->nvalues = Min(leaf->noperands - 1, 2);
+	for (int i = 0; i < kc->nvalues; i++)
+		kc->values[i] = leaf->operands[i + 1]->value;
+	switch (cond->kind)
+	{
+		case DDB_COND_COMPARE:
+			kc->op = CompareOperator(cond->op);
+			break;
+		case DDB_COND_BETWEEN:
+			kc->op = DDB_KEY_BETWEEN;
+			break;
+		case DDB_COND_BEGINS_WITH:
+			kc->op = DDB_KEY_BEGINS_WITH;
+			break;
+		default:
+			kc->op = DDB_KEY_NOT_INDEXABLE;
+			break;
+	}
+}
+
+/*
+ * DdbKeyConditionsFromLegacy splits converted KeyConditions (NULL for an
+ * empty map) into their conditions.
+ */
+void
+DdbKeyConditionsFromLegacy(DdbCondition *conditions, DdbKeyConditions *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (conditions != NULL)
+		WalkLegacy(conditions, out);
+	CheckConditionCount(out);
+}
+
+/*
+ * Whether an AttributeValue has a key attribute's type.
+ */
+static bool
+HasKeyType(JsonbValue *value, DdbKeyAttribute *attr)
+{
+	const char *type = DdbAttributeTypeName(DdbAttributeValueType(value, NULL));
+
+	return type[0] == attr->type && type[1] == '\0';
+}
+
+/*
+ * DdbKeyConditionsCheck checks the conditions and the start key against
+ * the key schema.
+ */
+void
+DdbKeyConditionsCheck(DdbTable *table, DdbKeyConditions *conditions, JsonbContainer *start_key,
+					  DdbKeyCondition **partition, DdbKeyCondition **sort)
+{
+	*partition = *sort = NULL;
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		DdbKeyAttribute *attr = &table->keys[i];
+		bool		is_partition = (i == 0);
+		DdbKeyCondition *c;
+
+		if (start_key != NULL)
+		{
+			JsonbValue	v;
+
+			if (!DdbJsonGet(start_key, attr->name, &v))
+				DdbValidationError("The provided starting key is invalid");
+			if (!HasKeyType(&v, attr))
+				DdbValidationError("The provided key element does not match the schema");
+		}
+
+		if (is_partition && table->nkeys == 1 && conditions->count > 1)
+			DdbValidationError("Query key condition not supported");
+		c = FindCondition(conditions, attr->name, strlen(attr->name));
+		if (c == NULL)
+		{
+			if (is_partition || conditions->count > 1)
+				DdbValidationError("Query condition missed key schema element: %s", attr->name);
+			continue;
+		}
+		if (c->op == DDB_KEY_NOT_INDEXABLE)
+			DdbValidationError("Attempted conditional constraint is not an indexable operation");
+		for (int j = 0; j < c->nvalues; j++)
+		{
+			if (!HasKeyType(c->values[j], attr))
+				DdbValidationError("One or more parameter values were invalid: Condition parameter type does not match schema type");
+		}
+		if (is_partition && c->op != DDB_KEY_EQ)
+			DdbValidationError("Query key condition not supported");
+		if (is_partition)
+			*partition = c;
+		else
+			*sort = c;
+	}
+}
+
+/*
+ * The bytes of a key value: a string's, or a binary's decoded. Raises
+ * DynamoDB's errors for an empty or oversized key value.
+ */
+static bytea *
+KeyBytes(DdbKeyAttribute *attr, int position, JsonbValue *payload)
+{
+	bytea	   *bytes;
+	Size		size;
+
+	if (attr->type == 'S')
+		bytes = (bytea *) cstring_to_text_with_len(payload->val.string.val,
+												   payload->val.string.len);
+	else
+		bytes = DdbBase64Decode(payload->val.string.val, payload->val.string.len);
+	size = VARSIZE_ANY_EXHDR(bytes);
+	if (size == 0)
+		DdbValidationError("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+						   attr->type == 'S' ? "string" : "binary", attr->name);
+	if (position == 0 && size > DDB_MAX_HASH_KEY_SIZE)
+		DdbValidationError("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+	if (position == 1 && size > DDB_MAX_RANGE_KEY_SIZE)
+		DdbValidationError("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+	return bytes;
+}
+
+/*
+ * A key condition constant as a datum of its key column's type.
+ */
+static Datum
+KeyDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
+{
+	JsonbValue	payload;
+
+	(void) DdbAttributeValueType(value, &payload);
+	if (attr->type == 'N')
+		return NumericGetDatum(DdbNumberToNumeric(pnstrdup(payload.val.string.val,
+														   payload.val.string.len)));
+	return PointerGetDatum(KeyBytes(attr, position, &payload));
+}
+
+/*
+ * The first byte string after every byte string that starts with prefix
+ * (a text or bytea datum), or false when there is none.
+ */
+static bool
+PrefixSuccessor(Datum prefix, Datum *successor)
+{
+	bytea	   *p = DatumGetByteaPP(prefix);
+	int			len = VARSIZE_ANY_EXHDR(p);
+	const unsigned char *data = (const unsigned char *) VARDATA_ANY(p);
+	bytea	   *result;
+
+	while (len > 0 && data[len - 1] == 0xFF)
+		len--;
+	if (len == 0)
+		return false;
+	result = palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), data, len);
+	((unsigned char *) VARDATA(result))[len - 1]++;
+	*successor = PointerGetDatum(result);
+	return true;
+}
+
+/*
+ * DdbKeyConditionsRange turns checked conditions into the rows to read.
+ */
+void
+DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition, DdbKeyCondition *sort,
+					  DdbQueryRange *range)
+{
+	DdbKeyAttribute *attr = &table->keys[1];
+	Datum		v;
+
+	memset(range, 0, sizeof(*range));
+	range->forward = true;
+	range->partition = KeyDatum(&table->keys[0], 0, partition->values[0]);
+	if (sort == NULL)
+		return;
+
+	v = KeyDatum(attr, 1, sort->values[0]);
+	switch (sort->op)
+	{
+		case DDB_KEY_EQ:
+			range->lower_kind = range->upper_kind = DDB_BOUND_INCLUSIVE;
+			range->lower = range->upper = v;
+			break;
+		case DDB_KEY_LT:
+		case DDB_KEY_LE:
+			range->upper_kind = sort->op == DDB_KEY_LT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
+			range->upper = v;
+			break;
+		case DDB_KEY_GT:
+		case DDB_KEY_GE:
+			range->lower_kind = sort->op == DDB_KEY_GT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
+			range->lower = v;
+			break;
+		case DDB_KEY_BETWEEN:
+			range->lower_kind = range->upper_kind = DDB_BOUND_INCLUSIVE;
+			range->lower = v;
+			range->upper = KeyDatum(attr, 1, sort->values[1]);
+			break;
+		case DDB_KEY_BEGINS_WITH:
+			range->lower_kind = DDB_BOUND_INCLUSIVE;
+			range->lower = v;
+			if (PrefixSuccessor(v, &range->upper))
+				range->upper_kind = DDB_BOUND_EXCLUSIVE;
+			break;
+		case DDB_KEY_NOT_INDEXABLE:
+			elog(ERROR, "key condition was not checked");
+	}
+}

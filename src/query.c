@@ -1,0 +1,876 @@
+/*-------------------------------------------------------------------------
+ *
+ * query.c
+ *	  Query and Scan: request validation, key conditions and start keys,
+ *	  and reading one page of items.
+ *
+ * A page
+ * ------
+ * Both operations read items in key order from a cursor of the access
+ * layer (storage.c) and stop at the first of:
+ *
+ * - Limit items evaluated (read), counted before the filter;
+ * - 1 MB of items read, counted in DynamoDB item sizes before the filter
+ *	 and the projection: the item that reaches 1 MB is the page's last;
+ * - the end of the partition (Query) or of the table or segment (Scan).
+ *
+ * When the read stopped early (the first two), LastEvaluatedKey is the
+ * table key of the last item read, even if no item follows, as DynamoDB
+ * does; a page can therefore be empty and still carry one. Count is the
+ * items that passed the filter, ScannedCount the items read.
+ * ConsumedCapacity counts the sizes of the items read, rounded up to 4 KB
+ * once (at least one unit; half for eventually consistent reads).
+ *
+ * ExclusiveStartKey resumes after a key: a Query narrows its sort key
+ * range to the keys after it (before it when ScanIndexForward is false),
+ * a Scan continues after it in primary key order. A Scan segment holds
+ * the partition keys whose hash modulo TotalSegments is the segment (see
+ * storage.c), so segments are disjoint, complete and page on their own,
+ * and a start key from another segment is rejected.
+ *
+ * Memory
+ * ------
+ * Memory is bounded by the page, never by the partition or the table: the
+ * cursor holds at most one chunk of rows (storage.c), each row is read,
+ * sized, filtered and projected in a memory context that is reset for the
+ * next row, and only the items returned (at most about 1 MB of item data)
+ * are kept for the response.
+ *
+ * Validation follows DynamoDB's order: parameter constraints, Select,
+ * Segment/TotalSegments, ExclusiveStartKey values, expressions (parse,
+ * bind, legacy conversion, key condition shape), then the table, the
+ * index, the start key and key conditions against the key schema, and
+ * the key attributes in projection and filter.
+ *
+ * IDENTIFICATION
+ *	  src/query.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "miscadmin.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "capacity.h"
+#include "catalog.h"
+#include "errors.h"
+#include "expr.h"
+#include "expressions.h"
+#include "item.h"
+#include "json_util.h"
+#include "key.h"
+#include "key_condition.h"
+#include "operations.h"
+#include "request.h"
+#include "storage.h"
+
+/* A page ends once the items read reach this many bytes */
+#define DDB_MAX_PAGE_BYTES		(1024 * 1024)
+
+/* Limits of Scan's Segment and TotalSegments */
+#define DDB_MAX_TOTAL_SEGMENTS	1000000
+
+/* Select */
+typedef enum SelectKind
+{
+	SELECT_ALL_ATTRIBUTES,
+	SELECT_ALL_PROJECTED_ATTRIBUTES,
+	SELECT_SPECIFIC_ATTRIBUTES,
+	SELECT_COUNT
+} SelectKind;
+
+/* The parameters Query and Scan share */
+typedef struct ReadParameters
+{
+	char	   *table_name;		/* bare table name */
+	char	   *index_name;		/* IndexName, or NULL */
+	SelectKind	select;
+	int64		limit;			/* items to read at most */
+	bool		consistent;		/* ConsistentRead */
+	DdbCapacityMode capacity;	/* ReturnConsumedCapacity */
+	Jsonb	   *start_key;		/* normalized ExclusiveStartKey, or NULL */
+	int64		segment;		/* Scan: Segment (0 without) */
+	int64		total_segments; /* Scan: TotalSegments (1 without) */
+} ReadParameters;
+
+/* What a page reads and returns */
+typedef struct PageRequest
+{
+	DdbTable   *table;
+	DdbCondition *filter;		/* NULL: every item */
+	DdbProjection *projection;	/* NULL: whole items */
+	bool		count_only;		/* Select COUNT: no Items */
+	int64		limit;
+	bool		consistent;
+	DdbCapacityMode capacity;
+} PageRequest;
+
+
+/* ---------------------------------------------------------------------
+ * Parameters
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Check IndexName's pattern and length, as DynamoDB checks index names.
+ */
+static void
+CheckIndexName(const char *name, DdbConstraintErrors *errors)
+{
+	size_t		len = strlen(name);
+	char	   *quoted = psprintf("'%s'", name);
+
+	for (const char *p = name; *p; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+		{
+			DdbConstraintAdd(errors, quoted, "indexName",
+							 "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+			break;
+		}
+	}
+	if (len < 3)
+		DdbConstraintAdd(errors, quoted, "indexName",
+						 "Member must have length greater than or equal to 3");
+	if (len > DDB_MAX_TABLE_NAME)
+		DdbConstraintAdd(errors, quoted, "indexName",
+						 "Member must have length less than or equal to 255");
+}
+
+/*
+ * Read an integer parameter, adding a constraint error when it is below
+ * min or above max. Returns false when absent.
+ */
+static bool
+ReadInteger(JsonbContainer *request, const char *member, const char *constraint_member,
+			int64 min, int64 max, int64 *out, DdbConstraintErrors *errors)
+{
+	if (!DdbJsonGetInt64(request, member, out))
+		return false;
+	if (*out < min)
+		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", *out), constraint_member,
+						 psprintf("Member must have value greater than or equal to " INT64_FORMAT, min));
+	else if (*out > max)
+		DdbConstraintAdd(errors, psprintf("'" INT64_FORMAT "'", *out), constraint_member,
+						 psprintf("Member must have value less than or equal to " INT64_FORMAT, max));
+	return true;
+}
+
+/*
+ * Whether a ValidationException text is one DynamoDB reports unchanged for
+ * an ExclusiveStartKey value (numbers, duplicates, an empty number set);
+ * the others get "The provided starting key is invalid: " before them.
+ */
+static bool
+StartKeyErrorKeepsText(const char *text)
+{
+	return strncmp(text, "The parameter cannot be converted", 33) == 0 ||
+		strncmp(text, "Attempting to store", 19) == 0 ||
+		strncmp(text, "Number overflow", 15) == 0 ||
+		strncmp(text, "Number underflow", 16) == 0 ||
+		strstr(text, "Input collection") != NULL ||
+		strstr(text, "An number set") != NULL;
+}
+
+/*
+ * Re-raise the ValidationException being handled (in PG_CATCH) as an
+ * invalid starting key, unless DynamoDB reports it unchanged.
+ */
+static void
+RethrowStartKeyError(MemoryContext context, bool always_prefix)
+{
+	const char *prefix = "ValidationException: ";
+	ErrorData  *edata;
+	const char *text;
+
+	MemoryContextSwitchTo(context);
+	edata = CopyErrorData();
+	if (edata->sqlerrcode != DdbErrorSqlState(DDB_VALIDATION) ||
+		strncmp(edata->message, prefix, strlen(prefix)) != 0)
+		PG_RE_THROW();
+	text = edata->message + strlen(prefix);
+	if (!always_prefix && StartKeyErrorKeepsText(text))
+		PG_RE_THROW();
+	FlushErrorState();
+	DdbValidationError("The provided starting key is invalid: %s", text);
+}
+
+/*
+ * Validate and normalize ExclusiveStartKey's values (NULL when absent).
+ */
+static Jsonb *
+NormalizeStartKey(JsonbContainer *request)
+{
+	JsonbContainer *start = DdbJsonGetObject(request, "ExclusiveStartKey");
+	MemoryContext context = CurrentMemoryContext;
+	Jsonb	   *result = NULL;
+	Size		size;
+
+	if (start == NULL)
+		return NULL;
+	PG_TRY();
+	{
+		result = DdbAttributeMapNormalize(start, &size);
+	}
+	PG_CATCH();
+	{
+		RethrowStartKeyError(context, false);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/*
+ * The key datums of a checked start key; an empty or oversized key value
+ * is an invalid starting key.
+ */
+static void
+StartKeyDatums(DdbTable *table, Jsonb *start_key, DdbKey *key)
+{
+	MemoryContext context = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		DdbKeyFromKeyMap(table, &start_key->root, key, NULL);
+	}
+	PG_CATCH();
+	{
+		RethrowStartKeyError(context, true);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Read and check the parameters Query and Scan share, and Scan's segment.
+ */
+static void
+ReadParametersOf(JsonbContainer *request, bool is_query, ReadParameters *out)
+{
+	static const char *const selects[] = {
+		"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT", NULL
+	};
+	static const char *const operators[] = {"AND", "OR", NULL};
+	DdbConstraintErrors errors;
+	char	   *select;
+	JsonbValue	v;
+	bool		has_projection;
+	const char *projection_member;
+	bool		has_segment;
+	bool		has_total;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = PG_INT64_MAX;
+	out->total_segments = 1;
+
+	DdbConstraintInit(&errors);
+	select = DdbRequestEnum(request, "Select", "select", selects,
+							"[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+							&errors);
+	out->index_name = DdbJsonGetString(request, "IndexName");
+	if (out->index_name != NULL)
+		CheckIndexName(out->index_name, &errors);
+	out->capacity = DdbReadCapacityMode(request, &errors);
+	out->table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName",
+										   &errors);
+	DdbRequestEnum(request, "ConditionalOperator", "conditionalOperator", operators,
+				   "[OR, AND]", &errors);
+	ReadInteger(request, "Limit", "limit", 1, PG_INT64_MAX, &out->limit, &errors);
+	has_segment = !is_query &&
+		ReadInteger(request, "Segment", "segment", 0, DDB_MAX_TOTAL_SEGMENTS - 1,
+					&out->segment, &errors);
+	has_total = !is_query &&
+		ReadInteger(request, "TotalSegments", "totalSegments", 1, DDB_MAX_TOTAL_SEGMENTS,
+					&out->total_segments, &errors);
+	DdbConstraintRaise(&errors);
+	(void) DdbJsonGetBool(request, "ConsistentRead", &out->consistent);
+
+	/* Select and the projection */
+	has_projection = DdbJsonGet(request, "ProjectionExpression", &v) ||
+		DdbJsonGet(request, "AttributesToGet", &v);
+	projection_member = DdbJsonGet(request, "ProjectionExpression", &v) ?
+		"ProjectionExpression" : "AttributesToGet";
+	out->select = has_projection ? SELECT_SPECIFIC_ATTRIBUTES : SELECT_ALL_ATTRIBUTES;
+	for (int i = 0; select != NULL && selects[i]; i++)
+	{
+		if (strcmp(selects[i], select) == 0)
+			out->select = (SelectKind) i;
+	}
+	if (out->select == SELECT_SPECIFIC_ATTRIBUTES && !has_projection)
+		DdbValidationError("%sMust specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+						   is_query ? "1 validation error detected: " : "");
+	if (has_projection && out->select == SELECT_COUNT)
+		DdbValidationError("Cannot specify the %s when choosing to get only the Count",
+						   projection_member);
+	if (has_projection && out->select != SELECT_SPECIFIC_ATTRIBUTES)
+		DdbValidationError("Cannot specify the %s when choosing to get %s",
+						   projection_member, selects[out->select]);
+	if (out->select == SELECT_ALL_PROJECTED_ATTRIBUTES && out->index_name == NULL)
+		DdbValidationError("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+
+	/* Segment and TotalSegments go together */
+	if (has_segment && !has_total)
+		DdbValidationError("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+	if (has_total && !has_segment)
+		DdbValidationError("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+	if (has_segment && out->segment >= out->total_segments)
+		DdbValidationError("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " INT64_FORMAT " is not less than TotalSegments: " INT64_FORMAT,
+						   out->segment, out->total_segments);
+
+	out->start_key = NormalizeStartKey(request);
+}
+
+/*
+ * Look up the table, and reject IndexName: this version has no secondary
+ * indexes, so no table has the index.
+ */
+static DdbTable *
+LookupTable(ReadParameters *params)
+{
+	DdbTable   *table = DdbTableLookup(params->table_name);
+
+	if (params->index_name != NULL)
+		DdbValidationError("The table does not have the specified index: %s", params->index_name);
+	return table;
+}
+
+
+/* ---------------------------------------------------------------------
+ * Key attributes in projections and filters
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Whether a path starts with a top-level attribute (and, when nested_only,
+ * goes into it).
+ */
+static bool
+PathHasHead(const DdbPath *path, const char *name, bool nested_only)
+{
+	const DdbPathElem *head = &path->elems[0];
+
+	return head->name_len == (int) strlen(name) &&
+		memcmp(head->name, name, head->name_len) == 0 &&
+		(!nested_only || path->nelems > 1);
+}
+
+/*
+ * Whether a condition uses an attribute (or, when nested_only, a path into
+ * it).
+ */
+static bool
+ConditionUsesAttribute(const DdbCondition *cond, const char *name, bool nested_only)
+{
+	if (cond == NULL)
+		return false;
+	check_stack_depth();
+	if (ConditionUsesAttribute(cond->left, name, nested_only) ||
+		ConditionUsesAttribute(cond->right, name, nested_only))
+		return true;
+	for (int i = 0; i < cond->noperands; i++)
+	{
+		const DdbOperand *operand = cond->operands[i];
+
+		if ((operand->kind == DDB_OPERAND_PATH || operand->kind == DDB_OPERAND_SIZE) &&
+			PathHasHead(&operand->path, name, nested_only))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Reject paths into key attributes (a.b, a[0] for a key a) in a projection
+ * and, unless it was checked already, in a filter.
+ */
+static void
+CheckKeyPathsScalar(DdbTable *table, DdbProjection *projection, DdbCondition *filter)
+{
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		const char *name = table->keys[i].name;
+		bool		nested = ConditionUsesAttribute(filter, name, true);
+
+		for (int j = 0; projection != NULL && j < projection->npaths; j++)
+			nested = nested || PathHasHead(&projection->paths[j], name, true);
+		if (nested)
+			DdbValidationError("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
+							   name);
+	}
+}
+
+
+/* ---------------------------------------------------------------------
+ * The response
+ *
+ * A page's items are not unpacked into JsonbValues and packed again, as
+ * pushJsonbValue would: the response is written directly in jsonb's
+ * binary format (utils/jsonb.h), each item's stored container copied
+ * whole, since a jsonb container is position-independent once it starts on
+ * a 4-byte boundary. The members are written in jsonb's key order
+ * (shorter keys first, then bytewise): Count, Items, ScannedCount,
+ * ConsumedCapacity, LastEvaluatedKey.
+ * ---------------------------------------------------------------------
+ */
+
+/* The items of a page, as containers one after another */
+typedef struct PageItems
+{
+	StringInfoData data;		/* each container starts 4-byte aligned */
+	uint32	   *ends;			/* end offset in data of each item */
+	int			count;
+	int			capacity;
+} PageItems;
+
+/* One member of the response object */
+typedef struct ResponseMember
+{
+	const char *key;
+	Numeric		number;			/* a number, or */
+	Jsonb	   *object;			/* an object to copy, or */
+	PageItems  *items;			/* the Items array */
+} ResponseMember;
+
+/*
+ * Pad a buffer with zero bytes to a 4-byte boundary, as jsonb aligns
+ * containers and numbers; returns the padding.
+ */
+static int
+PadToInt(StringInfo buf)
+{
+	int			padding = INTALIGN(buf->len) - buf->len;
+
+	for (int i = 0; i < padding; i++)
+		appendStringInfoCharMacro(buf, '\0');
+	return padding;
+}
+
+/*
+ * The bytes of a stored container.
+ */
+static Size
+ContainerSize(Jsonb *jb)
+{
+	return VARSIZE(jb) - VARHDRSZ;
+}
+
+/*
+ * Add an item (a stored attribute map) to a page's items.
+ */
+static void
+AddPageItem(PageItems *items, Jsonb *item)
+{
+	if (items->count == items->capacity)
+	{
+		items->capacity = items->capacity == 0 ? 64 : items->capacity * 2;
+		items->ends = items->ends == NULL ?
+			palloc(sizeof(uint32) * items->capacity) :
+			repalloc(items->ends, sizeof(uint32) * items->capacity);
+	}
+	PadToInt(&items->data);
+	appendBinaryStringInfo(&items->data, (char *) &item->root, ContainerSize(item));
+	items->ends[items->count++] = items->data.len;
+}
+
+/*
+ * The JEntry of the index'th child of a container: every
+ * JB_OFFSET_STRIDE'th one holds the end offset of the child's data, the
+ * others its length.
+ */
+static JEntry
+ChildEntry(uint32 type, int index, uint32 length, uint32 end)
+{
+	if (end > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb object elements exceeds the maximum of %u bytes",
+						JENTRY_OFFLENMASK)));
+	if (index % JB_OFFSET_STRIDE == 0)
+		return type | end | JENTRY_HAS_OFF;
+	return type | length;
+}
+
+/*
+ * Write the Items array: its header, a JEntry per item, then the items.
+ */
+static void
+WriteItemsArray(StringInfo buf, PageItems *items)
+{
+	uint32		header = items->count | JB_FARRAY;
+	int			entries;
+
+	appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+	entries = buf->len;
+	enlargeStringInfo(buf, sizeof(JEntry) * items->count);
+	buf->len += sizeof(JEntry) * items->count;
+	for (int i = 0; i < items->count; i++)
+	{
+		uint32		begin = i == 0 ? 0 : items->ends[i - 1];
+		JEntry		entry = ChildEntry(JENTRY_ISCONTAINER, i, items->ends[i] - begin,
+									   items->ends[i]);
+
+		memcpy(buf->data + entries + i * sizeof(JEntry), &entry, sizeof(JEntry));
+	}
+	appendBinaryStringInfo(buf, items->data.data, items->data.len);
+}
+
+/*
+ * Build the response object from its members, in key order.
+ */
+static Jsonb *
+BuildResponse(ResponseMember *members, int nmembers)
+{
+	StringInfoData buf;
+	uint32		header = nmembers | JB_FOBJECT;
+	int			entries;
+	uint32		total = 0;
+	JEntry		entry;
+
+	initStringInfo(&buf);
+	enlargeStringInfo(&buf, VARHDRSZ);
+	buf.len += VARHDRSZ;
+	appendBinaryStringInfo(&buf, (char *) &header, sizeof(uint32));
+	entries = buf.len;
+	enlargeStringInfo(&buf, sizeof(JEntry) * 2 * nmembers);
+	buf.len += sizeof(JEntry) * 2 * nmembers;
+
+	/* the keys, then the values */
+	for (int i = 0; i < nmembers; i++)
+	{
+		uint32		len = strlen(members[i].key);
+
+		appendBinaryStringInfo(&buf, members[i].key, len);
+		total += len;
+		entry = ChildEntry(JENTRY_ISSTRING, i, len, total);
+		memcpy(buf.data + entries + i * sizeof(JEntry), &entry, sizeof(JEntry));
+	}
+	for (int i = 0; i < nmembers; i++)
+	{
+		ResponseMember *m = &members[i];
+		int			begin = buf.len;
+		uint32		type = JENTRY_ISCONTAINER;
+
+		PadToInt(&buf);
+		if (m->number != NULL)
+		{
+			appendBinaryStringInfo(&buf, (char *) m->number, VARSIZE_ANY(m->number));
+			type = JENTRY_ISNUMERIC;
+		}
+		else if (m->items != NULL)
+			WriteItemsArray(&buf, m->items);
+		else
+			appendBinaryStringInfo(&buf, (char *) &m->object->root, ContainerSize(m->object));
+		total += buf.len - begin;
+		entry = ChildEntry(type, nmembers + i, buf.len - begin, total);
+		memcpy(buf.data + entries + (nmembers + i) * sizeof(JEntry), &entry, sizeof(JEntry));
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
+
+/* ---------------------------------------------------------------------
+ * Reading a page
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The table key of a stored item, as an attribute map.
+ */
+static Jsonb *
+ItemKey(DdbTable *table, JsonbContainer *item)
+{
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginObject(&st);
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		JsonbValue	v;
+
+		if (DdbJsonGet(item, table->keys[i].name, &v))
+		{
+			DdbPushKey(&st, table->keys[i].name);
+			DdbPushValue(&st, WJB_VALUE, &v);
+		}
+	}
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * The ConsumedCapacity object of a page.
+ */
+static Jsonb *
+CapacityObject(PageRequest *req, Size bytes)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *wrapper;
+
+	/* {"ConsumedCapacity": {...}}, of which the inner object is wanted */
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "ConsumedCapacity");
+	DdbPushConsumedCapacity(&st, req->table->name, DdbReadUnits(bytes, req->consistent),
+							req->capacity);
+	wrapper = DdbPushEndObject(&st);
+	return JsonbValueToJsonb(&wrapper->val.object.pairs[0].value);
+}
+
+/*
+ * Read one page from an open cursor (NULL: an empty result) and build the
+ * response. The cursor is closed.
+ */
+static Jsonb *
+ReadPage(PageRequest *req, DdbStorageCursor *cursor)
+{
+	MemoryContext call_context = CurrentMemoryContext;
+	MemoryContext row_context;
+	PageItems	items;
+	int64		scanned = 0;
+	int64		count = 0;
+	Size		bytes = 0;
+	Jsonb	   *last_key = NULL;
+	ResponseMember members[5];
+	int			nmembers = 0;
+
+	memset(&items, 0, sizeof(items));
+	memset(members, 0, sizeof(members));
+	initStringInfo(&items.data);
+	row_context = AllocSetContextCreate(call_context, "ddb Query/Scan row",
+										ALLOCSET_DEFAULT_SIZES);
+
+	while (cursor != NULL)
+	{
+		Jsonb	   *item;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(row_context);
+		MemoryContextSwitchTo(row_context);
+		item = DdbStorageCursorNext(cursor, req->limit - scanned);
+		if (item == NULL)
+		{
+			MemoryContextSwitchTo(call_context);
+			break;
+		}
+		scanned++;
+		bytes += DdbItemSize(&item->root);
+		if (req->filter == NULL || DdbEvaluateCondition(req->filter, &item->root))
+		{
+			count++;
+			if (!req->count_only)
+			{
+				Jsonb	   *result = item;
+
+				if (req->projection != NULL)
+					result = DdbProjectItem(&item->root, req->projection->paths,
+											req->projection->npaths);
+				MemoryContextSwitchTo(call_context);
+				AddPageItem(&items, result);
+			}
+		}
+		MemoryContextSwitchTo(call_context);
+		if (scanned >= req->limit || bytes >= DDB_MAX_PAGE_BYTES)
+		{
+			last_key = ItemKey(req->table, &item->root);
+			break;
+		}
+	}
+	if (cursor != NULL)
+		DdbStorageCursorClose(cursor);
+	MemoryContextDelete(row_context);
+
+	members[nmembers].key = "Count";
+	members[nmembers++].number = int64_to_numeric(count);
+	if (!req->count_only)
+	{
+		members[nmembers].key = "Items";
+		members[nmembers++].items = &items;
+	}
+	members[nmembers].key = "ScannedCount";
+	members[nmembers++].number = int64_to_numeric(scanned);
+	if (req->capacity != DDB_CAPACITY_NONE)
+	{
+		members[nmembers].key = "ConsumedCapacity";
+		members[nmembers++].object = CapacityObject(req, bytes);
+	}
+	if (last_key != NULL)
+	{
+		members[nmembers].key = "LastEvaluatedKey";
+		members[nmembers++].object = last_key;
+	}
+	return BuildResponse(members, nmembers);
+}
+
+/*
+ * Fill the parts of a page request that come from the shared parameters.
+ */
+static void
+InitPageRequest(PageRequest *req, DdbTable *table, ReadParameters *params,
+				DdbRequestExpressions *expressions)
+{
+	memset(req, 0, sizeof(*req));
+	req->table = table;
+	req->filter = expressions->filter;
+	req->projection = expressions->projection;
+	req->count_only = (params->select == SELECT_COUNT);
+	req->limit = params->limit;
+	req->consistent = params->consistent;
+	req->capacity = params->capacity;
+}
+
+
+/* ---------------------------------------------------------------------
+ * Query and Scan
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * DdbQuery implements Query: the items of one partition, optionally in a
+ * sort key range, in sort key order.
+ */
+Jsonb *
+DdbQuery(JsonbContainer *request)
+{
+	static const char *const allowed[] = {
+		"TableName", "IndexName", "Select", "AttributesToGet", "Limit", "ConsistentRead",
+		"KeyConditions", "QueryFilter", "ConditionalOperator", "ScanIndexForward",
+		"ExclusiveStartKey", "ReturnConsumedCapacity", "ProjectionExpression",
+		"FilterExpression", "KeyConditionExpression", "ExpressionAttributeNames",
+		"ExpressionAttributeValues", NULL
+	};
+	ReadParameters params;
+	DdbRequestExpressions expressions;
+	DdbKeyConditions conditions;
+	DdbKeyCondition *partition;
+	DdbKeyCondition *sort;
+	DdbTable   *table;
+	DdbQueryRange range;
+	PageRequest req;
+	JsonbValue	v;
+	bool		forward = true;
+	bool		legacy_key_conditions;
+	DdbStorageCursor *cursor = NULL;
+
+	DdbJsonCheckMembers(request, allowed);
+	ReadParametersOf(request, true, &params);
+	(void) DdbJsonGetBool(request, "ScanIndexForward", &forward);
+	legacy_key_conditions = !DdbJsonGet(request, "KeyConditionExpression", &v);
+	if (legacy_key_conditions && !DdbJsonGet(request, "KeyConditions", &v))
+		DdbValidationError("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+	DdbReadRequestExpressions(request, DDB_REQUEST_KEY_CONDITION | DDB_REQUEST_FILTER |
+							  DDB_REQUEST_PROJECTION, &expressions);
+	if (legacy_key_conditions)
+		DdbKeyConditionsFromLegacy(expressions.key_condition, &conditions);
+	else
+		DdbKeyConditionsFromExpression(expressions.key_condition, &conditions);
+
+	table = LookupTable(&params);
+	if (params.start_key != NULL &&
+		JsonContainerSize(&params.start_key->root) != table->nkeys)
+		DdbValidationError("The provided starting key is invalid");
+	DdbKeyConditionsCheck(table, &conditions,
+						  params.start_key != NULL ? &params.start_key->root : NULL,
+						  &partition, &sort);
+	DdbKeyConditionsRange(table, partition, sort, &range);
+	range.forward = forward;
+
+	/* the start key must be inside the range the conditions select */
+	if (params.start_key != NULL)
+	{
+		DdbKey		start;
+
+		StartKeyDatums(table, params.start_key, &start);
+		if (sort != NULL && !DdbEvaluateCondition(sort->condition, &params.start_key->root))
+			DdbValidationError("The provided starting key does not match the range key predicate");
+		if (!DdbEvaluateCondition(partition->condition, &params.start_key->root))
+			DdbValidationError("The provided starting key is outside query boundaries based on provided conditions");
+		if (forward)
+		{
+			range.lower_kind = DDB_BOUND_EXCLUSIVE;
+			range.lower = start.values[table->nkeys - 1];
+		}
+		else
+		{
+			range.upper_kind = DDB_BOUND_EXCLUSIVE;
+			range.upper = start.values[table->nkeys - 1];
+		}
+	}
+
+	/* key attributes belong in the key condition, not in the projection or filter */
+	CheckKeyPathsScalar(table, expressions.projection, NULL);
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (ConditionUsesAttribute(expressions.filter, table->keys[i].name, false))
+			DdbValidationError("%s can only contain non-primary key attributes: Primary key attribute: %s",
+							   DdbJsonGet(request, "QueryFilter", &v) ? "QueryFilter" : "Filter Expression",
+							   table->keys[i].name);
+	}
+
+	InitPageRequest(&req, table, &params, &expressions);
+
+	/*
+	 * Without a sort key a partition is one item, and a start key in it
+	 * leaves nothing to read.
+	 */
+	if (params.start_key == NULL || table->nkeys == 2)
+		cursor = DdbStorageOpenQuery(table, &range);
+	return ReadPage(&req, cursor);
+}
+
+/*
+ * DdbScan implements Scan: every item of the table, or of one segment of
+ * it, in primary key order.
+ */
+Jsonb *
+DdbScan(JsonbContainer *request)
+{
+	static const char *const allowed[] = {
+		"TableName", "IndexName", "AttributesToGet", "Limit", "Select", "ScanFilter",
+		"ConditionalOperator", "ExclusiveStartKey", "ReturnConsumedCapacity",
+		"TotalSegments", "Segment", "ProjectionExpression", "FilterExpression",
+		"ExpressionAttributeNames", "ExpressionAttributeValues", "ConsistentRead", NULL
+	};
+	ReadParameters params;
+	DdbRequestExpressions expressions;
+	DdbTable   *table;
+	DdbKey		start;
+	PageRequest req;
+
+	DdbJsonCheckMembers(request, allowed);
+	ReadParametersOf(request, false, &params);
+	DdbReadRequestExpressions(request, DDB_REQUEST_FILTER | DDB_REQUEST_PROJECTION,
+							  &expressions);
+
+	table = LookupTable(&params);
+	if (params.start_key != NULL)
+	{
+		bool		matches = JsonContainerSize(&params.start_key->root) == table->nkeys;
+
+		for (int i = 0; matches && i < table->nkeys; i++)
+		{
+			JsonbValue	v;
+			const char *type;
+
+			if (!DdbJsonGet(&params.start_key->root, table->keys[i].name, &v))
+				matches = false;
+			else
+			{
+				type = DdbAttributeTypeName(DdbAttributeValueType(&v, NULL));
+				matches = type[0] == table->keys[i].type && type[1] == '\0';
+			}
+		}
+		if (!matches)
+			DdbValidationError("The provided starting key is invalid: The provided key element does not match the schema");
+		StartKeyDatums(table, params.start_key, &start);
+		if (params.total_segments > 1 &&
+			DdbStorageSegmentOf(table, start.values[0], params.total_segments) != params.segment)
+			DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
+							   params.total_segments, params.segment);
+	}
+	CheckKeyPathsScalar(table, expressions.projection, expressions.filter);
+
+	InitPageRequest(&req, table, &params, &expressions);
+	return ReadPage(&req, DdbStorageOpenScan(table, params.start_key != NULL ? &start : NULL,
+											 params.segment, params.total_segments));
+}
