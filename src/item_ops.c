@@ -153,6 +153,42 @@ KeyAttributeNames(DdbTable *table)
 	return names;
 }
 
+/* The parameters of one single-item write request, validated */
+typedef struct WriteRequest
+{
+	char	   *table_name;
+	JsonbContainer *object;		/* Item (PutItem) or Key */
+	ReturnValues return_values;
+	bool		old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+	DdbCapacityMode capacity;
+	DdbRequestExpressions expressions;
+} WriteRequest;
+
+/*
+ * Validate the parameters PutItem, UpdateItem and DeleteItem share, in
+ * DynamoDB's order: unknown members, constraint errors collected together,
+ * ReturnValues allowed for the operation, then the expressions.
+ */
+static void
+ReadWriteRequest(JsonbContainer *request, const char *const *allowed,
+				 const char *object_member, const char *constraint_member,
+				 bool all_return_values, int expressions, WriteRequest *out)
+{
+	DdbConstraintErrors errors;
+
+	DdbJsonCheckMembers(request, allowed);
+	DdbConstraintInit(&errors);
+	out->object = RequiredTableAndObject(request, object_member, constraint_member,
+										 &out->table_name, &errors);
+	out->return_values = ReadReturnValues(request, &errors, &out->old_on_failure);
+	out->capacity = DdbReadCapacityMode(request, &errors);
+	DdbConstraintRaise(&errors);
+	if (!all_return_values && out->return_values != RETURN_NONE &&
+		out->return_values != RETURN_ALL_OLD)
+		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
+	DdbReadRequestExpressions(request, expressions, &out->expressions);
+}
+
 /*
  * DdbPutItem implements PutItem.
  */
@@ -165,35 +201,20 @@ DdbPutItem(JsonbContainer *request)
 		"ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure",
 		"Expected", "ConditionalOperator", NULL
 	};
-	DdbConstraintErrors errors;
-	char	   *table_name;
-	JsonbContainer *item_param;
-	ReturnValues rv;
-	DdbRequestExpressions expressions;
+	WriteRequest req;
 	DdbItemWrite write = {0};
-	bool		old_on_failure;
-	DdbCapacityMode capacity;
 	Size		size;
 
-	DdbJsonCheckMembers(request, allowed);
-	DdbConstraintInit(&errors);
-	item_param = RequiredTableAndObject(request, "Item", "item", &table_name, &errors);
-	rv = ReadReturnValues(request, &errors, &old_on_failure);
-	capacity = DdbReadCapacityMode(request, &errors);
-	DdbConstraintRaise(&errors);
-	if (rv != RETURN_NONE && rv != RETURN_ALL_OLD)
-		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
-	DdbReadRequestExpressions(request, DDB_REQUEST_CONDITION, &expressions);
-
+	ReadWriteRequest(request, allowed, "Item", "item", false, DDB_REQUEST_CONDITION, &req);
 	write.kind = DDB_WRITE_PUT;
-	write.new_item = DdbItemNormalize(item_param, &size);
-	write.table = DdbTableLookup(table_name);
+	write.new_item = DdbItemNormalize(req.object, &size);
+	write.table = DdbTableLookup(req.table_name);
 	DdbKeyFromItem(write.table, &write.new_item->root, &write.key);
-	write.condition = expressions.condition;
-	write.need_old = (rv == RETURN_ALL_OLD || capacity != DDB_CAPACITY_NONE);
-	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true,
-						write.table, capacity, WriteUnitsOf(&write));
+	write.condition = req.expressions.condition;
+	write.need_old = (req.return_values == RETURN_ALL_OLD || req.capacity != DDB_CAPACITY_NONE);
+	DdbWritePerform(&write, req.old_on_failure);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
+						write.table, req.capacity, WriteUnitsOf(&write));
 }
 
 /*
@@ -208,33 +229,18 @@ DdbDeleteItem(JsonbContainer *request)
 		"ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure",
 		"Expected", "ConditionalOperator", NULL
 	};
-	DdbConstraintErrors errors;
-	char	   *table_name;
-	JsonbContainer *key_param;
-	ReturnValues rv;
-	DdbRequestExpressions expressions;
+	WriteRequest req;
 	DdbItemWrite write = {0};
-	bool		old_on_failure;
-	DdbCapacityMode capacity;
 
-	DdbJsonCheckMembers(request, allowed);
-	DdbConstraintInit(&errors);
-	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
-	rv = ReadReturnValues(request, &errors, &old_on_failure);
-	capacity = DdbReadCapacityMode(request, &errors);
-	DdbConstraintRaise(&errors);
-	if (rv != RETURN_NONE && rv != RETURN_ALL_OLD)
-		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
-	DdbReadRequestExpressions(request, DDB_REQUEST_CONDITION, &expressions);
-
+	ReadWriteRequest(request, allowed, "Key", "key", false, DDB_REQUEST_CONDITION, &req);
 	write.kind = DDB_WRITE_DELETE;
-	write.table = DdbTableLookup(table_name);
-	DdbKeyFromKeyMap(write.table, key_param, &write.key, NULL);
-	write.condition = expressions.condition;
-	write.need_old = (rv == RETURN_ALL_OLD);
-	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), true,
-						write.table, capacity, WriteUnitsOf(&write));
+	write.table = DdbTableLookup(req.table_name);
+	DdbKeyFromKeyMap(write.table, req.object, &write.key, NULL);
+	write.condition = req.expressions.condition;
+	write.need_old = (req.return_values == RETURN_ALL_OLD);
+	DdbWritePerform(&write, req.old_on_failure);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
+						write.table, req.capacity, WriteUnitsOf(&write));
 }
 
 /*
@@ -252,38 +258,26 @@ DdbUpdateItem(JsonbContainer *request)
 		"ReturnValuesOnConditionCheckFailure", "AttributeUpdates", "Expected",
 		"ConditionalOperator", NULL
 	};
-	DdbConstraintErrors errors;
-	char	   *table_name;
-	JsonbContainer *key_param;
-	ReturnValues rv;
-	DdbRequestExpressions expressions;
+	WriteRequest req;
 	DdbItemWrite write = {0};
-	bool		old_on_failure;
-	DdbCapacityMode capacity;
 	const char **key_names;
 
-	DdbJsonCheckMembers(request, allowed);
-	DdbConstraintInit(&errors);
-	key_param = RequiredTableAndObject(request, "Key", "key", &table_name, &errors);
-	rv = ReadReturnValues(request, &errors, &old_on_failure);
-	capacity = DdbReadCapacityMode(request, &errors);
-	DdbConstraintRaise(&errors);
-	DdbReadRequestExpressions(request, DDB_REQUEST_CONDITION | DDB_REQUEST_UPDATE, &expressions);
-
+	ReadWriteRequest(request, allowed, "Key", "key", true,
+					 DDB_REQUEST_CONDITION | DDB_REQUEST_UPDATE, &req);
 	write.kind = DDB_WRITE_UPDATE;
-	write.table = DdbTableLookup(table_name);
-	DdbKeyFromKeyMap(write.table, key_param, &write.key, &write.key_item);
+	write.table = DdbTableLookup(req.table_name);
+	DdbKeyFromKeyMap(write.table, req.object, &write.key, &write.key_item);
 	key_names = KeyAttributeNames(write.table);
-	write.update = expressions.update;
+	write.update = req.expressions.update;
 	if (write.update == NULL)
 		write.update = palloc0(sizeof(DdbUpdate));
 	for (int i = 0; i < write.update->nactions; i++)
 		DdbCheckNotKeyAttribute(&write.update->actions[i].path, key_names);
-	write.condition = expressions.condition;
+	write.condition = req.expressions.condition;
 	write.need_old = true;
-	DdbWritePerform(&write, old_on_failure);
-	return ItemResponse("Attributes", ReturnedAttributes(&write, rv), false,
-						write.table, capacity, WriteUnitsOf(&write));
+	DdbWritePerform(&write, req.old_on_failure);
+	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), false,
+						write.table, req.capacity, WriteUnitsOf(&write));
 }
 
 /*

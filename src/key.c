@@ -25,11 +25,12 @@
 #include "number.h"
 
 /*
- * Convert one normalized key value (of the schema's type) to a datum,
- * checking emptiness and size.
+ * DdbKeyValueDatum converts one normalized key value (the payload of an
+ * AttributeValue of the schema's type) to a datum of the key column's
+ * type, checking emptiness and size.
  */
-static Datum
-KeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
+Datum
+DdbKeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 {
 	const char *text = value->val.string.val;
 	int			len = value->val.string.len;
@@ -96,7 +97,7 @@ DdbKeyFromItem(DdbTable *table, JsonbContainer *item, DdbKey *key)
 		if (type[0] != attr->type || type[1] != '\0')
 			DdbValidationError("One or more parameter values were invalid: Type mismatch for key %s expected: %c actual: %s",
 							   attr->name, attr->type, type);
-		key->values[i] = KeyValueDatum(attr, i, &payload);
+		key->values[i] = DdbKeyValueDatum(attr, i, &payload);
 	}
 }
 
@@ -121,7 +122,7 @@ DdbKeyFromKeyMap(DdbTable *table, JsonbContainer *keymap, DdbKey *key, Jsonb **n
 			type[0] != table->keys[i].type || type[1] != '\0')
 			matches = false;
 		else
-			key->values[i] = KeyValueDatum(&table->keys[i], i, &payload);
+			key->values[i] = DdbKeyValueDatum(&table->keys[i], i, &payload);
 	}
 	if (!matches)
 		DdbValidationError("The provided key element does not match the schema");

@@ -27,4 +27,11 @@ extern void DdbKeyFromItem(DdbTable *table, JsonbContainer *item, DdbKey *key);
 extern void DdbKeyFromKeyMap(DdbTable *table, JsonbContainer *keymap, DdbKey *key,
 							 Jsonb **normalized);
 
+/*
+ * A key value (the payload of a normalized AttributeValue of the schema's
+ * type) as a datum of its key column; position 0 is the partition key.
+ * Raises DynamoDB's errors for empty and oversized key values.
+ */
+extern Datum DdbKeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *payload);
+
 #endif							/* DDB_KEY_H */

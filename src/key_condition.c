@@ -45,6 +45,7 @@
 #include "expr.h"
 #include "item.h"
 #include "json_util.h"
+#include "key.h"
 #include "key_condition.h"
 #include "number.h"
 #include "storage.h"
@@ -366,32 +367,6 @@ DdbKeyConditionsCheck(DdbTable *table, DdbKeyConditions *conditions, JsonbContai
 }
 
 /*
- * The bytes of a key value: a string's, or a binary's decoded. Raises
- * DynamoDB's errors for an empty or oversized key value.
- */
-static bytea *
-KeyBytes(DdbKeyAttribute *attr, int position, JsonbValue *payload)
-{
-	bytea	   *bytes;
-	Size		size;
-
-	if (attr->type == 'S')
-		bytes = (bytea *) cstring_to_text_with_len(payload->val.string.val,
-												   payload->val.string.len);
-	else
-		bytes = DdbBase64Decode(payload->val.string.val, payload->val.string.len);
-	size = VARSIZE_ANY_EXHDR(bytes);
-	if (size == 0)
-		DdbValidationError("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
-						   attr->type == 'S' ? "string" : "binary", attr->name);
-	if (position == 0 && size > DDB_MAX_HASH_KEY_SIZE)
-		DdbValidationError("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-	if (position == 1 && size > DDB_MAX_RANGE_KEY_SIZE)
-		DdbValidationError("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
-	return bytes;
-}
-
-/*
  * A key condition constant as a datum of its key column's type.
  */
 static Datum
@@ -400,10 +375,7 @@ KeyDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 	JsonbValue	payload;
 
 	(void) DdbAttributeValueType(value, &payload);
-	if (attr->type == 'N')
-		return NumericGetDatum(DdbNumberToNumeric(pnstrdup(payload.val.string.val,
-														   payload.val.string.len)));
-	return PointerGetDatum(KeyBytes(attr, position, &payload));
+	return DdbKeyValueDatum(attr, position, &payload);
 }
 
 /*
