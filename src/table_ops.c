@@ -149,6 +149,20 @@ ExecuteWithArgs(const char *sql, int nargs, Oid *argtypes, Datum *args,
 }
 
 /*
+ * Run one SQL statement whose only parameter ($1) is a table name,
+ * checking the result code; the rows are in SPI_tuptable.
+ */
+static void
+ExecuteForTable(const char *sql, const char *table_name, int expected)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	args[0] = CStringGetTextDatum(table_name);
+	ExecuteWithArgs(sql, 1, argtypes, args, NULL, expected);
+}
+
+/*
  * Validate KeySchema and AttributeDefinitions of CreateTable, collecting
  * constraint errors first and then DynamoDB's semantic checks.
  */
@@ -422,13 +436,8 @@ CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
 static bool
 TableExists(const char *table_name)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-
-	args[0] = CStringGetTextDatum(table_name);
-	if (SPI_execute_with_args("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "table lookup failed");
+	ExecuteForTable("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+					table_name, SPI_OK_SELECT);
 	return SPI_processed > 0;
 }
 
@@ -439,13 +448,8 @@ TableExists(const char *table_name)
 static void
 LockTableName(const char *table_name)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-
-	args[0] = CStringGetTextDatum(table_name);
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('ddb.table:' OPERATOR(pg_catalog.||) $1, 0))",
-							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not lock table name");
+	ExecuteForTable("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('ddb.table:' OPERATOR(pg_catalog.||) $1, 0))",
+					table_name, SPI_OK_SELECT);
 }
 
 /*
@@ -668,8 +672,6 @@ DdbDeleteTable(JsonbContainer *request)
 	DdbTable   *table;
 	Jsonb	   *description;
 	char	   *sql;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
 	Oid			saved_user;
 	int			saved_context;
 	bool		isnull;
@@ -681,11 +683,9 @@ DdbDeleteTable(JsonbContainer *request)
 	if (table == NULL)
 		TableNotFound(table_name);
 
-	args[0] = CStringGetTextDatum(table_name);
-	if (SPI_execute_with_args("SELECT deletion_protection FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "table lookup failed");
-	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	ExecuteForTable("SELECT deletion_protection FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+					table_name, SPI_OK_SELECT);
+	if (SPI_processed == 1 && DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		DdbValidationError("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 
 	description = DescribeTableRow(table_name, "DELETING");
@@ -696,8 +696,8 @@ DdbDeleteTable(JsonbContainer *request)
 		elog(ERROR, "could not drop item table");
 
 	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
-	ExecuteWithArgs("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
-					1, argtypes, args, NULL, SPI_OK_DELETE);
+	ExecuteForTable("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+					table_name, SPI_OK_DELETE);
 	DdbCatalogEndOwnerAccess(saved_user, saved_context);
 	DdbCatalogInvalidateAll();
 
@@ -734,8 +734,6 @@ DdbUpdateTable(JsonbContainer *request)
 	int64		current_read;
 	int64		current_write;
 	char	   *new_mode;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
 	bool		isnull;
 	Oid			saved_user;
 	int			saved_context;
@@ -759,10 +757,10 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 
-	args[0] = CStringGetTextDatum(table_name);
-	if (SPI_execute_with_args("SELECT billing_mode, read_capacity_units, write_capacity_units"
-							  " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units"
+					" FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+					table_name, SPI_OK_SELECT);
+	if (SPI_processed != 1)
 		elog(ERROR, "table lookup failed");
 	current_mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	current_read = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
