@@ -70,15 +70,11 @@ fi
 # PutItemCond gives every client keys of its own.
 [ "$CLIENTS" -le "$ITEMS" ] || die "BENCH_CLIENTS ($CLIENTS) must not exceed BENCH_ITEMS ($ITEMS)"
 
-is_root() { [ "$(id -u)" -eq 0 ]; }
+# shellcheck source=scripts/setup.sh
+. "$REPO/scripts/setup.sh"
+is_root() { ddb_is_root; }
 # PostgreSQL refuses to run as root: servers and clients run as `postgres`.
-as_pg() {
-    if is_root; then
-        runuser -u postgres -- env HOME=/var/lib/postgresql "$@"
-    else
-        "$@"
-    fi
-}
+as_pg() { ddb_as_pg "$@"; }
 
 # ---- build and install -----------------------------------------------------
 if [ "$BUILD" = 1 ]; then
@@ -165,22 +161,9 @@ as_pg mkdir "$WORK/scripts"
 cp "$BENCH_DIR"/scripts/*.pgbench "$WORK/scripts/"
 is_root && chown -R postgres:postgres "$WORK/scripts"
 
-# A free TCP port (the socket is in $WORK, so only TCP can clash); retry on
-# another port if someone took it meanwhile.
-for _ in 1 2 3 4 5 6 7 8; do
-    PORT=$((50000 + RANDOM % 10000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
-    if as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 120 \
-            -o "-p $PORT -c listen_addresses=localhost -c unix_socket_directories='$WORK'" \
-            start >/dev/null; then
-        started=1
-        break
-    fi
-done
-if [ "$started" -ne 1 ]; then
-    tail -n 30 "$WORK/postgresql.log" >&2 || true
+ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" localhost ||
     die "could not start the benchmark server"
-fi
+started=1
 say "benchmark server: port $PORT, socket $WORK, run by $(pg_user)"
 
 psql_q() {

@@ -153,6 +153,25 @@ ddb_setup() {
     ddb_build "$@"
 }
 
+# Start a throwaway server on data directory $1 with its socket in $2 and its
+# log in $3, listening on TCP $4 ('localhost' or ''), on a free port chosen at
+# random; try again on another port if another process took it meanwhile.
+# Sets PORT; returns non-zero (after showing the log) if it cannot start.
+ddb_start_server() {
+    local data=$1 sockdir=$2 log=$3 listen=$4
+    for _ in 1 2 3 4 5 6 7 8; do
+        PORT=$((50000 + RANDOM % 10000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
+        if ddb_as_pg "$PGBIN/pg_ctl" -D "$data" -l "$log" -w -t 120 \
+                -o "-p $PORT -c listen_addresses='$listen' -c unix_socket_directories='$sockdir'" \
+                start >/dev/null; then
+            return 0
+        fi
+    done
+    tail -n 30 "$log" >&2 || true
+    return 1
+}
+
 # Executed (not sourced): do the whole setup.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     ddb_setup "$@"

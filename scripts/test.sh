@@ -133,22 +133,8 @@ fi
 ddb_as_pg cp "$SRC/test/ddb.conf" "$WORK/data/ddb.conf"
 echo "include 'ddb.conf'" | ddb_as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
 
-# Pick a free TCP port (the socket lives in $WORK, so only TCP can clash) and
-# start; try again on another port if another process took it meanwhile.
-for _ in 1 2 3 4 5; do
-    PORT=$((55000 + RANDOM % 5000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
-    if ddb_as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 \
-            -o "-p $PORT -c listen_addresses=localhost -c unix_socket_directories='$WORK'" \
-            start >/dev/null; then
-        started=1
-        break
-    fi
-done
-if [ "$started" -ne 1 ]; then
-    tail -n 30 "$WORK/postgresql.log" >&2 || true
-    exit 1
-fi
+ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" localhost || exit 1
+started=1
 ddb_say "test server: port $PORT, socket $WORK, run by $(ddb_pg_user)"
 
 # ---- 3. test steps ---------------------------------------------------------

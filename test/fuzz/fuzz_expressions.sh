@@ -91,17 +91,8 @@ synchronous_commit = off
 lc_messages = 'C'
 log_min_messages = warning
 EOF
-    for _ in 1 2 3 4 5; do
-        PORT=$((55000 + RANDOM % 5000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
-        if ddb_as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 \
-                -o "-p $PORT -c listen_addresses='' -c unix_socket_directories='$WORK'" \
-                start >/dev/null; then
-            started=1
-            break
-        fi
-    done
-    [ "$started" -eq 1 ] || { tail -n 30 "$WORK/postgresql.log" >&2; exit 1; }
+    ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" '' || exit 1
+    started=1
     ddb_say "throwaway server: socket $WORK, port $PORT, run by $(ddb_pg_user)"
 else
     ddb_say "server: ${PGHOST:-default host}:${PGPORT:-5432}, database $DB"
