@@ -57,6 +57,8 @@ CREATE TABLE ddb.transaction_tokens (
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE ddb.transaction_tokens IS 'idempotency tokens of TransactWriteItems (10 minutes)';
+-- expired tokens are purged by age
+CREATE INDEX transaction_tokens_created_at ON ddb.transaction_tokens (created_at);
 
 SELECT pg_catalog.pg_extension_config_dump('ddb.tables', '');
 SELECT pg_catalog.pg_extension_config_dump('ddb.table_tags', '');
