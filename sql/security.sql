@@ -62,6 +62,41 @@ SELECT hash_key_column, range_key_column FROM ddb.tables WHERE table_name = 'hos
 SELECT ddb.create_table('x"; DROP TABLE ddb.tables; --', partition_key => 'id');
 SELECT ddb.get_item($${"TableName": "users'; --", "Key": {"id": {"S": "1"}}}$$);
 
+-- A caller's temporary objects never run with the extension owner's rights:
+-- types named like the ones ddb's catalog statements use, in pg_temp, each
+-- checking values with a function that would make the caller a superuser
+SET ROLE regress_ddb_owner;
+CREATE FUNCTION pg_temp.escalate() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'hostile code ran as %', current_user;
+    EXECUTE 'ALTER ROLE regress_ddb_owner SUPERUSER';
+    RETURN true;
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN true;
+END $$;
+CREATE DOMAIN pg_temp.jsonb AS pg_catalog.jsonb CHECK (pg_temp.escalate());
+CREATE DOMAIN pg_temp.text AS pg_catalog.text CHECK (pg_temp.escalate());
+CREATE DOMAIN pg_temp.date AS pg_catalog.date CHECK (pg_temp.escalate());
+CREATE DOMAIN pg_temp.numeric AS pg_catalog.numeric CHECK (pg_temp.escalate());
+SELECT ddb.create_table('{"TableName": "temp_bait", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+    "Tags": [{"Key": "k", "Value": "v"}]}') -> 'TableDescription' -> 'TableName';
+SELECT ddb.describe_table('{"TableName": "temp_bait"}') -> 'Table' -> 'TableStatus';
+SELECT ddb.update_table('{"TableName": "temp_bait", "BillingMode": "PROVISIONED",
+    "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}') -> 'TableDescription' -> 'BillingModeSummary' -> 'BillingMode';
+SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/temp_bait", "Tags": [{"Key": "a", "Value": "b"}]}');
+SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/temp_bait", "TagKeys": ["a"]}');
+SELECT ddb.transact_write_items('{"ClientRequestToken": "bait-token", "TransactItems": [
+    {"Put": {"TableName": "temp_bait", "Item": {"id": {"S": "1"}}}}]}');
+SELECT ddb.transact_write_items('{"ClientRequestToken": "bait-token", "TransactItems": [
+    {"Put": {"TableName": "temp_bait", "Item": {"id": {"S": "1"}}}}]}');
+SELECT ddb.delete_table('{"TableName": "temp_bait"}') -> 'TableDescription' -> 'TableName';
+DROP DOMAIN pg_temp.jsonb, pg_temp.text, pg_temp.date, pg_temp.numeric;
+DROP FUNCTION pg_temp.escalate();
+RESET ROLE;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_ddb_owner';
+DELETE FROM ddb.transaction_tokens WHERE token = 'bait-token';
+
 SELECT ddb.delete_table('{"TableName": "hostile"}') IS NOT NULL AS deleted;
 SET ROLE regress_ddb_owner;
 SELECT ddb.delete_table('{"TableName": "secrets"}') IS NOT NULL AS deleted;

@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -136,8 +137,8 @@ LoadTable(DdbTable *table)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT relation_name::text, hash_key, hash_key_type, hash_key_column::text,"
-						   " range_key, range_key_type, range_key_column::text"
+		plan = SPI_prepare("SELECT relation_name::pg_catalog.text, hash_key, hash_key_type, hash_key_column::pg_catalog.text,"
+						   " range_key, range_key_type, range_key_column::pg_catalog.text"
 						   " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 						   1, argtypes);
 		if (plan == NULL)
@@ -329,24 +330,34 @@ ExtensionOwner(void)
  * DdbCatalogBeginOwnerAccess switches to the extension owner so that the
  * catalog, which ordinary roles may only read, can be changed. The caller's
  * privileges were already checked (DDL on the item table runs as the
- * caller). An error restores the user id on abort.
+ * caller). As in a SECURITY DEFINER function, nothing of the caller's may run
+ * with the owner's rights: the operation is security-restricted and
+ * search_path is pg_catalog then pg_temp, so that a type, table or function
+ * the caller created (a domain named jsonb in pg_temp, say) is never picked
+ * up by the owner's statements. An error restores both on abort.
  */
 void
-DdbCatalogBeginOwnerAccess(Oid *saved_user, int *saved_context)
+DdbCatalogBeginOwnerAccess(DdbOwnerAccess *access)
 {
 	Oid			owner = ExtensionOwner();
 
-	GetUserIdAndSecContext(saved_user, saved_context);
-	SetUserIdAndSecContext(owner, *saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	GetUserIdAndSecContext(&access->saved_user, &access->saved_context);
+	SetUserIdAndSecContext(owner, access->saved_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	access->guc_nest_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 }
 
 /*
- * DdbCatalogEndOwnerAccess switches back to the caller.
+ * DdbCatalogEndOwnerAccess restores the caller's search_path and user.
  */
 void
-DdbCatalogEndOwnerAccess(Oid saved_user, int saved_context)
+DdbCatalogEndOwnerAccess(DdbOwnerAccess *access)
 {
-	SetUserIdAndSecContext(saved_user, saved_context);
+	AtEOXact_GUC(true, access->guc_nest_level);
+	SetUserIdAndSecContext(access->saved_user, access->saved_context);
 }
 
 /*

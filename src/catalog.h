@@ -88,9 +88,16 @@ extern void DdbCatalogInvalidateAll(void);
 extern char *DdbValidateTableName(const char *name, const char *member,
 								  DdbConstraintErrors *errors);
 
-/* Run catalog modifications as the extension owner */
-extern void DdbCatalogBeginOwnerAccess(Oid *saved_user, int *saved_context);
-extern void DdbCatalogEndOwnerAccess(Oid saved_user, int saved_context);
+/* Run catalog modifications as the extension owner, with a safe search_path */
+typedef struct DdbOwnerAccess
+{
+	Oid			saved_user;
+	int			saved_context;
+	int			guc_nest_level;
+} DdbOwnerAccess;
+
+extern void DdbCatalogBeginOwnerAccess(DdbOwnerAccess *access);
+extern void DdbCatalogEndOwnerAccess(DdbOwnerAccess *access);
 
 /* ARN of a table */
 extern char *DdbTableArn(const char *table_name);

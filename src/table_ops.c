@@ -59,12 +59,12 @@ typedef struct Billing
 static const char *const describe_sql =
 "SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
 "  'TableName', t.table_name,"
-"  'TableStatus', $2::text,"
+"  'TableStatus', $2::pg_catalog.text,"
 "  'KeySchema', t.key_schema,"
 "  'AttributeDefinitions', t.attribute_definitions,"
 "  'CreationDateTime', pg_catalog.round(EXTRACT(epoch FROM t.created_at), 3),"
 "  'ProvisionedThroughput', pg_catalog.jsonb_build_object("
-"      'NumberOfDecreasesToday', CASE WHEN t.last_decrease_time::date = pg_catalog.now()::date"
+"      'NumberOfDecreasesToday', CASE WHEN t.last_decrease_time::pg_catalog.date OPERATOR(pg_catalog.=) pg_catalog.now()::pg_catalog.date"
 "                                     THEN t.decreases_today ELSE 0 END,"
 "      'ReadCapacityUnits', t.read_capacity_units,"
 "      'WriteCapacityUnits', t.write_capacity_units,"
@@ -82,7 +82,7 @@ static const char *const describe_sql =
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
 "      pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "      t.table_name),"
-"  'TableId', t.table_id::text))"
+"  'TableId', t.table_id::pg_catalog.text))"
 " FROM ddb.tables t"
 " LEFT JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) t.relation_name"
 "  AND c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::pg_catalog.regnamespace"
@@ -409,7 +409,9 @@ static void
 CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
 {
 	StringInfoData sql;
-	static const char *const column_types[] = {"text COLLATE \"C\"", "numeric", "bytea"};
+	static const char *const column_types[] = {
+		"pg_catalog.text COLLATE pg_catalog.\"C\"", "pg_catalog.numeric", "pg_catalog.bytea"
+	};
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE TABLE %s (",
@@ -422,7 +424,7 @@ CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
 						 quote_identifier(columns[i]), column_types[t],
 						 KeyExpression(schema->names[i], schema->types[i]));
 	}
-	appendStringInfoString(&sql, "item jsonb NOT NULL, PRIMARY KEY (");
+	appendStringInfoString(&sql, "item pg_catalog.jsonb NOT NULL, PRIMARY KEY (");
 	for (int i = 0; i < schema->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(columns[i]));
 	appendStringInfoString(&sql, "))");
@@ -478,8 +480,7 @@ DdbCreateTable(JsonbContainer *request)
 	DdbTagList	tags;
 	char	   *relation_name;
 	char	   *columns[2] = {NULL, NULL};
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -555,10 +556,10 @@ DdbCreateTable(JsonbContainer *request)
 			nulls[13] = 'n';
 		args[14] = BoolGetDatum(deletion_protection);
 
-		DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+		DdbCatalogBeginOwnerAccess(&owner_access);
 		ExecuteWithArgs(insert_sql, 15, argtypes, args, nulls, SPI_OK_INSERT);
 		DdbTagsStore(table_name, &tags);
-		DdbCatalogEndOwnerAccess(saved_user, saved_context);
+		DdbCatalogEndOwnerAccess(&owner_access);
 	}
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
@@ -672,8 +673,7 @@ DdbDeleteTable(JsonbContainer *request)
 	DdbTable   *table;
 	Jsonb	   *description;
 	char	   *sql;
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 	bool		isnull;
 
 	DdbJsonCheckMembers(request, allowed);
@@ -695,10 +695,10 @@ DdbDeleteTable(JsonbContainer *request)
 	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not drop item table");
 
-	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+	DdbCatalogBeginOwnerAccess(&owner_access);
 	ExecuteForTable("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 					table_name, SPI_OK_DELETE);
-	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogEndOwnerAccess(&owner_access);
 	DdbCatalogInvalidateAll();
 
 	return WrapDescription("TableDescription", description);
@@ -735,8 +735,7 @@ DdbUpdateTable(JsonbContainer *request)
 	int64		current_write;
 	char	   *new_mode;
 	bool		isnull;
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -793,7 +792,7 @@ DdbUpdateTable(JsonbContainer *request)
 		"    THEN pg_catalog.now() ELSE last_increase_time END,"
 		"  decreases_today = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PROVISIONED' AND $3 AND"
 		"    ($4 OPERATOR(pg_catalog.<) read_capacity_units OR $5 OPERATOR(pg_catalog.<) write_capacity_units)"
-		"    THEN (CASE WHEN last_decrease_time::date OPERATOR(pg_catalog.=) pg_catalog.now()::date"
+		"    THEN (CASE WHEN last_decrease_time::pg_catalog.date OPERATOR(pg_catalog.=) pg_catalog.now()::pg_catalog.date"
 		"      THEN decreases_today ELSE 0 END) OPERATOR(pg_catalog.+) 1 ELSE decreases_today END,"
 		"  last_decrease_time = CASE WHEN $2 OPERATOR(pg_catalog.=) 'PROVISIONED' AND $3 AND"
 		"    ($4 OPERATOR(pg_catalog.<) read_capacity_units OR $5 OPERATOR(pg_catalog.<) write_capacity_units)"
@@ -823,9 +822,9 @@ DdbUpdateTable(JsonbContainer *request)
 		else
 			nulls[6] = 'n';
 
-		DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+		DdbCatalogBeginOwnerAccess(&owner_access);
 		ExecuteWithArgs(update_sql, 7, types, values, nulls, SPI_OK_UPDATE);
-		DdbCatalogEndOwnerAccess(saved_user, saved_context);
+		DdbCatalogEndOwnerAccess(&owner_access);
 	}
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));

@@ -205,15 +205,14 @@ DdbTagResource(JsonbContainer *request)
 	static const char *const allowed[] = {"ResourceArn", "Tags", NULL};
 	char	   *table_name;
 	DdbTagList	tags;
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbTagsRead(DdbJsonGetArray(request, "Tags"), &tags, true);
 	ResourceTable(request, &table_name, true);
-	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+	DdbCatalogBeginOwnerAccess(&owner_access);
 	DdbTagsStore(table_name, &tags);
-	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogEndOwnerAccess(&owner_access);
 	return NULL;
 }
 
@@ -230,8 +229,7 @@ DdbUntagResource(JsonbContainer *request)
 	char	   *table_name;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 	DdbConstraintErrors errors;
 
 	DdbJsonCheckMembers(request, allowed);
@@ -248,7 +246,7 @@ DdbUntagResource(JsonbContainer *request)
 
 	ResourceTable(request, &table_name, true);
 	args[0] = CStringGetTextDatum(table_name);
-	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+	DdbCatalogBeginOwnerAccess(&owner_access);
 	for (int i = 0; i < n; i++)
 	{
 		args[1] = CStringGetTextDatum(DdbJsonValueString(&keys[i], "TagKeys"));
@@ -257,7 +255,7 @@ DdbUntagResource(JsonbContainer *request)
 								  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
 			elog(ERROR, "could not remove tag");
 	}
-	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogEndOwnerAccess(&owner_access);
 	return NULL;
 }
 

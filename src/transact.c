@@ -678,11 +678,10 @@ static void
 ClaimToken(void *arg)
 {
 	TokenClaim *claim = (TokenClaim *) arg;
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 	bool		mismatch = false;
 
-	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
+	DdbCatalogBeginOwnerAccess(&owner_access);
 	TokenStatement("DELETE FROM ddb.transaction_tokens WHERE token OPERATOR(pg_catalog.=) ANY ("
 				   "  ARRAY(SELECT token FROM ddb.transaction_tokens"
 				   "        WHERE created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '10 minutes')"
@@ -722,7 +721,7 @@ ClaimToken(void *arg)
 		}
 		break;
 	}
-	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogEndOwnerAccess(&owner_access);
 	if (mismatch)
 		DdbRaise(DDB_IDEMPOTENT_PARAMETER_MISMATCH,
 				 "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
@@ -734,14 +733,13 @@ ClaimToken(void *arg)
 static void
 StoreTokenResponse(const char *token, Jsonb *response)
 {
-	Oid			saved_user;
-	int			saved_context;
+	DdbOwnerAccess owner_access;
 
-	DdbCatalogBeginOwnerAccess(&saved_user, &saved_context);
-	TokenStatement("UPDATE ddb.transaction_tokens SET response = $2::jsonb "
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	TokenStatement("UPDATE ddb.transaction_tokens SET response = $2::pg_catalog.jsonb "
 				   "WHERE token OPERATOR(pg_catalog.=) $1",
 				   2, token, JsonbToCString(NULL, &response->root, 0));
-	DdbCatalogEndOwnerAccess(saved_user, saved_context);
+	DdbCatalogEndOwnerAccess(&owner_access);
 }
 
 /* ---- TransactWriteItems: execution ---- */
