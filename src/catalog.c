@@ -41,11 +41,21 @@
 #include "guc.h"
 #include "storage.h"
 
+/* An entry of the table cache: the current metadata of one table name */
+typedef struct DdbTableCacheEntry
+{
+	char		name[DDB_MAX_TABLE_NAME + 1];	/* hash key */
+	DdbTable   *table;			/* NULL until loaded */
+} DdbTableCacheEntry;
+
 static HTAB *DdbTableCache = NULL;
 
+/* Metadata replaced or dropped during this transaction, freed at its end */
+static DdbTable *RetiredTables = NULL;
+
 static void InvalidateByRelid(Datum arg, Oid relid);
-static void InvalidateOnAbort(XactEvent event, void *arg);
-static bool LoadTable(DdbTable *table);
+static void EndOfTransaction(XactEvent event, void *arg);
+static DdbTable *LoadTable(const char *name);
 
 /*
  * DdbCatalogInit registers the invalidation callbacks.
@@ -54,7 +64,7 @@ void
 DdbCatalogInit(void)
 {
 	CacheRegisterRelcacheCallback(InvalidateByRelid, (Datum) 0);
-	RegisterXactCallback(InvalidateOnAbort, NULL);
+	RegisterXactCallback(EndOfTransaction, NULL);
 }
 
 /*
@@ -64,27 +74,51 @@ static void
 InvalidateByRelid(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
-	DdbTable   *table;
+	DdbTableCacheEntry *entry;
 
 	if (DdbTableCache == NULL)
 		return;
 	hash_seq_init(&status, DdbTableCache);
-	while ((table = hash_seq_search(&status)) != NULL)
+	while ((entry = hash_seq_search(&status)) != NULL)
 	{
-		if (relid == InvalidOid || table->relid == relid)
-			table->valid = false;
+		if (entry->table != NULL && (relid == InvalidOid || entry->table->relid == relid))
+			entry->table->valid = false;
 	}
 }
 
 /*
- * A rolled-back transaction may have created or dropped tables this
- * backend cached; forget everything.
+ * Put a table's metadata aside, to be freed when the transaction ends.
  */
 static void
-InvalidateOnAbort(XactEvent event, void *arg)
+RetireTable(DdbTable *table)
 {
+	table->valid = false;
+	table->next_retired = RetiredTables;
+	RetiredTables = table;
+}
+
+/*
+ * At the end of a transaction no call can still use retired metadata: free
+ * it. A rolled-back transaction may also have created or dropped tables
+ * this backend cached: forget everything.
+ */
+static void
+EndOfTransaction(XactEvent event, void *arg)
+{
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT &&
+		event != XACT_EVENT_PREPARE)
+		return;
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
 		InvalidateByRelid((Datum) 0, InvalidOid);
+	while (RetiredTables != NULL)
+	{
+		DdbTable   *table = RetiredTables;
+
+		RetiredTables = table->next_retired;
+		DdbStorageForgetPlans(table);
+		MemoryContextDelete(table->context);
+	}
 }
 
 /*
@@ -114,22 +148,25 @@ KeyColumnType(char type)
 }
 
 /*
- * Read a table's catalog row into a cache entry. Returns false when the
- * table does not exist. Must run inside an SPI connection.
+ * Read a table's catalog row into new metadata, in a memory context of its
+ * own. Returns NULL when the table does not exist. Must run inside an SPI
+ * connection.
  *
  * SELECT relation_name, hash_key, hash_key_type, hash_key_column,
  *        range_key, range_key_type, range_key_column
  *   FROM ddb.tables WHERE table_name = $1
  */
-static bool
-LoadTable(DdbTable *table)
+static DdbTable *
+LoadTable(const char *name)
 {
 	static SPIPlanPtr plan = NULL;
 	Datum		arg;
 	int			rc;
 	HeapTuple	tuple;
 	TupleDesc	desc;
+	MemoryContext context;
 	MemoryContext old;
+	DdbTable   *table;
 	Oid			nspid;
 	bool		isnull;
 
@@ -146,24 +183,26 @@ LoadTable(DdbTable *table)
 		SPI_keepplan(plan);
 	}
 
-	arg = CStringGetTextDatum(table->name);
+	arg = CStringGetTextDatum(name);
 	rc = SPI_execute_plan(plan, &arg, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "table lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
-		return false;
+		return NULL;
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 
-	DdbStorageForgetPlans(table);
-	if (table->context == NULL)
-		table->context = AllocSetContextCreate(CacheMemoryContext, "ddb table metadata",
-											   ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(table->context);
-
-	old = MemoryContextSwitchTo(table->context);
+	/*
+	 * Built under the current (transaction) context, so that an error below
+	 * frees it; moved under CacheMemoryContext once complete.
+	 */
+	context = AllocSetContextCreate(CurrentMemoryContext, "ddb table metadata",
+									ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(context);
+	table = palloc0(sizeof(DdbTable));
+	table->context = context;
+	strlcpy(table->name, name, sizeof(table->name));
 	table->relation_name = SPI_getvalue(tuple, desc, 1);
 	table->keys[0].name = SPI_getvalue(tuple, desc, 2);
 	table->keys[0].type = SPI_getvalue(tuple, desc, 3)[0];
@@ -187,7 +226,8 @@ LoadTable(DdbTable *table)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "item table \"%s.%s\" of table %s is missing",
 				 DDB_DATA_SCHEMA, table->relation_name, table->name);
 	table->valid = true;
-	return true;
+	MemoryContextSetParent(context, CacheMemoryContext);
+	return table;
 }
 
 /*
@@ -246,6 +286,7 @@ DdbValidateTableName(const char *name, const char *member, DdbConstraintErrors *
 DdbTable *
 DdbTableLookupOptional(const char *name)
 {
+	DdbTableCacheEntry *entry;
 	DdbTable   *table;
 	bool		found;
 	char		key[DDB_MAX_TABLE_NAME + 1];
@@ -255,33 +296,35 @@ DdbTableLookupOptional(const char *name)
 		HASHCTL		ctl;
 
 		ctl.keysize = DDB_MAX_TABLE_NAME + 1;
-		ctl.entrysize = sizeof(DdbTable);
+		ctl.entrysize = sizeof(DdbTableCacheEntry);
 		ctl.hcxt = CacheMemoryContext;
 		DdbTableCache = hash_create("ddb table cache", 64, &ctl,
 									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 
+	/* pick up invalidations from other backends before trusting the cache */
+	AcceptInvalidationMessages();
+
 	memset(key, 0, sizeof(key));
 	strlcpy(key, name, sizeof(key));
-	table = hash_search(DdbTableCache, key, HASH_ENTER, &found);
-	if (!found)
-	{
-		memset(((char *) table) + sizeof(table->name), 0,
-			   sizeof(DdbTable) - sizeof(table->name));
-		table->valid = false;
-	}
+	entry = hash_search(DdbTableCache, key, HASH_FIND, NULL);
+	if (entry != NULL && entry->table != NULL && entry->table->valid)
+		return entry->table;
 
-	/* pick up invalidations from other backends before trusting the entry */
-	AcceptInvalidationMessages();
-	if (table->valid)
-		return table;
-	if (!LoadTable(table))
+	table = LoadTable(name);
+
+	/* the lookup ran SQL, which may have changed the cache: search again */
+	entry = hash_search(DdbTableCache, key, table != NULL ? HASH_ENTER : HASH_FIND, &found);
+	if (entry != NULL && found && entry->table != NULL)
+		RetireTable(entry->table);
+	if (table == NULL)
 	{
-		/* don't let lookups of names that never existed grow the cache */
-		if (!found)
+		/* don't let lookups of names that no longer exist grow the cache */
+		if (entry != NULL)
 			hash_search(DdbTableCache, key, HASH_REMOVE, NULL);
 		return NULL;
 	}
+	entry->table = table;
 	return table;
 }
 

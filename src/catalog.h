@@ -52,16 +52,22 @@ typedef struct DdbKeyAttribute
 	Oid			column_type;	/* TEXTOID, NUMERICOID or BYTEAOID */
 } DdbKeyAttribute;
 
-/* Cached metadata of one DynamoDB table */
+/*
+ * Cached metadata of one DynamoDB table. A reload builds a new one; the
+ * one it replaces stays intact until the transaction ends, since a call
+ * further up the stack (one whose trigger made a nested ddb call) may still
+ * be using it.
+ */
 typedef struct DdbTable
 {
-	char		name[DDB_MAX_TABLE_NAME + 1];	/* hash key: the table name */
+	char		name[DDB_MAX_TABLE_NAME + 1];	/* the table name */
 	bool		valid;			/* false once invalidated; reloaded on lookup */
 	Oid			relid;			/* the item table */
 	char	   *relation_name;	/* its name in schema ddb_data */
 	int			nkeys;			/* 1 (partition key) or 2 (with sort key) */
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
-	MemoryContext context;		/* holds the strings above */
+	MemoryContext context;		/* holds this struct and the strings above */
+	struct DdbTable *next_retired;	/* replaced ones, freed at transaction end */
 	SPIPlanPtr	plans[DDB_PLAN_COUNT];	/* prepared lazily by storage.c */
 	SPIPlanPtr	read_plans[DDB_READ_PLAN_COUNT];	/* Query and Scan, by shape */
 } DdbTable;

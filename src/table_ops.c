@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -24,6 +25,8 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 
 #include "catalog.h"
 #include "errors.h"
@@ -663,6 +666,24 @@ RequireTableOwner(DdbTable *table)
 }
 
 /*
+ * Return true when a statement of this session still uses the item table (a
+ * trigger on it deleting its own table, say), which PostgreSQL would refuse
+ * to drop.
+ */
+static bool
+ItemTableInUse(Oid relid)
+{
+	Relation	rel = RelationIdGetRelation(relid);
+	bool		in_use;
+
+	if (rel == NULL)
+		return false;
+	in_use = rel->rd_refcnt > 1;
+	RelationClose(rel);
+	return in_use || AfterTriggerPendingOnRel(relid);
+}
+
+/*
  * DdbDeleteTable implements DeleteTable.
  */
 Jsonb *
@@ -688,6 +709,10 @@ DdbDeleteTable(JsonbContainer *request)
 	if (SPI_processed == 1 && DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		DdbValidationError("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 
+	if (ItemTableInUse(table->relid))
+		DdbRaise(DDB_RESOURCE_IN_USE,
+				 "Attempt to change a resource which is still in use: Table is being used by an active statement in this session: %s",
+				 table_name);
 	description = DescribeTableRow(table_name, "DELETING");
 
 	/* dropped as the caller: PostgreSQL checks ownership */

@@ -1,0 +1,35 @@
+-- nested_calls: triggers on item tables may call ddb themselves, even after
+-- DDL that invalidates the metadata of the table the outer call is writing
+\set VERBOSITY terse
+SELECT ddb.create_table('nested', partition_key => 'id') IS NOT NULL AS created;
+SELECT ddb.create_table('nested_log', partition_key => 'id', sort_key => 'seq', sort_key_type => 'N') IS NOT NULL AS created;
+CREATE FUNCTION nested_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- DDL on the item table invalidates ddb's cached metadata of it, under the running PutItem
+    EXECUTE 'GRANT SELECT ON ddb_data.nested TO PUBLIC';
+    PERFORM ddb.put_item(jsonb_build_object('TableName', 'nested_log', 'Item',
+        jsonb_build_object('id', jsonb_build_object('S', NEW.item -> 'id' ->> 'S'),
+                           'seq', jsonb_build_object('N', (SELECT count(*) FROM ddb_data.nested)::text),
+                           'seen', jsonb_build_object('M', ddb.get_item(jsonb_build_object('TableName', 'nested', 'Key', jsonb_build_object('id', NEW.item -> 'id'))) -> 'Item'))));
+    RETURN NEW;
+END $$;
+CREATE TRIGGER audit AFTER INSERT OR UPDATE ON ddb_data.nested FOR EACH ROW EXECUTE FUNCTION nested_audit();
+SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "a"}, "v": {"N": "1"}}, "ReturnValues": "ALL_OLD"}');
+SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "a"}, "v": {"N": "2"}}, "ReturnValues": "ALL_OLD"}');
+SELECT ddb.update_item('{"TableName": "nested", "Key": {"id": {"S": "a"}}, "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "ALL_NEW"}');
+SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "nested", "Item": {"id": {"S": "b"}}}}, {"Update": {"TableName": "nested", "Key": {"id": {"S": "a"}}, "UpdateExpression": "SET w = :w", "ExpressionAttributeValues": {":w": {"S": "x"}}}}]}');
+SELECT ddb.batch_write_item('{"RequestItems": {"nested": [{"PutRequest": {"Item": {"id": {"S": "c"}}}}, {"PutRequest": {"Item": {"id": {"S": "d"}}}}]}}');
+SELECT item FROM ddb.scan('nested_log', NULL) AS item ORDER BY item ->> 'id', (item ->> 'seq')::int;
+-- a trigger that drops the table it fires on is refused, and the write with it
+CREATE OR REPLACE FUNCTION nested_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.delete_table('{"TableName": "nested"}');
+    RETURN NEW;
+END $$;
+SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "e"}}}');
+SELECT ddb.get('nested', '{"id": "e"}') IS NULL AS not_written;
+SELECT count(*) FROM ddb.scan('nested', NULL);
+DROP TRIGGER audit ON ddb_data.nested;
+DROP FUNCTION nested_audit();
+SELECT ddb.delete_table('{"TableName": "nested"}') -> 'TableDescription' -> 'TableName';
+SELECT ddb.delete_table('{"TableName": "nested_log"}') -> 'TableDescription' -> 'TableName';
