@@ -52,6 +52,35 @@ SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}},
 SELECT ddb.delete_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "Expected": {"n": {"Exists": false}}}');
 SELECT ddb.get_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}}') -> 'Item' -> 's';
 
+-- thousands of legacy conditions and attribute updates in one request
+SELECT ddb.put_item(jsonb_build_object('TableName', 'leg', 'Item', '{"pk": {"S": "many"}, "n": {"N": "1"}}'::jsonb,
+  'Expected', (SELECT jsonb_object_agg('absent' || i, '{"Exists": false}'::jsonb) FROM generate_series(1, 20000) i)));
+SELECT ddb.put_item(jsonb_build_object('TableName', 'leg', 'Item', '{"pk": {"S": "many"}, "n": {"N": "2"}}'::jsonb,
+  'ConditionalOperator', 'OR',
+  'Expected', (SELECT jsonb_object_agg('absent' || i, '{"Value": {"N": "1"}}'::jsonb) FROM generate_series(1, 20000) i)));
+SELECT ddb.put_item(jsonb_build_object('TableName', 'leg', 'Item', '{"pk": {"S": "many"}, "n": {"N": "3"}}'::jsonb,
+  'ConditionalOperator', 'OR',
+  'Expected', (SELECT jsonb_object_agg('absent' || i, '{"Value": {"N": "1"}}'::jsonb) FROM generate_series(1, 20000) i)
+              || '{"n": {"Value": {"N": "1"}}}'::jsonb));
+SELECT ddb.scan(jsonb_build_object('TableName', 'leg',
+  'ScanFilter', (SELECT jsonb_object_agg('absent' || i, '{"ComparisonOperator": "NULL"}'::jsonb) FROM generate_series(1, 20000) i)
+                || '{"n": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "3"}]}}'::jsonb)) -> 'Items';
+SELECT ddb.update_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "many"}}'::jsonb,
+  'AttributeUpdates', (SELECT jsonb_object_agg('a' || i, jsonb_build_object('Action', 'PUT', 'Value', jsonb_build_object('N', i::text)))
+                       FROM generate_series(1, 20000) i)));
+SELECT (SELECT count(*) FROM jsonb_object_keys(item)) AS attributes, item -> 'a20000' AS last
+  FROM ddb_data.leg WHERE pk = 'many';
+SELECT count(*) AS projected FROM jsonb_object_keys(ddb.get_item(jsonb_build_object('TableName', 'leg',
+  'Key', '{"pk": {"S": "many"}}'::jsonb,
+  'AttributesToGet', (SELECT jsonb_agg('a' || i) FROM generate_series(1, 100000, 2) i))) -> 'Item');
+-- Invalid input: an item grown past 400 KB by many updates; a repeat among many AttributesToGet
+SELECT ddb.update_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "many"}}'::jsonb,
+  'AttributeUpdates', (SELECT jsonb_object_agg('b' || i, '{"Action": "PUT", "Value": {"S": "xxxxxxxxxx"}}'::jsonb)
+                       FROM generate_series(1, 100000) i)));
+SELECT ddb.get_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "many"}}'::jsonb,
+  'AttributesToGet', (SELECT jsonb_agg('a' || (i % 99999)) FROM generate_series(1, 100000) i)));
+SELECT ddb.delete('leg', '{"pk": "many"}') IS NOT NULL AS deleted;
+
 -- Invalid input: legacy parameters
 SELECT expect('{"n": {"Exists": true}}');
 SELECT expect('{"n": {"Exists": false, "Value": {"N": "1"}}}');

@@ -160,6 +160,16 @@ SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:00000000000
 -- replacing a value is not a new tag
 SELECT ddb.tag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music", "Tags": [{"Key": "k1", "Value": "new"}]}');
 SELECT count(*), max(tag_value) FROM ddb.table_tags WHERE table_name = 'Music';
+-- Invalid input: far more tags than a table may have, at once; a repeat among them
+SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music',
+  'Tags', (SELECT jsonb_agg(jsonb_build_object('Key', 'many' || i, 'Value', 'v')) FROM generate_series(1, 100000) i)));
+SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music',
+  'Tags', (SELECT jsonb_agg(jsonb_build_object('Key', 'many' || (i % 99999), 'Value', 'v')) FROM generate_series(1, 100000) i)));
+SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
+-- untagging many keys at once
+SELECT ddb.untag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/Music',
+  'TagKeys', (SELECT jsonb_agg('k' || i) FROM generate_series(40, 100000) i)));
+SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
 SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
 SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/nope"}');
 

@@ -25,6 +25,7 @@
 
 #include <limits.h>
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -122,6 +123,19 @@ Combine(DdbConditionKind kind, DdbCondition *left, DdbCondition *right)
 	cond->left = left;
 	cond->right = right;
 	return cond;
+}
+
+/*
+ * conds[0] AND/OR ... conds[n - 1] (n > 0), as a balanced tree: a legacy
+ * map may hold thousands of conditions, and a chain that deep would exhaust
+ * the stack of everything that walks it.
+ */
+static DdbCondition *
+JoinAll(DdbConditionKind kind, DdbCondition **conds, int n)
+{
+	if (n == 1)
+		return conds[0];
+	return Combine(kind, JoinAll(kind, conds, n / 2), JoinAll(kind, conds + n / 2, n - n / 2));
 }
 
 /*
@@ -285,8 +299,8 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 	static const char *const operators[] = {"AND", "OR", NULL};
 	DdbConstraintErrors errors;
 	DdbJsonMember *members;
+	DdbCondition **conds;
 	int			n;
-	DdbCondition *result = NULL;
 
 	if (conditional_operator != NULL)
 	{
@@ -302,15 +316,16 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 		return NULL;
 	}
 	n = DdbJsonObjectMembers(expected, &members);
+	if (n == 0)
+		return NULL;
+	conds = palloc(n * sizeof(DdbCondition *));
 	for (int i = 0; i < n; i++)
 	{
-		DdbCondition *cond = ExpectedCondition(members[i].key, members[i].keylen, &members[i].value);
-
-		result = result == NULL ? cond :
-			Combine(conditional_operator != NULL && strcmp(conditional_operator, "OR") == 0 ?
-					DDB_COND_OR : DDB_COND_AND, result, cond);
+		CHECK_FOR_INTERRUPTS();
+		conds[i] = ExpectedCondition(members[i].key, members[i].keylen, &members[i].value);
 	}
-	return result;
+	return JoinAll(conditional_operator != NULL && strcmp(conditional_operator, "OR") == 0 ?
+				   DDB_COND_OR : DDB_COND_AND, conds, n);
 }
 
 /*
@@ -324,27 +339,29 @@ ConditionMap(JsonbContainer *conditions, const char *member, DdbConditionKind jo
 {
 	static const char *const allowed[] = {"AttributeValueList", "ComparisonOperator", NULL};
 	DdbJsonMember *members;
+	DdbCondition **conds;
 	int			n;
-	DdbCondition *result = NULL;
 
 	if (conditions == NULL)
 		return NULL;
 	n = DdbJsonObjectMembers(conditions, &members);
+	if (n == 0)
+		return NULL;
+	conds = palloc(n * sizeof(DdbCondition *));
 	for (int i = 0; i < n; i++)
 	{
 		JsonbContainer *spec = DdbJsonValueObject(&members[i].value, "Condition");
 		char	   *op_name = DdbJsonGetString(spec, "ComparisonOperator");
 		JsonbContainer *list = DdbJsonGetArray(spec, "AttributeValueList");
-		DdbCondition *cond;
 
 		DdbJsonCheckMembers(spec, allowed);
 		if (op_name == NULL)
 			DdbValidationError("1 validation error detected: Value null at '%s.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
 							   member, members[i].keylen, members[i].key);
-		cond = ComparisonCondition(members[i].key, members[i].keylen, op_name, list, member);
-		result = result == NULL ? cond : Combine(join, result, cond);
+		CHECK_FOR_INTERRUPTS();
+		conds[i] = ComparisonCondition(members[i].key, members[i].keylen, op_name, list, member);
 	}
-	return result;
+	return JoinAll(join, conds, n);
 }
 
 /*
@@ -483,6 +500,8 @@ DdbLegacyAttributesToGet(JsonbContainer *names)
 {
 	JsonbValue *elements;
 	int			n;
+	int			repeat;
+	char	  **strings;
 	DdbProjection *projection;
 
 	if (names == NULL)
@@ -490,20 +509,17 @@ DdbLegacyAttributesToGet(JsonbContainer *names)
 	n = DdbJsonArrayElements(names, &elements);
 	if (n == 0)
 		DdbValidationError("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1");
+	strings = palloc(sizeof(char *) * n);
+	for (int i = 0; i < n; i++)
+		strings[i] = DdbJsonValueString(&elements[i], "AttributesToGet");
+	repeat = DdbRequestFirstRepeat(strings, n);
+	if (repeat >= 0)
+		DdbValidationError("One or more parameter values were invalid: Duplicate value in attribute name: %s",
+						   strings[repeat]);
 	projection = palloc0(sizeof(DdbProjection));
 	projection->npaths = n;
 	projection->paths = palloc0(sizeof(DdbPath) * n);
 	for (int i = 0; i < n; i++)
-	{
-		char	   *name = DdbJsonValueString(&elements[i], "AttributesToGet");
-
-		for (int j = 0; j < i; j++)
-		{
-			if (strcmp(projection->paths[j].elems[0].name, name) == 0)
-				DdbValidationError("One or more parameter values were invalid: Duplicate value in attribute name: %s",
-								   name);
-		}
-		projection->paths[i] = TopLevelPath(name, strlen(name));
-	}
+		projection->paths[i] = TopLevelPath(strings[i], strlen(strings[i]));
 	return projection;
 }

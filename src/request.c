@@ -102,3 +102,49 @@ DdbRequestRejectUnsupported(JsonbContainer *request, const char *const *members)
 			DdbValidationError("%s is not supported by this version of ddb", *m);
 	}
 }
+
+/* A name with its position in a list, for finding repeats */
+typedef struct PositionedName
+{
+	const char *name;
+	int			position;
+} PositionedName;
+
+static int
+ComparePositionedNames(const void *a, const void *b)
+{
+	const PositionedName *pa = (const PositionedName *) a;
+	const PositionedName *pb = (const PositionedName *) b;
+	int			cmp = strcmp(pa->name, pb->name);
+
+	if (cmp != 0)
+		return cmp;
+	return (pa->position > pb->position) - (pa->position < pb->position);
+}
+
+/*
+ * DdbRequestFirstRepeat returns the position of the first of n strings that
+ * repeats an earlier one, or -1. It sorts, since lists such as
+ * AttributesToGet have no length limit.
+ */
+int
+DdbRequestFirstRepeat(char **names, int n)
+{
+	PositionedName *sorted = palloc(sizeof(PositionedName) * Max(n, 1));
+	int			first = -1;
+
+	for (int i = 0; i < n; i++)
+	{
+		sorted[i].name = names[i];
+		sorted[i].position = i;
+	}
+	qsort(sorted, n, sizeof(PositionedName), ComparePositionedNames);
+	for (int i = 1; i < n; i++)
+	{
+		if (strcmp(sorted[i - 1].name, sorted[i].name) == 0 &&
+			(first < 0 || sorted[i].position < first))
+			first = sorted[i].position;
+	}
+	pfree(sorted);
+	return first;
+}

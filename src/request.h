@@ -42,4 +42,9 @@ extern void DdbRequestCommonWriteParameters(JsonbContainer *request,
 extern void DdbRequestRejectUnsupported(JsonbContainer *request,
 										const char *const *members);
 
+/*
+ * Position of the first of n strings equal to an earlier one, or -1
+ */
+extern int	DdbRequestFirstRepeat(char **strings, int n);
+
 #endif							/* DDB_REQUEST_H */

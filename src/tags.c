@@ -18,6 +18,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -25,6 +26,7 @@
 #include "errors.h"
 #include "json_util.h"
 #include "operations.h"
+#include "request.h"
 #include "tags.h"
 
 /*
@@ -74,6 +76,7 @@ DdbTagsRead(JsonbContainer *tags, DdbTagList *list, bool required)
 	DdbConstraintErrors errors;
 	JsonbValue *elements;
 	int			n;
+	int			repeat;
 
 	memset(list, 0, sizeof(*list));
 	DdbConstraintInit(&errors);
@@ -114,13 +117,15 @@ DdbTagsRead(JsonbContainer *tags, DdbTagList *list, bool required)
 	{
 		if (pg_strncasecmp(list->keys[i], "aws:", 4) == 0)
 			DdbValidationError("One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use");
-		for (int j = 0; j < i; j++)
-		{
-			if (strcmp(list->keys[i], list->keys[j]) == 0)
-				DdbValidationError("One or more parameter values were invalid: Duplicate tag keys found: %s",
-								   list->keys[i]);
-		}
 	}
+	repeat = DdbRequestFirstRepeat(list->keys, n);
+	if (repeat >= 0)
+		DdbValidationError("One or more parameter values were invalid: Duplicate tag keys found: %s",
+						   list->keys[repeat]);
+	/* more distinct keys than a table may have: no need to store them first */
+	if (n > DDB_MAX_TAGS)
+		DdbRaise(DDB_LIMIT_EXCEEDED, "The number of tags of the resource exceeds the limit of %d",
+				 DDB_MAX_TAGS);
 	list->count = n;
 }
 
@@ -227,7 +232,8 @@ DdbUntagResource(JsonbContainer *request)
 	JsonbValue *keys;
 	int			n;
 	char	   *table_name;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum	   *key_datums;
+	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		args[2];
 	DdbOwnerAccess owner_access;
 	DdbConstraintErrors errors;
@@ -245,16 +251,16 @@ DdbUntagResource(JsonbContainer *request)
 	DdbConstraintRaise(&errors);
 
 	ResourceTable(request, &table_name, true);
-	args[0] = CStringGetTextDatum(table_name);
-	DdbCatalogBeginOwnerAccess(&owner_access);
+	key_datums = palloc(sizeof(Datum) * Max(n, 1));
 	for (int i = 0; i < n; i++)
-	{
-		args[1] = CStringGetTextDatum(DdbJsonValueString(&keys[i], "TagKeys"));
-		if (SPI_execute_with_args("DELETE FROM ddb.table_tags WHERE table_name OPERATOR(pg_catalog.=) $1"
-								  " AND tag_key OPERATOR(pg_catalog.=) $2",
-								  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not remove tag");
-	}
+		key_datums[i] = CStringGetTextDatum(DdbJsonValueString(&keys[i], "TagKeys"));
+	args[0] = CStringGetTextDatum(table_name);
+	args[1] = PointerGetDatum(construct_array(key_datums, n, TEXTOID, -1, false, TYPALIGN_INT));
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	if (SPI_execute_with_args("DELETE FROM ddb.table_tags WHERE table_name OPERATOR(pg_catalog.=) $1"
+							  " AND tag_key OPERATOR(pg_catalog.=) ANY ($2)",
+							  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not remove tags");
 	DdbCatalogEndOwnerAccess(&owner_access);
 	return NULL;
 }
