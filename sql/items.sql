@@ -128,3 +128,12 @@ SELECT ddb.delete_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}},
 SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "NONE"}');
 -- Invalid input: ReturnConsumedCapacity
 SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "big"}}, "ReturnConsumedCapacity": "ALL"}');
+
+-- A read-only transaction reads; its writes fail with PostgreSQL's own
+-- error, SQLSTATE 25006 (read_only_sql_transaction)
+\set VERBOSITY sqlstate
+BEGIN READ ONLY;
+SELECT ddb.get_item('{"TableName": "users", "Key": {"user_id": {"S": "u1"}}}') IS NOT NULL AS read;
+SELECT ddb.put_item('{"TableName": "users", "Item": {"user_id": {"S": "ro"}}}');
+ROLLBACK;
+\set VERBOSITY terse
