@@ -158,3 +158,14 @@ SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "x"}}, "Conditio
 SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)",
   "ReturnValuesOnConditionCheckFailure": "ALL_NEW"}');
 SELECT count(*) FROM ddb_data.cond;
+
+-- Thousands of distinct expressions in one transaction: the parse cache is
+-- replaced when full, and the replaced ones are freed as each call ends,
+-- not kept until the transaction ends
+BEGIN;
+SELECT count(*) AS written FROM (
+  SELECT ddb.put_item(jsonb_build_object('TableName', 'cond', 'Item', jsonb_build_object('pk', jsonb_build_object('S', 'many' || i)),
+                                         'ConditionExpression', 'attribute_not_exists(x' || i || ')'))
+  FROM generate_series(1, 2500) i) calls;
+SELECT count(*) AS expression_caches FROM pg_backend_memory_contexts WHERE name = 'ddb expression cache';
+ROLLBACK;

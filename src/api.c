@@ -24,6 +24,7 @@
 #include "utils/memutils.h"
 
 #include "errors.h"
+#include "expr.h"
 #include "json_util.h"
 #include "operations.h"
 
@@ -100,6 +101,12 @@ ParseRequestText(text *body)
 }
 
 /*
+ * How many ddb calls are in progress: triggers on item tables may call ddb
+ * again from inside a call.
+ */
+static int	call_depth = 0;
+
+/*
  * Run one operation on a request and return the response (NULL for an
  * operation without a response body).
  */
@@ -109,7 +116,7 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 	MemoryContext caller = CurrentMemoryContext;
 	JsonbContainer *root;
 	Jsonb	   *response;
-	Jsonb	   *result = NULL;
+	Jsonb	   *volatile result = NULL;
 
 	if (request == NULL)
 		request = DdbEmptyObject();
@@ -121,15 +128,27 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 		DdbSerializationError("Start of list found where not expected");
 	}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	response = op->handler(root);
-	if (response != NULL)
+	if (call_depth == 0)
+		DdbExpressionCacheCallContext(caller);
+	call_depth++;
+	PG_TRY();
 	{
-		result = MemoryContextAlloc(caller, VARSIZE(response));
-		memcpy(result, response, VARSIZE(response));
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		response = op->handler(root);
+		if (response != NULL)
+		{
+			result = MemoryContextAlloc(caller, VARSIZE(response));
+			memcpy(result, response, VARSIZE(response));
+		}
+		SPI_finish();
 	}
-	SPI_finish();
+	PG_FINALLY();
+	{
+		if (--call_depth == 0)
+			DdbExpressionCacheCallContext(NULL);
+	}
+	PG_END_TRY();
 	return result;
 }
 

@@ -193,6 +193,12 @@ typedef struct DdbExpression
  */
 extern const DdbExpression *DdbParseExpression(DdbExprKind kind, const char *text, int len);
 
+/*
+ * The memory context of the outermost ddb call starting (NULL: it ended),
+ * under which replaced expression caches live until it ends
+ */
+extern void DdbExpressionCacheCallContext(MemoryContext context);
+
 /* Whether a bare name is one of DynamoDB's reserved words (any case) */
 extern bool DdbIsReservedWord(const char *name, int len);
 

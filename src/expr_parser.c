@@ -69,8 +69,9 @@
  * memory context under one cache context in CacheMemoryContext. A failed
  * parse caches nothing. When the cache holds DDB_EXPR_CACHE_MAX_ENTRIES trees
  * or DDB_EXPR_CACHE_MAX_BYTES, it is replaced by an empty one; the old one
- * is handed to the current transaction's memory, so trees already returned
- * stay valid until the transaction ends.
+ * is handed to the memory of the outermost ddb call in progress (api.c
+ * names it), so trees already returned stay valid until that call ends, and
+ * a long transaction of many calls does not accumulate old caches.
  *
  * IDENTIFICATION
  *	  src/expr_parser.c
@@ -2017,16 +2018,31 @@ CacheInit(void)
 	expr_cache_bytes = 0;
 }
 
+/* The memory of the outermost ddb call in progress, or NULL */
+static MemoryContext expr_cache_call_context = NULL;
+
 /*
- * Replace a full cache by an empty one. Trees already returned may still
- * be in use in this transaction, so the old cache is freed with the
- * transaction's memory, not now.
+ * DdbExpressionCacheCallContext tells the cache the memory context of the
+ * outermost ddb call now starting (NULL: it ended). Every tree a call, or a
+ * call nested in it by a trigger, has been given stays in use until then.
+ */
+void
+DdbExpressionCacheCallContext(MemoryContext context)
+{
+	expr_cache_call_context = context;
+}
+
+/*
+ * Replace a full cache by an empty one. Trees already returned may still be
+ * in use by the calls in progress, so the old cache is freed with the
+ * outermost call's memory; with no call in progress (ddb.parse_expression)
+ * nothing holds a tree, and it is freed now.
  */
 static void
 CacheRetire(void)
 {
-	if (TopTransactionContext != NULL)
-		MemoryContextSetParent(expr_cache_context, TopTransactionContext);
+	if (expr_cache_call_context != NULL)
+		MemoryContextSetParent(expr_cache_context, expr_cache_call_context);
 	else
 		MemoryContextDelete(expr_cache_context);
 	CacheInit();
