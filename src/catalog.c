@@ -184,7 +184,7 @@ LoadTable(const char *name)
 	}
 
 	arg = CStringGetTextDatum(name);
-	rc = SPI_execute_plan(plan, &arg, NULL, true, 1);
+	rc = SPI_execute_plan(plan, &arg, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "table lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)

@@ -275,6 +275,45 @@ Base64Digit(unsigned char c)
 	return -1;
 }
 
+/* What is wrong with base64 text, if anything (Base64Problem) */
+typedef enum Base64Fault
+{
+	BASE64_OK,
+	BASE64_BAD_LENGTH,			/* not a multiple of 4 */
+	BASE64_BAD_CHARACTER,		/* at *offset */
+	BASE64_BAD_PAD_BITS			/* bits the padding leaves over are set */
+} Base64Fault;
+
+/*
+ * Check base64 text strictly; on BASE64_BAD_CHARACTER, *offset is where.
+ */
+static Base64Fault
+Base64Problem(const char *s, int len, int *offset)
+{
+	int			pad = 0;
+
+	if (len % 4 != 0)
+		return BASE64_BAD_LENGTH;
+	if (len > 0 && s[len - 1] == '=')
+	{
+		pad++;
+		if (s[len - 2] == '=')
+			pad++;
+	}
+	for (int i = 0; i < len - pad; i++)
+	{
+		if (Base64Digit((unsigned char) s[i]) < 0)
+		{
+			*offset = i;
+			return BASE64_BAD_CHARACTER;
+		}
+	}
+	if ((pad == 1 && (Base64Digit((unsigned char) s[len - 2]) & 0x3) != 0) ||
+		(pad == 2 && (Base64Digit((unsigned char) s[len - 3]) & 0xF) != 0))
+		return BASE64_BAD_PAD_BITS;
+	return BASE64_OK;
+}
+
 /*
  * Check base64 text strictly and return the number of bytes it decodes to.
  * Violations are SerializationExceptions (see the file header).
@@ -282,35 +321,28 @@ Base64Digit(unsigned char c)
 static int
 Base64Check(const char *s, int len)
 {
-	int			pad = 0;
-	int			i;
+	int			offset = 0;
 
-	if (len % 4 != 0)
-		DdbSerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d",
-							  len);
-	if (len > 0 && s[len - 1] == '=')
+	switch (Base64Problem(s, len, &offset))
 	{
-		pad++;
-		if (s[len - 2] == '=')
-			pad++;
-	}
-	for (i = 0; i < len - pad; i++)
-	{
-		if (Base64Digit((unsigned char) s[i]) < 0)
-		{
-			int			clen = pg_mblen(s + i);
+		case BASE64_OK:
+			break;
+		case BASE64_BAD_LENGTH:
+			DdbSerializationError("Base64 encoded length is expected a multiple of 4 bytes but found: %d",
+								  len);
+			break;
+		case BASE64_BAD_CHARACTER:
+			{
+				int			clen = Min(pg_mblen(s + offset), len - offset);
 
-			if (clen > len - i)
-				clen = len - i;
-			DdbSerializationError("Invalid Base64 character: '%.*s'", clen, s + i);
-		}
+				DdbSerializationError("Invalid Base64 character: '%.*s'", clen, s + offset);
+			}
+			break;
+		case BASE64_BAD_PAD_BITS:
+			DdbSerializationError("Invalid last non-pad Base64 character dectected");
+			break;
 	}
-	/* the bits the padding leaves over must be zero */
-	if ((pad == 1 && (Base64Digit((unsigned char) s[len - 2]) & 0x3) != 0) ||
-		(pad == 2 && (Base64Digit((unsigned char) s[len - 3]) & 0xF) != 0))
-		DdbSerializationError("Invalid last non-pad Base64 character dectected");
-
-	return len / 4 * 3 - pad;
+	return len / 4 * 3 - (len > 0 && s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0);
 }
 
 /*
@@ -758,6 +790,139 @@ DdbItemNormalize(JsonbContainer *item, Size *size_out)
 	if (size_out)
 		*size_out = size;
 	return result;
+}
+
+/* ---- checking stored items ---- */
+
+/*
+ * Items reach item tables through ddb, which stores them normalized, but
+ * also through plain SQL (INSERT, UPDATE, triggers), which can store any
+ * jsonb. Everything that reads stored values relies on their shape, so the
+ * access layer checks each item it reads with DdbStoredItemProblem first.
+ */
+static const char *StoredValueProblem(JsonbValue *value, int depth);
+
+/*
+ * What is wrong with the members of a stored item or M, or NULL.
+ */
+static const char *
+StoredMapProblem(JsonbContainer *map, int depth)
+{
+	JsonbIterator *it = JsonbIteratorInit(map);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *problem;
+
+		if (tok == WJB_KEY && (v.val.string.len == 0 || v.val.string.len > DDB_MAX_ATTRIBUTE_NAME_SIZE))
+			return "an attribute name is empty or too long";
+		if (tok == WJB_VALUE && (problem = StoredValueProblem(&v, depth)) != NULL)
+			return problem;
+	}
+	return NULL;
+}
+
+/*
+ * What is wrong with the elements of a stored L or set, or NULL.
+ */
+static const char *
+StoredElementsProblem(JsonbContainer *array, DdbAttributeType type, int depth)
+{
+	JsonbIterator *it = JsonbIteratorInit(array);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	int			offset;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *problem = NULL;
+
+		if (tok != WJB_ELEM)
+			continue;
+		if (type == DDB_TYPE_L)
+			problem = StoredValueProblem(&v, depth);
+		else if (v.type != jbvString)
+			problem = "a set element is not a string";
+		else if (type == DDB_TYPE_NS && !DdbNumberIsCanonical(v.val.string.val, v.val.string.len))
+			problem = "a number is not in canonical form";
+		else if (type == DDB_TYPE_BS &&
+				 Base64Problem(v.val.string.val, v.val.string.len, &offset) != BASE64_OK)
+			problem = "a binary is not valid base64";
+		if (problem != NULL)
+			return problem;
+	}
+	return NULL;
+}
+
+/*
+ * What is wrong with a stored AttributeValue at a nesting depth, or NULL.
+ */
+static const char *
+StoredValueProblem(JsonbValue *value, int depth)
+{
+	JsonbValue	payload;
+	int			offset;
+
+	check_stack_depth();
+	if (depth > DDB_MAX_NESTING_DEPTH)
+		return "it is nested too deeply";
+	if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data) ||
+		JsonContainerSize(value->val.binary.data) != 1)
+		return "an attribute value is not an object of one member";
+	switch (DdbAttributeValueType(value, &payload))
+	{
+		case DDB_TYPE_S:
+			return payload.type == jbvString ? NULL : "an S is not a string";
+		case DDB_TYPE_N:
+			return payload.type == jbvString &&
+				DdbNumberIsCanonical(payload.val.string.val, payload.val.string.len) ?
+				NULL : "a number is not in canonical form";
+		case DDB_TYPE_B:
+			return payload.type == jbvString &&
+				Base64Problem(payload.val.string.val, payload.val.string.len, &offset) == BASE64_OK ?
+				NULL : "a binary is not valid base64";
+		case DDB_TYPE_BOOL:
+			return payload.type == jbvBool ? NULL : "a BOOL is not a boolean";
+		case DDB_TYPE_NULL:
+			return payload.type == jbvBool && payload.val.boolean ? NULL : "a NULL is not true";
+		case DDB_TYPE_M:
+			if (payload.type != jbvBinary || !JsonContainerIsObject(payload.val.binary.data))
+				return "an M is not an object";
+			return StoredMapProblem(payload.val.binary.data, depth + 1);
+		case DDB_TYPE_L:
+			if (payload.type != jbvBinary || !JsonContainerIsArray(payload.val.binary.data) ||
+				JsonContainerIsScalar(payload.val.binary.data))
+				return "an L is not an array";
+			return StoredElementsProblem(payload.val.binary.data, DDB_TYPE_L, depth + 1);
+		case DDB_TYPE_SS:
+		case DDB_TYPE_NS:
+		case DDB_TYPE_BS:
+			if (payload.type != jbvBinary || !JsonContainerIsArray(payload.val.binary.data) ||
+				JsonContainerIsScalar(payload.val.binary.data) ||
+				JsonContainerSize(payload.val.binary.data) == 0)
+				return "a set is not a non-empty array";
+			return StoredElementsProblem(payload.val.binary.data,
+										 DdbAttributeValueType(value, NULL), depth + 1);
+		case DDB_TYPE_INVALID:
+			break;
+	}
+	return "an attribute value has no known type";
+}
+
+/*
+ * DdbStoredItemProblem tells what makes a stored item something ddb did
+ * not write and cannot read (NULL when nothing does): a shape other than
+ * DynamoDB JSON, a number not in canonical form, invalid base64, nesting
+ * deeper than DynamoDB allows.
+ */
+const char *
+DdbStoredItemProblem(JsonbContainer *item)
+{
+	if (!JsonContainerIsObject(item))
+		return "it is not a JSON object";
+	return StoredMapProblem(item, 1);
 }
 
 /* ---- reading stored values ---- */

@@ -82,6 +82,12 @@ extern void DdbCheckAttributeName(const char *name, int len);
 
 /* ---- reading stored (already normalized) values ---- */
 
+/*
+ * What makes a stored item unreadable (written by plain SQL in a shape ddb
+ * never writes), or NULL when it is a valid stored item
+ */
+extern const char *DdbStoredItemProblem(JsonbContainer *item);
+
 /* Type of a stored AttributeValue; *payload (if not NULL) gets its member */
 extern DdbAttributeType DdbAttributeValueType(JsonbValue *value, JsonbValue *payload);
 

@@ -253,6 +253,72 @@ DdbNumberNormalize(const char *text, int len)
 }
 
 /*
+ * DdbNumberIsCanonical tells whether text (not NUL-terminated) is exactly
+ * what DdbNumberNormalize returns for some valid number: the form every
+ * stored number has, and the one the rest of this file relies on. Items
+ * written with plain SQL are checked with it before ddb reads them.
+ */
+bool
+DdbNumberIsCanonical(const char *text, int len)
+{
+	const char *p = text;
+	const char *end = text + len;
+	bool		negative = false;
+	const char *int_digits;
+	int			int_len;
+	const char *frac_digits = NULL;
+	int			frac_len = 0;
+	int			ndigits;
+	int			adjusted;
+
+	if (p < end && *p == '-')
+	{
+		negative = true;
+		p++;
+	}
+	int_digits = p;
+	while (p < end && IsDigit(*p))
+		p++;
+	int_len = p - int_digits;
+	if (int_len == 0 || (int_len > 1 && int_digits[0] == '0'))
+		return false;
+	if (p < end)
+	{
+		if (*p != '.')
+			return false;
+		frac_digits = ++p;
+		while (p < end && IsDigit(*p))
+			p++;
+		frac_len = p - frac_digits;
+		if (p != end || frac_len == 0 || frac_digits[frac_len - 1] == '0')
+			return false;
+	}
+
+	if (int_digits[0] != '0')
+	{
+		/* significant digits from the first integer digit */
+		adjusted = int_len - 1;
+		ndigits = int_len + frac_len;
+		if (frac_len == 0)
+			while (ndigits > 1 && int_digits[ndigits - 1] == '0')
+				ndigits--;
+	}
+	else if (frac_len == 0)
+		return !negative;		/* zero is "0" */
+	else
+	{
+		int			zeros = 0;
+
+		while (frac_digits[zeros] == '0')
+			zeros++;
+		adjusted = -(zeros + 1);
+		ndigits = frac_len - zeros;
+	}
+	return ndigits <= DDB_NUMBER_MAX_DIGITS &&
+		adjusted <= DDB_NUMBER_MAX_EXPONENT && adjusted >= DDB_NUMBER_MIN_EXPONENT;
+}
+
+/*
  * DdbNumberSize returns the number of bytes DynamoDB counts for a number,
  * given in canonical text.
  *

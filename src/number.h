@@ -26,6 +26,9 @@
 /* Parse DynamoDB number text; canonical text (palloc'd) or ValidationException */
 extern char *DdbNumberNormalize(const char *text, int len);
 
+/* Whether text (not NUL-terminated) is a canonical, in-range number */
+extern bool DdbNumberIsCanonical(const char *text, int len);
+
 /* DynamoDB's size in bytes of a canonical number */
 extern int	DdbNumberSize(const char *canonical);
 

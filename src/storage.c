@@ -42,6 +42,7 @@
 
 #include "catalog.h"
 #include "errors.h"
+#include "item.h"
 #include "storage.h"
 
 /* Rows fetched from a cursor at a time: the first fetch, and the most */
@@ -51,6 +52,7 @@
 /* An open Query or Scan cursor and the chunk of rows fetched last */
 struct DdbStorageCursor
 {
+	DdbTable   *table;			/* whose items it reads */
 	Portal		portal;
 	SPITupleTable *chunk;		/* rows of the last fetch, or NULL */
 	uint64		nrows;			/* rows in chunk */
@@ -170,11 +172,28 @@ GetPlan(DdbTable *table, DdbPlanKind kind)
 }
 
 /*
- * Return the item column of the first result row, copied out of SPI's
- * tuple table, or NULL when there is no row.
+ * Return a stored item after checking that it is one ddb can read: items
+ * written with plain SQL can hold any jsonb, and everything downstream
+ * relies on the stored form.
  */
 static Jsonb *
-FirstItem(void)
+CheckedItem(DdbTable *table, Jsonb *item)
+{
+	const char *problem = DdbStoredItemProblem(&item->root);
+
+	if (problem != NULL)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
+				 "Internal server error: an item stored in table %s is not valid DynamoDB JSON: %s",
+				 table->name, problem);
+	return item;
+}
+
+/*
+ * Return the item column of the first result row, copied out of SPI's
+ * tuple table and checked, or NULL when there is no row.
+ */
+static Jsonb *
+FirstItem(DdbTable *table)
 {
 	bool		isnull;
 	Datum		d;
@@ -184,7 +203,7 @@ FirstItem(void)
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		return NULL;
-	return DatumGetJsonbPCopy(d);
+	return CheckedItem(table, DatumGetJsonbPCopy(d));
 }
 
 /*
@@ -196,10 +215,11 @@ DdbStorageGet(DdbTable *table, DdbKey *key, bool lock_row)
 	SPIPlanPtr	plan = GetPlan(table, lock_row ? DDB_PLAN_GET_FOR_UPDATE : DDB_PLAN_GET);
 	int			rc;
 
-	rc = SPI_execute_plan(plan, key->values, NULL, !lock_row, 1);
+	/* not read-only: a fresh snapshot sees what earlier calls wrote */
+	rc = SPI_execute_plan(plan, key->values, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "item lookup failed: %s", SPI_result_code_string(rc));
-	return FirstItem();
+	return FirstItem(table);
 }
 
 /*
@@ -262,7 +282,7 @@ DdbStorageDelete(DdbTable *table, DdbKey *key)
 	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_DELETE), key->values, NULL, false, 0);
 	if (rc != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "item delete failed: %s", SPI_result_code_string(rc));
-	return FirstItem();
+	return FirstItem(table);
 }
 
 
@@ -413,12 +433,14 @@ GetScanPlan(DdbTable *table, bool has_start, bool segmented)
  * 'n' per argument, as SPI takes them; the unused ones are null).
  */
 static DdbStorageCursor *
-OpenCursor(SPIPlanPtr plan, Datum *args, const char *nulls)
+OpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args, const char *nulls)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	DdbStorageCursor *cursor = palloc0(sizeof(DdbStorageCursor));
 
-	cursor->portal = SPI_cursor_open(NULL, plan, args, nulls, true);
+	/* not read-only: a fresh snapshot sees what earlier calls wrote */
+	cursor->table = table;
+	cursor->portal = SPI_cursor_open(NULL, plan, args, nulls, false);
 	if (cursor->portal == NULL)
 		elog(ERROR, "could not open a cursor: %s", SPI_result_code_string(SPI_result));
 	/* SPI leaves its procedure context current */
@@ -449,7 +471,7 @@ DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
 		args[2] = range->upper;
 		nulls[2] = ' ';
 	}
-	return OpenCursor(GetQueryPlan(table, range), args, nulls);
+	return OpenCursor(table, GetQueryPlan(table, range), args, nulls);
 }
 
 /*
@@ -471,7 +493,7 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 	}
 	args[2] = Int64GetDatum(total_segments);
 	args[3] = Int64GetDatum(segment);
-	return OpenCursor(GetScanPlan(table, start != NULL, total_segments > 1), args, nulls);
+	return OpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1), args, nulls);
 }
 
 /*
@@ -515,7 +537,7 @@ DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted)
 	cursor->next++;
 	if (isnull)
 		elog(ERROR, "item table row without an item");
-	return DatumGetJsonbP(d);
+	return CheckedItem(cursor->table, DatumGetJsonbP(d));
 }
 
 /*

@@ -1,0 +1,73 @@
+-- sql_writes: item tables are ordinary tables. What plain SQL writes there
+-- is read back by ddb when it is valid DynamoDB JSON, and refused with an
+-- InternalServerError naming the problem when it is not, by every read.
+\set VERBOSITY terse
+SELECT ddb.create_table('raw', partition_key => 'pk') IS NOT NULL AS created;
+SELECT ddb.create_table('raw_sorted', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N') IS NOT NULL AS created;
+
+-- valid items written with SQL are items like any other
+INSERT INTO ddb_data.raw (item) VALUES
+  ('{"pk": {"S": "ok"}, "n": {"N": "-12.5"}, "b": {"B": "AAE="}, "l": {"L": [{"NULL": true}, {"BOOL": false}]},
+     "m": {"M": {"s": {"SS": ["a", "b"]}}}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AA=="]}}');
+SELECT ddb.get('raw', '{"pk": "ok"}');
+
+-- Invalid input: malformed stored values, one row each, behind other rows' keys
+CREATE TEMP TABLE bad_values (name text, value jsonb);
+INSERT INTO bad_values VALUES
+  ('list as string', '{"L": "zzz@zzzzzzzzzzzz"}'),
+  ('list as number', '{"L": 5}'),
+  ('map as array', '{"M": [1]}'),
+  ('string as number', '{"S": 5}'),
+  ('number as number', '{"N": 5}'),
+  ('number not canonical', '{"N": "1e3"}'),
+  ('number too big', ('{"N": "1' || repeat('0', 130) || '"}')::jsonb),
+  ('bad base64', '{"B": "A"}'),
+  ('bool as string', '{"BOOL": "true"}'),
+  ('null false', '{"NULL": false}'),
+  ('empty set', '{"SS": []}'),
+  ('set of numbers', '{"SS": [1]}'),
+  ('number set element', '{"NS": ["01"]}'),
+  ('binary set element', '{"BS": ["Zm9v!"]}'),
+  ('two types', '{"S": "a", "N": "1"}'),
+  ('unknown type', '{"X": "a"}'),
+  ('not an object', '"text"'),
+  ('bad element in list', '{"L": [{"S": "a"}, 7]}'),
+  ('too deep', (repeat('{"L": [', 33) || '{"S": "x"}' || repeat(']}', 33))::jsonb);
+INSERT INTO ddb_data.raw (item) SELECT jsonb_build_object('pk', jsonb_build_object('S', name), 'v', value) FROM bad_values;
+INSERT INTO ddb_data.raw (item) VALUES ('{"pk": {"S": "empty name"}, "": {"S": "x"}}');
+CREATE FUNCTION try(request jsonb, op text DEFAULT 'GetItem') RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN ddb.call(op, request)::text;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT name, try(jsonb_build_object('TableName', 'raw', 'Key', jsonb_build_object('pk', jsonb_build_object('S', name))))
+  FROM bad_values ORDER BY name;
+SELECT try('{"TableName": "raw", "Key": {"pk": {"S": "empty name"}}}');
+-- every read path refuses them
+SELECT try('{"TableName": "raw"}', 'Scan');
+SELECT try('{"TableName": "raw", "KeyConditionExpression": "pk = :k", "ExpressionAttributeValues": {":k": {"S": "map as array"}}}', 'Query');
+SELECT try('{"RequestItems": {"raw": {"Keys": [{"pk": {"S": "list as number"}}]}}}', 'BatchGetItem');
+SELECT try('{"TransactItems": [{"Get": {"TableName": "raw", "Key": {"pk": {"S": "list as string"}}}}]}', 'TransactGetItems');
+SELECT try('{"TableName": "raw", "Key": {"pk": {"S": "bad base64"}}, "ReturnValues": "ALL_OLD"}', 'DeleteItem');
+SELECT try('{"TableName": "raw", "Key": {"pk": {"S": "too deep"}}, "UpdateExpression": "SET x = :x", "ExpressionAttributeValues": {":x": {"S": "y"}}}', 'UpdateItem');
+SELECT try('{"TableName": "raw", "Item": {"pk": {"S": "null false"}}, "ConditionExpression": "attribute_exists(v)"}', 'PutItem');
+-- ... and changes nothing: every bad row is still there, as written
+SELECT count(*) FROM ddb_data.raw r JOIN bad_values b ON r.pk = b.name AND r.item -> 'v' = b.value;
+-- a blind overwrite replaces a bad item without reading it
+SELECT ddb.put_item('{"TableName": "raw", "Item": {"pk": {"S": "bad base64"}, "v": {"B": "AA=="}}}');
+SELECT ddb.get('raw', '{"pk": "bad base64"}');
+
+-- Calls in one statement see each other's writes, as consistent reads do
+SELECT ddb.put_item('{"TableName": "raw_sorted", "Item": {"pk": {"S": "vis"}, "sk": {"N": "1"}}}') AS put,
+       ddb.get_item('{"TableName": "raw_sorted", "Key": {"pk": {"S": "vis"}, "sk": {"N": "1"}}, "ConsistentRead": true}') AS get,
+       ddb.transact_get_items('{"TransactItems": [{"Get": {"TableName": "raw_sorted", "Key": {"pk": {"S": "vis"}, "sk": {"N": "1"}}}}]}') AS transact_get;
+SELECT i, ddb.put_item(jsonb_build_object('TableName', 'raw_sorted', 'Item',
+                                          jsonb_build_object('pk', '{"S": "count"}'::jsonb, 'sk', jsonb_build_object('N', i::text)))) AS put,
+          ddb.query('{"TableName": "raw_sorted", "KeyConditionExpression": "pk = :k", "ExpressionAttributeValues": {":k": {"S": "count"}}, "Select": "COUNT"}') -> 'Count' AS query_count,
+          ddb.scan('{"TableName": "raw_sorted", "Select": "COUNT"}') -> 'Count' AS scan_count
+  FROM generate_series(1, 3) i;
+
+DROP FUNCTION try(jsonb, text);
+SELECT ddb.delete_table('{"TableName": "raw"}') -> 'TableDescription' -> 'TableName';
+SELECT ddb.delete_table('{"TableName": "raw_sorted"}') -> 'TableDescription' -> 'TableName';
