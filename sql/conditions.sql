@@ -151,6 +151,18 @@ SELECT check_cond('begins_with(s, :v)', '{":v": {"N": "1"}}');
 SELECT check_cond('attribute_type(s, :v)', '{":v": {"S": "STRING"}}');
 SELECT check_cond('attribute_type(s, :v)', '{":v": {"N": "1"}}');
 SELECT check_cond('contains(s, s)');
+-- Invalid input: a comparison or two-operand function of one path with itself
+SELECT check_cond('n = n');
+SELECT check_cond('n <> n');
+SELECT check_cond('m.x[1] >= m.x[1]');
+SELECT check_cond('#a < n', NULL, '{"#a": "n"}');
+SELECT check_cond('begins_with(s, s)');
+SELECT check_cond('attribute_type(s, s)');
+-- ... while different paths, sizes and BETWEEN / IN bounds may repeat
+SELECT check_cond('m.x[1] = m.x[0]');
+SELECT check_cond('size(s) = size(s)');
+SELECT check_cond('n BETWEEN n AND n');
+SELECT check_cond('n IN (n, n)');
 -- Invalid input: mixing expressions with legacy parameters
 SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)",
   "Expected": {"pk": {"Exists": false}}}');

@@ -357,6 +357,21 @@ SamePath(const DdbPath *a, const DdbPath *b)
 }
 
 /*
+ * Reject a comparison or two-operand function whose operands are one and
+ * the same path, as DynamoDB does ("a = a", "begins_with(a, a)").
+ */
+static void
+CheckDistinctOperands(DdbBindContext *context, DdbCondition *cond, const char *name)
+{
+	if (cond->noperands == 2 &&
+		cond->operands[0]->kind == DDB_OPERAND_PATH &&
+		cond->operands[1]->kind == DDB_OPERAND_PATH &&
+		SamePath(&cond->operands[0]->path, &cond->operands[1]->path))
+		BindError(context, psprintf("The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s",
+									name, DdbPathText(&cond->operands[0]->path)));
+}
+
+/*
  * Check the operands of a condition whose types are constrained.
  */
 static void
@@ -371,6 +386,7 @@ CheckConditionOperands(DdbBindContext *context, DdbCondition *cond)
 	switch (cond->kind)
 	{
 		case DDB_COND_COMPARE:
+			CheckDistinctOperands(context, cond, compare_names[cond->op]);
 			if (cond->op != DDB_CMP_EQ && cond->op != DDB_CMP_NE)
 				for (int i = 0; i < 2; i++)
 					CheckConstantScalar(context, cond->operands[i], compare_names[cond->op], true);
@@ -393,6 +409,7 @@ CheckConditionOperands(DdbBindContext *context, DdbCondition *cond)
 			}
 			break;
 		case DDB_COND_BEGINS_WITH:
+			CheckDistinctOperands(context, cond, "begins_with");
 			for (int i = 0; i < 2; i++)
 				CheckConstantScalar(context, cond->operands[i], "begins_with", false);
 			break;
@@ -402,8 +419,11 @@ CheckConditionOperands(DdbBindContext *context, DdbCondition *cond)
 					"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M", NULL
 				};
 				JsonbValue	payload;
-				DdbAttributeType type = ConstantType(cond->operands[1], &payload);
+				DdbAttributeType type;
 				bool		known = false;
+
+				CheckDistinctOperands(context, cond, "attribute_type");
+				type = ConstantType(cond->operands[1], &payload);
 
 				if (type != DDB_TYPE_INVALID && type != DDB_TYPE_S)
 					OperandTypeError(context, "attribute_type", type);
@@ -422,11 +442,7 @@ CheckConditionOperands(DdbBindContext *context, DdbCondition *cond)
 			}
 			break;
 		case DDB_COND_CONTAINS:
-			if (cond->operands[0]->kind == DDB_OPERAND_PATH &&
-				cond->operands[1]->kind == DDB_OPERAND_PATH &&
-				SamePath(&cond->operands[0]->path, &cond->operands[1]->path))
-				BindError(context, psprintf("The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: %s",
-											DdbPathText(&cond->operands[0]->path)));
+			CheckDistinctOperands(context, cond, "contains");
 			break;
 		default:
 			break;
