@@ -65,9 +65,11 @@ SELECT ddb.put_item(jsonb_build_object('TableName', 'leg', 'Item', '{"pk": {"S":
 SELECT ddb.scan(jsonb_build_object('TableName', 'leg',
   'ScanFilter', (SELECT jsonb_object_agg('absent' || i, '{"ComparisonOperator": "NULL"}'::jsonb) FROM generate_series(1, 20000) i)
                 || '{"n": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "3"}]}}'::jsonb)) -> 'Items';
-SELECT ddb.update_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "many"}}'::jsonb,
-  'AttributeUpdates', (SELECT jsonb_object_agg('a' || i, jsonb_build_object('Action', 'PUT', 'Value', jsonb_build_object('N', i::text)))
-                       FROM generate_series(1, 20000) i)));
+SELECT count(*) AS updated, sum((value ->> 'N')::int) AS total
+  FROM jsonb_each(ddb.update_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "many"}}'::jsonb,
+    'ReturnValues', 'UPDATED_NEW',
+    'AttributeUpdates', (SELECT jsonb_object_agg('a' || i, jsonb_build_object('Action', 'PUT', 'Value', jsonb_build_object('N', i::text)))
+                         FROM generate_series(1, 20000) i))) -> 'Attributes');
 SELECT (SELECT count(*) FROM jsonb_object_keys(item)) AS attributes, item -> 'a20000' AS last
   FROM ddb_data.leg WHERE pk = 'many';
 SELECT count(*) AS projected FROM jsonb_object_keys(ddb.get_item(jsonb_build_object('TableName', 'leg',

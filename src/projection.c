@@ -30,6 +30,7 @@
 #include "expr.h"
 #include "item.h"
 #include "json_util.h"
+#include "name_index.h"
 
 typedef struct ProjNode ProjNode;
 
@@ -52,6 +53,8 @@ struct ProjNode
 	ProjChild  *children;		/* inner: in the order first named */
 	int			nchildren;
 	int			maxchildren;
+	DdbNameIndex *child_index;	/* map: name -> position in children, once
+								 * there are many */
 };
 
 /*
@@ -131,6 +134,37 @@ NewInnerNode(bool is_list)
 }
 
 /*
+ * The position of the child of an inner node named by elem, or -1. A map
+ * with many children (AttributesToGet may name thousands) finds them
+ * through an index by name.
+ */
+static int
+FindChild(ProjNode *parent, const DdbPathElem *elem)
+{
+	if (elem->kind == DDB_PATH_NAME && parent->nchildren > DDB_NAME_INDEX_THRESHOLD)
+	{
+		if (parent->child_index == NULL)
+		{
+			parent->child_index = DdbNameIndexCreate(parent->nchildren * 2);
+			for (int i = 0; i < parent->nchildren; i++)
+				DdbNameIndexSet(parent->child_index, parent->children[i].name,
+								parent->children[i].name_len, i);
+		}
+		return DdbNameIndexFind(parent->child_index, elem->name, elem->name_len);
+	}
+	for (int i = 0; i < parent->nchildren; i++)
+	{
+		ProjChild  *child = &parent->children[i];
+
+		if (elem->kind == DDB_PATH_INDEX ? child->index == elem->index :
+			(child->name_len == elem->name_len &&
+			 memcmp(child->name, elem->name, elem->name_len) == 0))
+			return i;
+	}
+	return -1;
+}
+
+/*
  * The child of an inner node named by elem, added (with node NULL) when
  * absent.
  */
@@ -138,16 +172,10 @@ static ProjChild *
 ChildFor(ProjNode *parent, const DdbPathElem *elem)
 {
 	ProjChild  *child;
-	int			i;
+	int			position = FindChild(parent, elem);
 
-	for (i = 0; i < parent->nchildren; i++)
-	{
-		child = &parent->children[i];
-		if (elem->kind == DDB_PATH_INDEX ? child->index == elem->index :
-			(child->name_len == elem->name_len &&
-			 memcmp(child->name, elem->name, elem->name_len) == 0))
-			return child;
-	}
+	if (position >= 0)
+		return &parent->children[position];
 	if (parent->nchildren >= parent->maxchildren)
 	{
 		parent->maxchildren = Max(4, parent->maxchildren * 2);
@@ -162,6 +190,8 @@ ChildFor(ProjNode *parent, const DdbPathElem *elem)
 	child->name_len = elem->name_len;
 	child->index = elem->index;
 	child->node = NULL;
+	if (parent->child_index != NULL)
+		DdbNameIndexSet(parent->child_index, child->name, child->name_len, parent->nchildren - 1);
 	return child;
 }
 

@@ -65,12 +65,10 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "port.h"
 #include "utils/fmgrprotos.h"
-#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -78,6 +76,7 @@
 #include "expr.h"
 #include "item.h"
 #include "json_util.h"
+#include "name_index.h"
 #include "number.h"
 
 /* DynamoDB's error texts */
@@ -111,23 +110,6 @@ typedef struct MapMember
 	Node	   *node;			/* NULL: removed */
 } MapMember;
 
-/* A member name, the key of a map node's index of changed members */
-typedef struct MemberName
-{
-	const char *name;
-	int			name_len;
-} MemberName;
-
-/* An entry of that index: where the member is in the changed array */
-typedef struct MemberPosition
-{
-	MemberName	key;
-	int			position;
-} MemberPosition;
-
-/* Maps with more changed members than this index them by name */
-#define MAP_INDEX_THRESHOLD 16
-
 /* An element appended to a list node */
 typedef struct ListAppend
 {
@@ -148,7 +130,7 @@ struct Node
 	MapMember  *changed;
 	int			nchanged;
 	int			maxchanged;
-	HTAB	   *changed_index;	/* name -> position in changed, or NULL */
+	DdbNameIndex *changed_index;	/* name -> position in changed, or NULL */
 
 	/* NODE_LIST: original elements and what happened to them */
 	int			nelems;
@@ -244,70 +226,27 @@ ExpandValue(JsonbValue *value, DdbPathElemKind next)
 	return NULL;
 }
 
-static uint32
-MemberNameHash(const void *key, Size keysize)
-{
-	const MemberName *member = (const MemberName *) key;
-
-	return hash_bytes((const unsigned char *) member->name, member->name_len);
-}
-
-static int
-MemberNameMatch(const void *key1, const void *key2, Size keysize)
-{
-	const MemberName *a = (const MemberName *) key1;
-	const MemberName *b = (const MemberName *) key2;
-
-	return a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 ? 0 : 1;
-}
-
-/*
- * Enter the changed member at a position into the map's index.
- */
-static void
-IndexChanged(Node *map, int position)
-{
-	MemberName	key;
-	MemberPosition *entry;
-
-	key.name = map->changed[position].name;
-	key.name_len = map->changed[position].name_len;
-	entry = hash_search(map->changed_index, &key, HASH_ENTER, NULL);
-	entry->position = position;
-}
-
 /*
  * The changed-member entry of a map node for a name, or NULL. A few changed
- * members are searched one by one; past MAP_INDEX_THRESHOLD an index by
- * name keeps updates of thousands of attributes (AttributeUpdates has no
- * count limit) linear.
+ * members are searched one by one; past DDB_NAME_INDEX_THRESHOLD an index
+ * by name keeps updates of thousands of attributes linear.
  */
 static MapMember *
 FindChanged(Node *map, const char *name, int name_len)
 {
-	if (map->nchanged > MAP_INDEX_THRESHOLD)
+	if (map->nchanged > DDB_NAME_INDEX_THRESHOLD)
 	{
-		MemberName	key;
-		MemberPosition *entry;
+		int			position;
 
 		if (map->changed_index == NULL)
 		{
-			HASHCTL		ctl;
-
-			ctl.keysize = sizeof(MemberName);
-			ctl.entrysize = sizeof(MemberPosition);
-			ctl.hash = MemberNameHash;
-			ctl.match = MemberNameMatch;
-			ctl.hcxt = CurrentMemoryContext;
-			map->changed_index = hash_create("ddb update map members", map->nchanged * 2, &ctl,
-											 HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+			map->changed_index = DdbNameIndexCreate(map->nchanged * 2);
 			for (int i = 0; i < map->nchanged; i++)
-				IndexChanged(map, i);
+				DdbNameIndexSet(map->changed_index, map->changed[i].name,
+								map->changed[i].name_len, i);
 		}
-		key.name = name;
-		key.name_len = name_len;
-		entry = hash_search(map->changed_index, &key, HASH_FIND, NULL);
-		return entry == NULL ? NULL : &map->changed[entry->position];
+		position = DdbNameIndexFind(map->changed_index, name, name_len);
+		return position < 0 ? NULL : &map->changed[position];
 	}
 	for (int i = 0; i < map->nchanged; i++)
 	{
@@ -341,7 +280,7 @@ SetChanged(Node *map, const char *name, int name_len, Node *node)
 		member->name = name;
 		member->name_len = name_len;
 		if (map->changed_index != NULL)
-			IndexChanged(map, map->nchanged - 1);
+			DdbNameIndexSet(map->changed_index, name, name_len, map->nchanged - 1);
 	}
 	member->node = node;
 }
@@ -1041,7 +980,7 @@ PushMembers(JsonbParseState **state, Node *map)
 		/* the positions moved: the index is rebuilt if ever needed again */
 		if (map->changed_index != NULL)
 		{
-			hash_destroy(map->changed_index);
+			DdbNameIndexFree(map->changed_index);
 			map->changed_index = NULL;
 		}
 	}
