@@ -11,6 +11,17 @@ SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "a"},
   "Version": {"N": "1"}, "dotted.name": {"S": "dots"}}}');
 
 -- evaluate a condition against item "a": true, or the ConditionalCheckFailedException
+-- 150 contains(s, :n) joined by OR, on the item "long"
+CREATE FUNCTION check_long(needle text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.put_item(jsonb_build_object('TableName', 'cond',
+        'Item', ddb.get_item('{"TableName": "cond", "Key": {"pk": {"S": "long"}}}') -> 'Item',
+        'ConditionExpression', (SELECT string_agg('contains(s, :n)', ' OR ') FROM generate_series(1, 150)),
+        'ExpressionAttributeValues', jsonb_build_object(':n', jsonb_build_object('S', needle))));
+    RETURN 'true';
+EXCEPTION WHEN SQLSTATE 'YD006' THEN
+    RETURN 'false';
+END $$;
 CREATE FUNCTION check_cond(expr text, vals jsonb DEFAULT NULL, names jsonb DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -170,6 +181,11 @@ SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "x"}}, "Conditio
 SELECT ddb.put_item('{"TableName": "cond", "Item": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)",
   "ReturnValuesOnConditionCheckFailure": "ALL_NEW"}');
 SELECT count(*) FROM ddb_data.cond;
+
+-- contains on long strings takes linear time: 150 searches of a 380 KB string
+-- for a 190 KB one that is not there, then for one that ends it
+SELECT ddb.put('cond', jsonb_build_object('pk', 'long', 's', repeat('a', 380000) || 'b'));
+SELECT check_long(needle) FROM (VALUES (repeat('a', 190000) || 'c'), (repeat('a', 190000) || 'b')) AS n(needle);
 
 -- Thousands of distinct expressions in one transaction: the parse cache is
 -- replaced when full, and the replaced ones are freed as each call ends,
