@@ -173,6 +173,13 @@ SELECT count(*) FROM ddb.table_tags WHERE table_name = 'Music';
 SELECT ddb.untag_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/Music"}');
 SELECT ddb.list_tags_of_resource('{"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/nope"}');
 
+-- A session that creates, uses and deletes tables keeps no metadata of them
+SELECT count(*) AS created FROM (SELECT ddb.create_table('churn' || i, partition_key => 'pk') FROM generate_series(1, 20) i) t;
+SELECT count(*) AS written FROM (SELECT ddb.put('churn' || i, '{"pk": "a"}') FROM generate_series(1, 20) i) t;
+SELECT count(*) AS cached FROM pg_backend_memory_contexts WHERE name = 'ddb table metadata';
+SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('TableName', 'churn' || i)) FROM generate_series(1, 20) i) t;
+SELECT count(*) AS cached FROM pg_backend_memory_contexts WHERE name = 'ddb table metadata';
+
 -- DeleteTable
 -- Invalid input: deletion protection
 SELECT ddb.delete_table('{"TableName": "Music"}');

@@ -53,6 +53,9 @@ static HTAB *DdbTableCache = NULL;
 /* Metadata replaced or dropped during this transaction, freed at its end */
 static DdbTable *RetiredTables = NULL;
 
+/* Whether some cache entry was invalidated since the last end of transaction */
+static bool CacheHasInvalid = false;
+
 static void InvalidateByRelid(Datum arg, Oid relid);
 static void EndOfTransaction(XactEvent event, void *arg);
 static DdbTable *LoadTable(const char *name);
@@ -82,7 +85,10 @@ InvalidateByRelid(Datum arg, Oid relid)
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
 		if (entry->table != NULL && (relid == InvalidOid || entry->table->relid == relid))
+		{
 			entry->table->valid = false;
+			CacheHasInvalid = true;
+		}
 	}
 }
 
@@ -99,8 +105,10 @@ RetireTable(DdbTable *table)
 
 /*
  * At the end of a transaction no call can still use retired metadata: free
- * it. A rolled-back transaction may also have created or dropped tables
- * this backend cached: forget everything.
+ * it, and the entries invalidated meanwhile with it, so that a session that
+ * creates and deletes many tables (or sees other sessions do so) does not
+ * keep their metadata. A rolled-back transaction may also have created or
+ * dropped tables this backend cached: forget everything.
  */
 static void
 EndOfTransaction(XactEvent event, void *arg)
@@ -111,6 +119,22 @@ EndOfTransaction(XactEvent event, void *arg)
 		return;
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
 		InvalidateByRelid((Datum) 0, InvalidOid);
+	if (CacheHasInvalid)
+	{
+		HASH_SEQ_STATUS status;
+		DdbTableCacheEntry *entry;
+
+		hash_seq_init(&status, DdbTableCache);
+		while ((entry = hash_seq_search(&status)) != NULL)
+		{
+			if (entry->table != NULL && entry->table->valid)
+				continue;
+			if (entry->table != NULL)
+				RetireTable(entry->table);
+			hash_search(DdbTableCache, entry->name, HASH_REMOVE, NULL);
+		}
+		CacheHasInvalid = false;
+	}
 	while (RetiredTables != NULL)
 	{
 		DdbTable   *table = RetiredTables;
