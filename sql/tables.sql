@@ -180,6 +180,20 @@ SELECT count(*) AS cached FROM pg_backend_memory_contexts WHERE name = 'ddb tabl
 SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('TableName', 'churn' || i)) FROM generate_series(1, 20) i) t;
 SELECT count(*) AS cached FROM pg_backend_memory_contexts WHERE name = 'ddb table metadata';
 
+-- Key attributes named like system columns, and a table named like another
+-- table's primary key index, are ordinary names
+SELECT ddb.create_table('sys_names', partition_key => 'ctid', sort_key => 'xmin') IS NOT NULL AS created;
+SELECT ddb.put('sys_names', '{"ctid": "a", "xmin": "b", "tableoid": 1}');
+SELECT ddb.get('sys_names', '{"ctid": "a", "xmin": "b"}');
+SELECT ddb.create_table('idx', partition_key => 'pk') IS NOT NULL AS created;
+SELECT ddb.create_table('idx_pkey', partition_key => 'pk') IS NOT NULL AS created;
+SELECT ddb.put('idx_pkey', '{"pk": "in idx_pkey"}');
+SELECT ddb.get('idx_pkey', '{"pk": "in idx_pkey"}'), ddb.get('idx', '{"pk": "in idx_pkey"}');
+SELECT table_name, relation_name ~ '^idx_pkey~[0-9a-f]{8}$' AS hashed_name, hash_key_column, range_key_column
+  FROM ddb.tables WHERE table_name IN ('sys_names', 'idx', 'idx_pkey') ORDER BY 1;
+SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('TableName', t))
+  FROM unnest(ARRAY['sys_names', 'idx', 'idx_pkey']) t) d;
+
 -- DeleteTable
 -- Invalid input: deletion protection
 SELECT ddb.delete_table('{"TableName": "Music"}');

@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -356,14 +358,16 @@ ReadTableClass(JsonbContainer *request, DdbConstraintErrors *errors)
 
 /*
  * The column of the item table that holds a key attribute: the attribute
- * name itself when it is a usable identifier, else a fixed name.
+ * name itself when it is a usable column name (not too long, not "item",
+ * not a system column such as ctid), else a fixed name.
  */
 static char *
 KeyColumnName(const char *attribute, const char *fallback, const char *other_column)
 {
 	const char *name = attribute;
 
-	if (strlen(attribute) > MAX_COLUMN_NAME || strcmp(attribute, "item") == 0)
+	if (strlen(attribute) > MAX_COLUMN_NAME || strcmp(attribute, "item") == 0 ||
+		SystemAttributeByName(attribute) != NULL)
 		name = fallback;
 	if (other_column != NULL && strcmp(name, other_column) == 0)
 		name = psprintf("ddb_%s", fallback);
@@ -371,18 +375,27 @@ KeyColumnName(const char *attribute, const char *fallback, const char *other_col
 }
 
 /*
- * The item table's name: the table name when it fits in an identifier,
- * else a prefix plus a hash ("~" cannot occur in a table name, so the two
- * forms never collide).
+ * The item table's name: the table name when it fits in an identifier and
+ * no relation of schema ddb_data has it yet (the primary key index of
+ * another table may: "t_pkey"), else a prefix plus a hash, plus a counter
+ * if even that is taken ("~" cannot occur in a table name, so these forms
+ * never collide with the plain one).
  */
 static char *
 RelationName(const char *table_name)
 {
-	if (strlen(table_name) <= MAX_COLUMN_NAME)
+	Oid			nspid = get_namespace_oid(DDB_DATA_SCHEMA, false);
+	uint32		hash = DatumGetUInt32(hash_any((const unsigned char *) table_name,
+											   strlen(table_name)));
+	char	   *name;
+
+	if (strlen(table_name) <= MAX_COLUMN_NAME &&
+		!OidIsValid(get_relname_relid(table_name, nspid)))
 		return pstrdup(table_name);
-	return psprintf("%.54s~%08x", table_name,
-					DatumGetUInt32(hash_any((const unsigned char *) table_name,
-											strlen(table_name))));
+	name = psprintf("%.54s~%08x", table_name, hash);
+	for (int n = 2; OidIsValid(get_relname_relid(name, nspid)); n++)
+		name = psprintf("%.48s~%08x~%d", table_name, hash, n);
+	return name;
 }
 
 /*
