@@ -95,6 +95,9 @@ SELECT expect('{"n": {"Value": {"N": "5"}, "ComparisonOperator": "EQ", "Attribut
 SELECT expect('{"n": {"Value": {"N": "5"}}}', 'XOR');
 SELECT ddb.put_item('{"TableName": "leg", "Item": {"pk": {"S": "b"}}, "ConditionalOperator": "AND"}');
 SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"s": {"Action": "PUT"}}}');
+SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"": {"Value": {"S": "x"}}}}');
+SELECT ddb.update_item(jsonb_build_object('TableName', 'leg', 'Key', '{"pk": {"S": "a"}}'::jsonb,
+  'AttributeUpdates', jsonb_build_object(repeat('x', 65536), '{"Value": {"S": "x"}}'::jsonb)));
 SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"s": {"Action": "ADD", "Value": {"S": "x"}}}}');
 SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"s": {"Action": "DELETE", "Value": {"S": "x"}}}}');
 SELECT ddb.update_item('{"TableName": "leg", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"s": {"Action": "REPLACE", "Value": {"S": "x"}}}}');

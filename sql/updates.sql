@@ -76,6 +76,8 @@ SELECT upd('SET a = :v, a = :w', '{":v": {"N": "1"}, ":w": {"N": "2"}}');
 SELECT upd('SET m.a = :v REMOVE m', '{":v": {"N": "1"}}');
 SELECT upd('SET m.a = :v REMOVE m[0]', '{":v": {"N": "1"}}');
 SELECT upd('SET #a = :v, #b = :v', '{":v": {"N": "1"}}', '{"#a": "same", "#b": "same"}');
+SELECT upd('SET #a = :v', '{":v": {"N": "1"}}', jsonb_build_object('#a', repeat('x', 65536)));
+SELECT upd('SET m.#a = :v', '{":v": {"N": "1"}}', jsonb_build_object('#a', repeat('x', 65536)));
 SELECT upd('SET x = s + :one', '{":one": {"N": "1"}}');
 SELECT upd('SET x = n + :s', '{":s": {"S": "1"}}');
 SELECT upd('SET x = list_append(:s, l)', '{":s": {"S": "1"}}');

@@ -643,6 +643,10 @@ BindUpdate(DdbBindContext *context, const DdbUpdate *parsed, const char *const *
 
 		out->kind = action->kind;
 		BindPath(context, &action->path, &out->path);
+		/* names an update may write must be valid attribute names */
+		for (int e = 0; e < out->path.nelems; e++)
+			if (out->path.elems[e].kind == DDB_PATH_NAME)
+				DdbCheckAttributeName(out->path.elems[e].name, out->path.elems[e].name_len);
 		out->value = BindOperand(context, action->value);
 		paths[i] = out->path;
 

@@ -424,6 +424,7 @@ DdbLegacyAttributeUpdates(JsonbContainer *updates)
 		DdbAttributeType type = DDB_TYPE_INVALID;
 
 		DdbJsonCheckMembers(spec, allowed);
+		DdbCheckAttributeName(members[i].key, members[i].keylen);
 		DdbConstraintInit(&errors);
 		if (action != NULL)
 			DdbRequestCheckString(&errors, action,
