@@ -177,6 +177,9 @@ SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx_nu
   "ClientRequestToken": "0123456789012345678901234567890123456"}');
 SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "tx_nums", "Item": {"n": {"N": "9"}}}}],
   "ClientRequestToken": "012345678901234567890123456789012345"}');
+-- ... counted in characters, not bytes
+SELECT ddb.transact_write_items(jsonb_build_object('TransactItems', '[{"Put": {"TableName": "tx_nums", "Item": {"n": {"N": "12"}}}}]'::jsonb,
+  'ClientRequestToken', repeat('é', 36)));
 
 ---------------------------------------------------------------------------
 -- TransactWriteItems: invalid requests

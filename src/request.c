@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "errors.h"
 #include "json_util.h"
 #include "request.h"
@@ -50,7 +52,7 @@ DdbRequestCheckString(DdbConstraintErrors *errors, const char *value,
 		DdbConstraintAdd(errors, "null", constraint_member, "Member must not be null");
 		return;
 	}
-	length = strlen(value);
+	length = pg_mbstrlen(value);	/* DynamoDB counts characters */
 	if (length < min_length)
 		DdbConstraintAdd(errors, psprintf("'%s'", value), constraint_member,
 						 psprintf("Member must have length greater than or equal to %d", min_length));
