@@ -29,7 +29,30 @@ END $$;
 SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "e"}}}');
 SELECT ddb.get('nested', '{"id": "e"}') IS NULL AS not_written;
 SELECT count(*) FROM ddb.scan('nested', NULL);
+-- ... and so is deleting a table that the firing call has yet to write
+SELECT ddb.create_table('nested_next', partition_key => 'id') IS NOT NULL AS created;
+CREATE OR REPLACE FUNCTION nested_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.delete_table('{"TableName": "nested_next"}');
+    RETURN NEW;
+END $$;
+SELECT ddb.batch_write_item('{"RequestItems": {"nested": [{"PutRequest": {"Item": {"id": {"S": "f"}}}}],
+                                               "nested_next": [{"PutRequest": {"Item": {"id": {"S": "f"}}}}]}}');
+SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "nested", "Item": {"id": {"S": "f"}}}},
+                                                    {"Put": {"TableName": "nested_next", "Item": {"id": {"S": "f"}}}}]}');
+SELECT ddb.get('nested', '{"id": "f"}') IS NULL AS not_written;
+-- a write that does not use it lets the trigger delete it
+SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "g"}}}');
+SELECT ddb.describe_table('{"TableName": "nested_next"}');
+-- a BEFORE trigger that skips an update of an existing item is an error, not a silent success
 DROP TRIGGER audit ON ddb_data.nested;
+CREATE FUNCTION nested_skip() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END $$;
+CREATE TRIGGER skip BEFORE UPDATE ON ddb_data.nested FOR EACH ROW EXECUTE FUNCTION nested_skip();
+SELECT ddb.update_item('{"TableName": "nested", "Key": {"id": {"S": "g"}}, "UpdateExpression": "SET n = :n",
+                         "ExpressionAttributeValues": {":n": {"N": "1"}}}');
+SELECT ddb.get('nested', '{"id": "g"}');
+DROP TRIGGER skip ON ddb_data.nested;
+DROP FUNCTION nested_skip();
 DROP FUNCTION nested_audit();
 SELECT ddb.delete_table('{"TableName": "nested"}') -> 'TableDescription' -> 'TableName';
 SELECT ddb.delete_table('{"TableName": "nested_log"}') -> 'TableDescription' -> 'TableName';

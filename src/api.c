@@ -102,9 +102,29 @@ ParseRequestText(text *body)
 
 /*
  * How many ddb calls are in progress: triggers on item tables may call ddb
- * again from inside a call.
+ * again from inside a call. call_serial counts outermost calls.
  */
 static int	call_depth = 0;
+static uint64 call_serial = 0;
+
+/*
+ * DdbCallDepth returns how many ddb calls are in progress (1 in a call that
+ * no other encloses).
+ */
+int
+DdbCallDepth(void)
+{
+	return call_depth;
+}
+
+/*
+ * DdbCallSerial identifies the outermost ddb call in progress.
+ */
+uint64
+DdbCallSerial(void)
+{
+	return call_serial;
+}
 
 /*
  * Run one operation on a request and return the response (NULL for an
@@ -129,7 +149,10 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 	}
 
 	if (call_depth == 0)
+	{
+		call_serial++;
 		DdbExpressionCacheCallContext(caller);
+	}
 	call_depth++;
 	PG_TRY();
 	{

@@ -39,6 +39,7 @@
 #include "catalog.h"
 #include "errors.h"
 #include "guc.h"
+#include "operations.h"
 #include "storage.h"
 
 /* An entry of the table cache: the current metadata of one table name */
@@ -59,6 +60,7 @@ static bool CacheHasInvalid = false;
 static void InvalidateByRelid(Datum arg, Oid relid);
 static void EndOfTransaction(XactEvent event, void *arg);
 static DdbTable *LoadTable(const char *name);
+static DdbTable *NoteUse(DdbTable *table);
 
 /*
  * DdbCatalogInit registers the invalidation callbacks.
@@ -333,14 +335,22 @@ DdbTableLookupOptional(const char *name)
 	strlcpy(key, name, sizeof(key));
 	entry = hash_search(DdbTableCache, key, HASH_FIND, NULL);
 	if (entry != NULL && entry->table != NULL && entry->table->valid)
-		return entry->table;
+		return NoteUse(entry->table);
 
 	table = LoadTable(name);
 
 	/* the lookup ran SQL, which may have changed the cache: search again */
 	entry = hash_search(DdbTableCache, key, table != NULL ? HASH_ENTER : HASH_FIND, &found);
 	if (entry != NULL && found && entry->table != NULL)
+	{
+		/* calls in progress may still use the old metadata */
+		if (table != NULL)
+		{
+			table->use_serial = entry->table->use_serial;
+			table->use_depth = entry->table->use_depth;
+		}
 		RetireTable(entry->table);
+	}
 	if (table == NULL)
 	{
 		/* don't let lookups of names that no longer exist grow the cache */
@@ -349,7 +359,35 @@ DdbTableLookupOptional(const char *name)
 		return NULL;
 	}
 	entry->table = table;
+	return NoteUse(table);
+}
+
+/*
+ * Record that the current ddb call uses a table.
+ */
+static DdbTable *
+NoteUse(DdbTable *table)
+{
+	uint64		serial = DdbCallSerial();
+	int			depth = DdbCallDepth();
+
+	if (table->use_serial != serial || depth < table->use_depth)
+	{
+		table->use_serial = serial;
+		table->use_depth = depth;
+	}
 	return table;
+}
+
+/*
+ * DdbTableUsedByOuterCall tells whether a ddb call enclosing the current
+ * one looked the table up: a trigger must not delete a table that the call
+ * which fired it is still working on.
+ */
+bool
+DdbTableUsedByOuterCall(DdbTable *table)
+{
+	return table->use_serial == DdbCallSerial() && table->use_depth < DdbCallDepth();
 }
 
 /*

@@ -66,6 +66,8 @@ typedef struct DdbTable
 	char	   *relation_name;	/* its name in schema ddb_data */
 	int			nkeys;			/* 1 (partition key) or 2 (with sort key) */
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
+	uint64		use_serial;		/* the outermost ddb call (DdbCallSerial) and */
+	int			use_depth;		/* the shallowest of its calls that used it */
 	MemoryContext context;		/* holds this struct and the strings above */
 	struct DdbTable *next_retired;	/* replaced ones, freed at transaction end */
 	SPIPlanPtr	plans[DDB_PLAN_COUNT];	/* prepared lazily by storage.c */
@@ -83,6 +85,12 @@ extern DdbTable *DdbTableLookup(const char *name);
 
 /* Same, returning NULL for a table that does not exist */
 extern DdbTable *DdbTableLookupOptional(const char *name);
+
+/*
+ * Whether a ddb call enclosing the current one (one whose trigger made
+ * this call) uses the table
+ */
+extern bool DdbTableUsedByOuterCall(DdbTable *table);
 
 /* Forget every cached table (after DDL in this backend) */
 extern void DdbCatalogInvalidateAll(void);

@@ -17,6 +17,10 @@
 
 typedef Jsonb *(*DdbOperationHandler) (JsonbContainer *request);
 
+/* api.c: the ddb calls in progress (triggers may nest them) */
+extern int	DdbCallDepth(void);
+extern uint64 DdbCallSerial(void);
+
 /* table_ops.c: the control plane */
 extern Jsonb *DdbCreateTable(JsonbContainer *request);
 extern Jsonb *DdbDescribeTable(JsonbContainer *request);

@@ -722,7 +722,7 @@ DdbDeleteTable(JsonbContainer *request)
 	if (SPI_processed == 1 && DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		DdbValidationError("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
 
-	if (ItemTableInUse(table->relid))
+	if (ItemTableInUse(table->relid) || DdbTableUsedByOuterCall(table))
 		DdbRaise(DDB_RESOURCE_IN_USE,
 				 "Attempt to change a resource which is still in use: Table is being used by an active statement in this session: %s",
 				 table_name);

@@ -114,8 +114,11 @@ Store(DdbItemWrite *write)
 		return true;			/* nothing to create, or nothing changes */
 	if (write->old_item != NULL)
 	{
+		/* the row is locked: only a BEFORE trigger returning NULL skips it */
 		if (!DdbStorageUpdate(write->table, &write->key, next))
-			elog(ERROR, "locked item vanished");
+			DdbRaise(DDB_INTERNAL_SERVER_ERROR,
+					 "Internal server error: a trigger on the item table of %s skipped the write",
+					 write->table->name);
 		return true;
 	}
 	return DdbStorageInsertIfAbsent(write->table, next);
