@@ -792,139 +792,6 @@ DdbItemNormalize(JsonbContainer *item, Size *size_out)
 	return result;
 }
 
-/* ---- checking stored items ---- */
-
-/*
- * Items reach item tables through ddb, which stores them normalized, but
- * also through plain SQL (INSERT, UPDATE, triggers), which can store any
- * jsonb. Everything that reads stored values relies on their shape, so the
- * access layer checks each item it reads with DdbStoredItemProblem first.
- */
-static const char *StoredValueProblem(JsonbValue *value, int depth);
-
-/*
- * What is wrong with the members of a stored item or M, or NULL.
- */
-static const char *
-StoredMapProblem(JsonbContainer *map, int depth)
-{
-	JsonbIterator *it = JsonbIteratorInit(map);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		const char *problem;
-
-		if (tok == WJB_KEY && (v.val.string.len == 0 || v.val.string.len > DDB_MAX_ATTRIBUTE_NAME_SIZE))
-			return "an attribute name is empty or too long";
-		if (tok == WJB_VALUE && (problem = StoredValueProblem(&v, depth)) != NULL)
-			return problem;
-	}
-	return NULL;
-}
-
-/*
- * What is wrong with the elements of a stored L or set, or NULL.
- */
-static const char *
-StoredElementsProblem(JsonbContainer *array, DdbAttributeType type, int depth)
-{
-	JsonbIterator *it = JsonbIteratorInit(array);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	int			offset;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		const char *problem = NULL;
-
-		if (tok != WJB_ELEM)
-			continue;
-		if (type == DDB_TYPE_L)
-			problem = StoredValueProblem(&v, depth);
-		else if (v.type != jbvString)
-			problem = "a set element is not a string";
-		else if (type == DDB_TYPE_NS && !DdbNumberIsCanonical(v.val.string.val, v.val.string.len))
-			problem = "a number is not in canonical form";
-		else if (type == DDB_TYPE_BS &&
-				 Base64Problem(v.val.string.val, v.val.string.len, &offset) != BASE64_OK)
-			problem = "a binary is not valid base64";
-		if (problem != NULL)
-			return problem;
-	}
-	return NULL;
-}
-
-/*
- * What is wrong with a stored AttributeValue at a nesting depth, or NULL.
- */
-static const char *
-StoredValueProblem(JsonbValue *value, int depth)
-{
-	JsonbValue	payload;
-	int			offset;
-
-	check_stack_depth();
-	if (depth > DDB_MAX_NESTING_DEPTH)
-		return "it is nested too deeply";
-	if (value->type != jbvBinary || !JsonContainerIsObject(value->val.binary.data) ||
-		JsonContainerSize(value->val.binary.data) != 1)
-		return "an attribute value is not an object of one member";
-	switch (DdbAttributeValueType(value, &payload))
-	{
-		case DDB_TYPE_S:
-			return payload.type == jbvString ? NULL : "an S is not a string";
-		case DDB_TYPE_N:
-			return payload.type == jbvString &&
-				DdbNumberIsCanonical(payload.val.string.val, payload.val.string.len) ?
-				NULL : "a number is not in canonical form";
-		case DDB_TYPE_B:
-			return payload.type == jbvString &&
-				Base64Problem(payload.val.string.val, payload.val.string.len, &offset) == BASE64_OK ?
-				NULL : "a binary is not valid base64";
-		case DDB_TYPE_BOOL:
-			return payload.type == jbvBool ? NULL : "a BOOL is not a boolean";
-		case DDB_TYPE_NULL:
-			return payload.type == jbvBool && payload.val.boolean ? NULL : "a NULL is not true";
-		case DDB_TYPE_M:
-			if (payload.type != jbvBinary || !JsonContainerIsObject(payload.val.binary.data))
-				return "an M is not an object";
-			return StoredMapProblem(payload.val.binary.data, depth + 1);
-		case DDB_TYPE_L:
-			if (payload.type != jbvBinary || !JsonContainerIsArray(payload.val.binary.data) ||
-				JsonContainerIsScalar(payload.val.binary.data))
-				return "an L is not an array";
-			return StoredElementsProblem(payload.val.binary.data, DDB_TYPE_L, depth + 1);
-		case DDB_TYPE_SS:
-		case DDB_TYPE_NS:
-		case DDB_TYPE_BS:
-			if (payload.type != jbvBinary || !JsonContainerIsArray(payload.val.binary.data) ||
-				JsonContainerIsScalar(payload.val.binary.data) ||
-				JsonContainerSize(payload.val.binary.data) == 0)
-				return "a set is not a non-empty array";
-			return StoredElementsProblem(payload.val.binary.data,
-										 DdbAttributeValueType(value, NULL), depth + 1);
-		case DDB_TYPE_INVALID:
-			break;
-	}
-	return "an attribute value has no known type";
-}
-
-/*
- * DdbStoredItemProblem tells what makes a stored item something ddb did
- * not write and cannot read (NULL when nothing does): a shape other than
- * DynamoDB JSON, a number not in canonical form, invalid base64, nesting
- * deeper than DynamoDB allows.
- */
-const char *
-DdbStoredItemProblem(JsonbContainer *item)
-{
-	if (!JsonContainerIsObject(item))
-		return "it is not a JSON object";
-	return StoredMapProblem(item, 1);
-}
-
 /* ---- reading stored values ---- */
 
 /*
@@ -957,110 +824,294 @@ DdbAttributeValueType(JsonbValue *value, JsonbValue *payload)
 	return DDB_TYPE_INVALID;
 }
 
-/*
- * Bytes that stored (valid) base64 text decodes to.
- */
-static int
-Base64StoredLength(const char *s, int len)
-{
-	int			pad = 0;
+/* ---- walking stored items: checking them and measuring them ---- */
 
-	if (len > 0 && s[len - 1] == '=')
-		pad = (s[len - 2] == '=') ? 2 : 1;
-	return len / 4 * 3 - pad;
+/*
+ * Items reach item tables through ddb, which stores them normalized, but
+ * also through plain SQL (INSERT, UPDATE, triggers), which can store any
+ * jsonb. Everything that reads stored values relies on their shape, so the
+ * access layer checks each item it reads (DdbStoredItemCheck) before
+ * anything else looks at it.
+ *
+ * Items are read on every call, so the walk reads jsonb's binary format
+ * directly (JEntry arrays, as jsonb.h documents them) instead of going
+ * through JsonbIterator, which allocates an iterator per container; and it
+ * measures the item's DynamoDB size on the way, as DdbItemSize does with
+ * the same walk.
+ */
+
+/* Sequential reader of the children of a container */
+typedef struct ChildReader
+{
+	const JsonbContainer *container;
+	const char *base;			/* where the children's data starts */
+	int			next;			/* the next child */
+	uint32		offset;			/* its data's offset from base */
+} ChildReader;
+
+/*
+ * Start reading a container's children (elements, or keys then values).
+ */
+static void
+ReaderInit(ChildReader *reader, const JsonbContainer *container)
+{
+	int			nchildren = JsonContainerSize(container);
+
+	if (JsonContainerIsObject(container))
+		nchildren *= 2;
+	reader->container = container;
+	reader->base = (const char *) &container->children[nchildren];
+	reader->next = 0;
+	reader->offset = 0;
 }
 
 /*
- * Size of a stored number given as (not NUL-terminated) text.
+ * Read the next child: its JEntry, and its data and length.
+ */
+static JEntry
+ReaderNext(ChildReader *reader, const char **data, uint32 *len)
+{
+	JEntry		entry = reader->container->children[reader->next++];
+	uint32		start = reader->offset;
+
+	JBE_ADVANCE_OFFSET(reader->offset, entry);
+	*data = reader->base + start;
+	*len = reader->offset - start;
+	return entry;
+}
+
+/*
+ * The container a child's data holds (containers are int-aligned).
+ */
+static const JsonbContainer *
+ChildContainer(const ChildReader *reader, const char *data)
+{
+	uint32		offset = data - reader->base;
+
+	return (const JsonbContainer *) (reader->base + INTALIGN(offset));
+}
+
+/*
+ * Size of a canonical number given as (not NUL-terminated) text.
  */
 static int
-StoredNumberSize(const char *s, int len)
+StoredNumberSize(const char *s, uint32 len)
 {
-	char	   *copy = pnstrdup(s, len);
-	int			size = DdbNumberSize(copy);
+	char		buf[256];
+	char	   *copy = len < sizeof(buf) ? buf : palloc(len + 1);
+	int			size;
 
-	pfree(copy);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	size = DdbNumberSize(copy);
+	if (copy != buf)
+		pfree(copy);
 	return size;
 }
 
 /*
- * DdbAttributeValueSize returns the size of a stored (normalized)
- * AttributeValue, e.g. a member of an item read back from a table.
+ * Bytes that valid base64 text decodes to.
  */
-Size
-DdbAttributeValueSize(JsonbValue *value)
+static Size
+StoredBinarySize(const char *s, uint32 len)
 {
-	JsonbValue	payload;
-	DdbAttributeType type = DdbAttributeValueType(value, &payload);
-	JsonbIterator *it;
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	Size		size = 0;
+	int			pad = 0;
 
-	check_stack_depth();
-	switch (type)
+	if (len > 0 && s[len - 1] == '=')
+		pad = (len > 1 && s[len - 2] == '=') ? 2 : 1;
+	return len / 4 * 3 - pad;
+}
+
+static const char *WalkAttributeValue(const JsonbContainer *value, int depth, Size *size);
+
+/*
+ * Walk the members of an item or of an M (names, then AttributeValues at
+ * depth), adding their size.
+ */
+static const char *
+WalkMap(const JsonbContainer *map, int depth, Size *size)
+{
+	int			count = JsonContainerSize(map);
+	ChildReader reader;
+	const char *data;
+	uint32		len;
+
+	ReaderInit(&reader, map);
+	for (int i = 0; i < count; i++)
 	{
-		case DDB_TYPE_S:
-			return payload.val.string.len;
-		case DDB_TYPE_N:
-			return StoredNumberSize(payload.val.string.val, payload.val.string.len);
-		case DDB_TYPE_B:
-			return Base64StoredLength(payload.val.string.val, payload.val.string.len);
-		case DDB_TYPE_BOOL:
-		case DDB_TYPE_NULL:
-			return 1;
-		case DDB_TYPE_L:
-			size = 3;
-			it = JsonbIteratorInit(payload.val.binary.data);
-			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-			{
-				if (tok == WJB_ELEM)
-					size += DdbAttributeValueSize(&v) + 1;
-			}
-			return size;
-		case DDB_TYPE_M:
-			return 3 + DdbItemSize(payload.val.binary.data) +
-				JsonContainerSize(payload.val.binary.data);
-		case DDB_TYPE_SS:
-		case DDB_TYPE_NS:
-		case DDB_TYPE_BS:
-			it = JsonbIteratorInit(payload.val.binary.data);
-			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-			{
-				if (tok != WJB_ELEM || v.type != jbvString)
-					continue;
-				if (type == DDB_TYPE_SS)
-					size += v.val.string.len;
-				else if (type == DDB_TYPE_NS)
-					size += StoredNumberSize(v.val.string.val, v.val.string.len);
-				else
-					size += Base64StoredLength(v.val.string.val, v.val.string.len);
-			}
-			return size;
-		case DDB_TYPE_INVALID:
-			break;
+		if (!JBE_ISSTRING(ReaderNext(&reader, &data, &len)) ||
+			len == 0 || len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+			return "an attribute name is empty or too long";
+		*size += len;
 	}
-	return 0;
+	for (int i = 0; i < count; i++)
+	{
+		const char *problem;
+
+		if (!JBE_ISCONTAINER(ReaderNext(&reader, &data, &len)))
+			return "an attribute value is not an object of one member";
+		problem = WalkAttributeValue(ChildContainer(&reader, data), depth, size);
+		if (problem != NULL)
+			return problem;
+	}
+	return NULL;
 }
 
 /*
- * DdbItemSize returns the size of a stored item (or the payload of a
- * stored M): its names plus its values.
+ * Walk the elements of an L (AttributeValues at depth) or of a set of
+ * element_type, adding their size.
+ */
+static const char *
+WalkElements(const JsonbContainer *array, DdbAttributeType element_type, int depth, Size *size)
+{
+	int			count = JsonContainerSize(array);
+	ChildReader reader;
+	const char *data;
+	uint32		len;
+	int			offset;
+
+	ReaderInit(&reader, array);
+	for (int i = 0; i < count; i++)
+	{
+		JEntry		entry = ReaderNext(&reader, &data, &len);
+
+		if (element_type == DDB_TYPE_L)
+		{
+			const char *problem;
+
+			if (!JBE_ISCONTAINER(entry))
+				return "an attribute value is not an object of one member";
+			problem = WalkAttributeValue(ChildContainer(&reader, data), depth, size);
+			if (problem != NULL)
+				return problem;
+			*size += 1;
+		}
+		else if (!JBE_ISSTRING(entry))
+			return "a set element is not a string";
+		else if (element_type == DDB_TYPE_S)
+			*size += len;
+		else if (element_type == DDB_TYPE_N)
+		{
+			if (!DdbNumberIsCanonical(data, len))
+				return "a number is not in canonical form";
+			*size += StoredNumberSize(data, len);
+		}
+		else
+		{
+			if (Base64Problem(data, len, &offset) != BASE64_OK)
+				return "a binary is not valid base64";
+			*size += StoredBinarySize(data, len);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Walk one AttributeValue (an object of one member: type key and payload)
+ * at depth, adding its size.
+ */
+static const char *
+WalkAttributeValue(const JsonbContainer *value, int depth, Size *size)
+{
+	ChildReader reader;
+	const char *key;
+	uint32		key_len;
+	const char *data;
+	uint32		len;
+	JEntry		entry;
+	const JsonbContainer *inner;
+	int			offset;
+	DdbAttributeType type;
+
+	check_stack_depth();
+	if (depth > DDB_MAX_NESTING_DEPTH)
+		return "it is nested too deeply";
+	if (!JsonContainerIsObject(value) || JsonContainerSize(value) != 1)
+		return "an attribute value is not an object of one member";
+	ReaderInit(&reader, value);
+	if (!JBE_ISSTRING(ReaderNext(&reader, &key, &key_len)))
+		return "an attribute value has no known type";
+	type = TypeFromKey(key, key_len);
+	entry = ReaderNext(&reader, &data, &len);
+	inner = JBE_ISCONTAINER(entry) ? ChildContainer(&reader, data) : NULL;
+	switch (type)
+	{
+		case DDB_TYPE_S:
+			if (!JBE_ISSTRING(entry))
+				return "an S is not a string";
+			*size += len;
+			return NULL;
+		case DDB_TYPE_N:
+			if (!JBE_ISSTRING(entry) || !DdbNumberIsCanonical(data, len))
+				return "a number is not in canonical form";
+			*size += StoredNumberSize(data, len);
+			return NULL;
+		case DDB_TYPE_B:
+			if (!JBE_ISSTRING(entry) || Base64Problem(data, len, &offset) != BASE64_OK)
+				return "a binary is not valid base64";
+			*size += StoredBinarySize(data, len);
+			return NULL;
+		case DDB_TYPE_BOOL:
+			if (!JBE_ISBOOL(entry))
+				return "a BOOL is not a boolean";
+			*size += 1;
+			return NULL;
+		case DDB_TYPE_NULL:
+			if (!JBE_ISBOOL_TRUE(entry))
+				return "a NULL is not true";
+			*size += 1;
+			return NULL;
+		case DDB_TYPE_M:
+			if (inner == NULL || !JsonContainerIsObject(inner))
+				return "an M is not an object";
+			*size += 3 + JsonContainerSize(inner);
+			return WalkMap(inner, depth + 1, size);
+		case DDB_TYPE_L:
+			if (inner == NULL || !JsonContainerIsArray(inner) || JsonContainerIsScalar(inner))
+				return "an L is not an array";
+			*size += 3;
+			return WalkElements(inner, DDB_TYPE_L, depth + 1, size);
+		case DDB_TYPE_SS:
+		case DDB_TYPE_NS:
+		case DDB_TYPE_BS:
+			if (inner == NULL || !JsonContainerIsArray(inner) || JsonContainerIsScalar(inner) ||
+				JsonContainerSize(inner) == 0)
+				return "a set is not a non-empty array";
+			return WalkElements(inner, type == DDB_TYPE_SS ? DDB_TYPE_S :
+								type == DDB_TYPE_NS ? DDB_TYPE_N : DDB_TYPE_B,
+								depth + 1, size);
+		case DDB_TYPE_INVALID:
+			break;
+	}
+	return "an attribute value has no known type";
+}
+
+/*
+ * DdbStoredItemCheck tells what makes a stored item something ddb did not
+ * write and cannot read (NULL when nothing does: a shape other than
+ * DynamoDB JSON, a number not in canonical form, invalid base64, nesting
+ * deeper than DynamoDB allows), and sets *size to its DynamoDB size.
+ */
+const char *
+DdbStoredItemCheck(JsonbContainer *item, Size *size)
+{
+	*size = 0;
+	if (!JsonContainerIsObject(item))
+		return "it is not a JSON object";
+	return WalkMap(item, 1, size);
+}
+
+/*
+ * DdbItemSize returns the size of a stored item: its names plus its
+ * values, by DynamoDB's rules.
  */
 Size
 DdbItemSize(JsonbContainer *item)
 {
-	JsonbIterator *it = JsonbIteratorInit(item);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	Size		size = 0;
+	Size		size;
+	const char *problem = DdbStoredItemCheck(item, &size);
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-			size += v.val.string.len;
-		else if (tok == WJB_VALUE)
-			size += DdbAttributeValueSize(&v);
-	}
+	if (problem != NULL)
+		elog(ERROR, "item is not in ddb's stored form: %s", problem);
 	return size;
 }

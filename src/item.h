@@ -84,9 +84,10 @@ extern void DdbCheckAttributeName(const char *name, int len);
 
 /*
  * What makes a stored item unreadable (written by plain SQL in a shape ddb
- * never writes), or NULL when it is a valid stored item
+ * never writes), or NULL when it is a valid stored item; *size gets its
+ * DynamoDB size
  */
-extern const char *DdbStoredItemProblem(JsonbContainer *item);
+extern const char *DdbStoredItemCheck(JsonbContainer *item, Size *size);
 
 /* Type of a stored AttributeValue; *payload (if not NULL) gets its member */
 extern DdbAttributeType DdbAttributeValueType(JsonbValue *value, JsonbValue *payload);
@@ -99,9 +100,6 @@ extern const char *DdbAttributeTypeName(DdbAttributeType type);
  * DynamoDB's ADD/DELETE operand errors print it; sets keep their type key
  */
 extern const char *DdbAttributeTypeLongName(DdbAttributeType type);
-
-/* Size of a stored AttributeValue */
-extern Size DdbAttributeValueSize(JsonbValue *value);
 
 /* Size of a stored item (names + values) */
 extern Size DdbItemSize(JsonbContainer *item);

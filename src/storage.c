@@ -179,7 +179,8 @@ GetPlan(DdbTable *table, DdbPlanKind kind)
 static Jsonb *
 CheckedItem(DdbTable *table, Jsonb *item)
 {
-	const char *problem = DdbStoredItemProblem(&item->root);
+	Size		size;
+	const char *problem = DdbStoredItemCheck(&item->root, &size);
 
 	if (problem != NULL)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
