@@ -85,6 +85,44 @@ REVOKE ALL ON FUNCTION ddb.forget_dropped_tables() FROM PUBLIC;
 CREATE EVENT TRIGGER ddb_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION ddb.forget_dropped_tables();
 
+-- An item table renamed with plain SQL keeps its DynamoDB table, which
+-- follows it; one moved out of schema ddb_data would leave its DynamoDB
+-- table without items, so that is refused.
+CREATE FUNCTION ddb.follow_renamed_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    altered record;
+BEGIN
+    FOR altered IN
+        SELECT c.relname, c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace AS in_ddb_data
+          FROM pg_catalog.pg_event_trigger_ddl_commands() d
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
+         WHERE d.object_type OPERATOR(pg_catalog.=) 'table'
+    LOOP
+        -- the DynamoDB table whose item table no longer has its name
+        IF EXISTS (SELECT 1 FROM ddb.tables t
+                    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class o
+                                       WHERE o.relname OPERATOR(pg_catalog.=) t.relation_name
+                                         AND o.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace)) THEN
+            IF NOT altered.in_ddb_data THEN
+                RAISE EXCEPTION 'the item table of a DynamoDB table cannot leave schema ddb_data'
+                    USING ERRCODE = 'object_in_use';
+            END IF;
+            UPDATE ddb.tables t SET relation_name = altered.relname
+             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class o
+                                WHERE o.relname OPERATOR(pg_catalog.=) t.relation_name
+                                  AND o.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace);
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION ddb.follow_renamed_tables() FROM PUBLIC;
+CREATE EVENT TRIGGER ddb_follow_renamed_tables ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION ddb.follow_renamed_tables();
+
 ---------------------------------------------------------------------------
 -- The DynamoDB JSON protocol: ddb.call and one function per operation
 ---------------------------------------------------------------------------

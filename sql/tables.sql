@@ -194,6 +194,20 @@ SELECT table_name, relation_name ~ '^idx_pkey~[0-9a-f]{8}$' AS hashed_name, hash
 SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('TableName', t))
   FROM unnest(ARRAY['sys_names', 'idx', 'idx_pkey']) t) d;
 
+-- An item table renamed with SQL takes its DynamoDB table along; one moved
+-- out of schema ddb_data is refused
+SELECT ddb.create_table('renamed', partition_key => 'pk') IS NOT NULL AS created;
+SELECT ddb.put('renamed', '{"pk": "a"}');
+ALTER TABLE ddb_data.renamed RENAME TO renamed_by_sql;
+SELECT relation_name FROM ddb.tables WHERE table_name = 'renamed';
+SELECT ddb.get('renamed', '{"pk": "a"}');
+SELECT ddb.describe_table('{"TableName": "renamed"}') -> 'Table' -> 'ItemCount' IS NOT NULL AS described;
+ALTER TABLE ddb_data.renamed_by_sql SET SCHEMA public;
+ALTER TABLE ddb_data.renamed_by_sql ADD COLUMN note text;
+SELECT ddb.get('renamed', '{"pk": "a"}');
+SELECT ddb.delete_table('{"TableName": "renamed"}') -> 'TableDescription' -> 'TableName';
+SELECT count(*) FROM pg_class WHERE relname = 'renamed_by_sql';
+
 -- DeleteTable
 -- Invalid input: deletion protection
 SELECT ddb.delete_table('{"TableName": "Music"}');
