@@ -86,8 +86,9 @@ CREATE EVENT TRIGGER ddb_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION ddb.forget_dropped_tables();
 
 -- An item table renamed with plain SQL keeps its DynamoDB table, which
--- follows it; one moved out of schema ddb_data would leave its DynamoDB
--- table without items, so that is refused.
+-- follows it. Moving one out of schema ddb_data, or renaming, dropping or
+-- retyping its item or key columns, would leave its DynamoDB table unable to
+-- reach its items, so that is refused.
 CREATE FUNCTION ddb.follow_renamed_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -96,10 +97,10 @@ DECLARE
     altered record;
 BEGIN
     FOR altered IN
-        SELECT c.relname, c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace AS in_ddb_data
+        SELECT c.oid, c.relname, c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace AS in_ddb_data
           FROM pg_catalog.pg_event_trigger_ddl_commands() d
           JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
-         WHERE d.object_type OPERATOR(pg_catalog.=) 'table'
+         WHERE d.object_type IN ('table', 'table column')
     LOOP
         -- the DynamoDB table whose item table no longer has its name
         IF EXISTS (SELECT 1 FROM ddb.tables t
@@ -114,6 +115,26 @@ BEGIN
              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class o
                                 WHERE o.relname OPERATOR(pg_catalog.=) t.relation_name
                                   AND o.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace);
+        END IF;
+        -- the columns ddb reads and writes must stay as they were made
+        IF altered.in_ddb_data AND EXISTS (
+            SELECT 1 FROM ddb.tables t
+              CROSS JOIN LATERAL (VALUES ('item'::name, 'jsonb'::regtype),
+                                         (t.hash_key_column, CASE t.hash_key_type WHEN 'S' THEN 'text'::regtype
+                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END),
+                                         (t.range_key_column, CASE t.range_key_type WHEN 'S' THEN 'text'::regtype
+                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END)) AS c(column_name, column_type)
+             WHERE t.relation_name OPERATOR(pg_catalog.=) altered.relname
+               AND c.column_name IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid OPERATOR(pg_catalog.=) altered.oid
+                                  AND a.attname OPERATOR(pg_catalog.=) c.column_name
+                                  AND a.atttypid OPERATOR(pg_catalog.=) c.column_type
+                                  AND (a.atttypid OPERATOR(pg_catalog.<>) 'text'::regtype
+                                       OR a.attcollation OPERATOR(pg_catalog.=) 'pg_catalog."C"'::regcollation)
+                                  AND NOT a.attisdropped)) THEN
+            RAISE EXCEPTION 'the item and key columns of the item table of a DynamoDB table cannot be renamed, dropped or retyped'
+                USING ERRCODE = 'object_in_use';
         END IF;
     END LOOP;
 END

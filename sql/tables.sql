@@ -203,6 +203,12 @@ SELECT relation_name FROM ddb.tables WHERE table_name = 'renamed';
 SELECT ddb.get('renamed', '{"pk": "a"}');
 SELECT ddb.describe_table('{"TableName": "renamed"}') -> 'Table' -> 'ItemCount' IS NOT NULL AS described;
 ALTER TABLE ddb_data.renamed_by_sql SET SCHEMA public;
+ALTER TABLE ddb_data.renamed_by_sql RENAME COLUMN pk TO partition;
+ALTER TABLE ddb_data.renamed_by_sql RENAME COLUMN item TO doc;
+ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk TYPE text COLLATE "POSIX";
+ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk TYPE varchar;
+ALTER TABLE ddb_data.renamed_by_sql DROP COLUMN item CASCADE;
+-- other changes are the table owner's business
 ALTER TABLE ddb_data.renamed_by_sql ADD COLUMN note text;
 SELECT ddb.get('renamed', '{"pk": "a"}');
 SELECT ddb.delete_table('{"TableName": "renamed"}') -> 'TableDescription' -> 'TableName';
