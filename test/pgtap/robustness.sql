@@ -1,8 +1,10 @@
--- robustness: thousands of randomly mutated requests to every operation.
--- Each must either succeed or fail with a DynamoDB error (SQLSTATE class
--- YD); none may crash the backend or leak a raw PostgreSQL error.
+-- robustness: thousands of randomly mutated requests to every operation,
+-- and thousands of randomly mutated items written with plain SQL and read
+-- back by ddb. Each call must either succeed or fail with a DynamoDB error
+-- (SQLSTATE class YD); none may crash the backend or leak a raw PostgreSQL
+-- error.
 BEGIN;
-SELECT plan(3);
+SELECT plan(5);
 SELECT setseed(0.4242);
 
 SELECT ddb.create_table('fuzz', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N');
@@ -128,6 +130,58 @@ SELECT is((SELECT count(*) FROM outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlst
           'every failure is a DynamoDB error');
 SELECT cmp_ok((SELECT count(*) FROM outcomes WHERE sqlstate = 'ok'), '>', 50::bigint,
               'some mutated requests are still valid and succeed');
+
+-- Items written with SQL: a valid stored item, mutated, under a fresh key;
+-- then read, projected, conditionally updated and deleted through ddb
+CREATE TEMP TABLE stored_outcomes (sqlstate text, message text);
+DO $$
+DECLARE
+    template jsonb := '{"a": {"S": "xyz"}, "t": {"BOOL": false}, "b": {"B": "AAEC"}, "ns": {"NS": ["1", "-2.5"]},
+                        "bs": {"BS": ["AA=="]}, "m": {"M": {"l": {"L": [{"N": "1.5"}, {"SS": ["x", "y"]}, {"NULL": true}]},
+                        "e": {"M": {}}}}}';
+    item jsonb;
+    key jsonb;
+BEGIN
+    FOR i IN 1..3000 LOOP
+        key := jsonb_build_object('pk', '{"S": "stored"}'::jsonb, 'sk', jsonb_build_object('N', i::text));
+        item := pg_temp.mutate(template, 5);
+        BEGIN
+            INSERT INTO ddb_data.fuzz (item) VALUES (item || key);
+        EXCEPTION WHEN OTHERS THEN
+            CONTINUE;           -- not an object, or no usable key: SQL refused it
+        END;
+        BEGIN
+            PERFORM ddb.get_item(jsonb_build_object('TableName', 'fuzz', 'Key', key,
+                'ProjectionExpression', 'a, m.l[1], m.e, b, ns'));
+            PERFORM ddb.query(jsonb_build_object('TableName', 'fuzz', 'KeyConditionExpression', 'pk = :p AND sk = :s',
+                'FilterExpression', 'size(a) > :z OR contains(m.l, :x) OR attribute_type(ns, :t)',
+                'ExpressionAttributeValues', jsonb_build_object(':p', '{"S": "stored"}'::jsonb, ':s', key -> 'sk',
+                    ':z', '{"N": "0"}'::jsonb, ':x', '{"N": "1.5"}'::jsonb, ':t', '{"S": "NS"}'::jsonb),
+                'ReturnConsumedCapacity', 'TOTAL'));
+            PERFORM ddb.update_item(jsonb_build_object('TableName', 'fuzz', 'Key', key,
+                'UpdateExpression', 'SET m.l[0] = :v, a = list_append(if_not_exists(q, :l), :l) ADD ns :n DELETE bs :b',
+                'ConditionExpression', 'attribute_exists(m) AND NOT begins_with(b, :b0)',
+                'ExpressionAttributeValues', '{":v": {"S": "v"}, ":l": {"L": []}, ":n": {"NS": ["3"]}, ":b": {"BS": ["AA=="]}, ":b0": {"B": "AQ=="}}'::jsonb,
+                'ReturnValues', 'ALL_OLD'));
+            INSERT INTO stored_outcomes VALUES ('ok', NULL);
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO stored_outcomes VALUES (SQLSTATE, SQLERRM || ' <- ' || left(item::text, 300));
+        END;
+        BEGIN
+            PERFORM ddb.delete_item(jsonb_build_object('TableName', 'fuzz', 'Key', key, 'ReturnValues', 'ALL_OLD'));
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO stored_outcomes VALUES (SQLSTATE, 'DeleteItem: ' || SQLERRM || ' <- ' || left(item::text, 300));
+        END;
+    END LOOP;
+END $$;
+
+SELECT diag('stored items: ' || string_agg(sqlstate || ' x' || n, ', ' ORDER BY sqlstate))
+  FROM (SELECT sqlstate, count(*) AS n FROM stored_outcomes GROUP BY sqlstate) o;
+SELECT diag(sqlstate || ' ' || message) FROM stored_outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlstate <> 'ok' LIMIT 10;
+SELECT is((SELECT count(*) FROM stored_outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlstate <> 'ok'), 0::bigint,
+          'every read of a mutated stored item succeeds or fails with a DynamoDB error');
+SELECT cmp_ok((SELECT count(*) FROM stored_outcomes WHERE sqlstate = 'ok'), '>', 50::bigint,
+              'some mutated stored items are still valid and are read');
 
 SELECT * FROM finish();
 ROLLBACK;
