@@ -1024,6 +1024,7 @@ WalkAttributeValue(const JsonbContainer *value, int depth, Size *size)
 	DdbAttributeType type;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();		/* SQL may have stored a huge item */
 	if (depth > DDB_MAX_NESTING_DEPTH)
 		return "it is nested too deeply";
 	if (!JsonContainerIsObject(value) || JsonContainerSize(value) != 1)
