@@ -119,11 +119,12 @@ BEGIN
         -- the columns ddb reads and writes must stay as they were made
         IF altered.in_ddb_data AND EXISTS (
             SELECT 1 FROM ddb.tables t
-              CROSS JOIN LATERAL (VALUES ('item'::name, 'jsonb'::regtype),
+              CROSS JOIN LATERAL (VALUES ('item'::name, 'jsonb'::regtype, ''::"char"),
                                          (t.hash_key_column, CASE t.hash_key_type WHEN 'S' THEN 'text'::regtype
-                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END),
+                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"),
                                          (t.range_key_column, CASE t.range_key_type WHEN 'S' THEN 'text'::regtype
-                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END)) AS c(column_name, column_type)
+                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"))
+                   AS c(column_name, column_type, generated)
              WHERE t.relation_name OPERATOR(pg_catalog.=) altered.relname
                AND c.column_name IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
@@ -132,8 +133,17 @@ BEGIN
                                   AND a.atttypid OPERATOR(pg_catalog.=) c.column_type
                                   AND (a.atttypid OPERATOR(pg_catalog.<>) 'text'::regtype
                                        OR a.attcollation OPERATOR(pg_catalog.=) 'pg_catalog."C"'::regcollation)
+                                  AND a.attgenerated OPERATOR(pg_catalog.=) c.generated
                                   AND NOT a.attisdropped)) THEN
-            RAISE EXCEPTION 'the item and key columns of the item table of a DynamoDB table cannot be renamed, dropped or retyped'
+            RAISE EXCEPTION 'the item and key columns of the item table of a DynamoDB table cannot be renamed, dropped, retyped or made plain columns'
+                USING ERRCODE = 'object_in_use';
+        END IF;
+        -- ... and so must the primary key that makes keys unique
+        IF altered.in_ddb_data
+           AND EXISTS (SELECT 1 FROM ddb.tables t WHERE t.relation_name OPERATOR(pg_catalog.=) altered.relname)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                            WHERE i.indrelid OPERATOR(pg_catalog.=) altered.oid AND i.indisprimary) THEN
+            RAISE EXCEPTION 'the primary key of the item table of a DynamoDB table cannot be dropped'
                 USING ERRCODE = 'object_in_use';
         END IF;
     END LOOP;

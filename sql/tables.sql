@@ -208,6 +208,8 @@ ALTER TABLE ddb_data.renamed_by_sql RENAME COLUMN item TO doc;
 ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk TYPE text COLLATE "POSIX";
 ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk TYPE varchar;
 ALTER TABLE ddb_data.renamed_by_sql DROP COLUMN item CASCADE;
+ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk DROP EXPRESSION;
+ALTER TABLE ddb_data.renamed_by_sql DROP CONSTRAINT renamed_pkey;
 -- other changes are the table owner's business
 ALTER TABLE ddb_data.renamed_by_sql ADD COLUMN note text;
 SELECT ddb.get('renamed', '{"pk": "a"}');
