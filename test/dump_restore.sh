@@ -28,6 +28,9 @@ SELECT ddb.put('users', jsonb_build_object('user_id', 'u' || i, 'n', i, 'big', 1
 SELECT ddb.put('orders', jsonb_build_object('customer_id', 'c' || (i % 7), 'order_date', '2024-01-' || lpad(i::text, 2, '0'), 'total', i * 1.5))
   FROM generate_series(1, 28) i;
 SELECT ddb.put_item('{"TableName": "blobs", "Item": {"h": {"B": "AAEC"}, "n": {"N": "-1.5"}, "s": {"SS": ["a", "b"]}}}');
+-- an item table renamed with SQL, and one with an extra index
+ALTER TABLE ddb_data.blobs RENAME TO blobs_renamed;
+CREATE INDEX orders_total ON ddb_data.orders (((item -> 'total' ->> 'N')::numeric));
 SQL
 
 "$bin/pg_dump" -d "$src" -f "$dump"
