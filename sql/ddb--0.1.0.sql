@@ -16,7 +16,7 @@ GRANT USAGE ON SCHEMA ddb_data TO PUBLIC;
 CREATE TABLE ddb.tables (
     table_name text COLLATE "C" PRIMARY KEY,
     table_id uuid NOT NULL,
-    relation_name name NOT NULL UNIQUE,          -- item table in ddb_data
+    item_table regclass NOT NULL UNIQUE,         -- in ddb_data; follows renames
     hash_key text NOT NULL,                      -- partition key attribute
     hash_key_type text NOT NULL CHECK (hash_key_type IN ('S', 'N', 'B')),
     hash_key_column name NOT NULL,
@@ -68,7 +68,8 @@ SELECT pg_catalog.pg_extension_config_dump('ddb.table_tags', '');
 GRANT SELECT ON ddb.tables, ddb.table_tags TO PUBLIC;
 
 -- An item table dropped with plain SQL takes its DynamoDB table with it, so
--- the catalog never names a relation that does not exist.
+-- the catalog never names a relation that does not exist. (A renamed one
+-- needs nothing: the catalog refers to it by OID.)
 CREATE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -76,20 +77,23 @@ AS $$
 BEGIN
     DELETE FROM ddb.tables t
      USING pg_catalog.pg_event_trigger_dropped_objects() d
-     WHERE d.object_type = 'table'
-       AND d.schema_name = 'ddb_data'
-       AND d.object_name = t.relation_name;
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) t.item_table::oid;
 END
 $$;
 REVOKE ALL ON FUNCTION ddb.forget_dropped_tables() FROM PUBLIC;
 CREATE EVENT TRIGGER ddb_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION ddb.forget_dropped_tables();
 
--- An item table renamed with plain SQL keeps its DynamoDB table, which
--- follows it. Moving one out of schema ddb_data, or renaming, dropping or
--- retyping its item or key columns, would leave its DynamoDB table unable to
--- reach its items, so that is refused.
-CREATE FUNCTION ddb.follow_renamed_tables() RETURNS event_trigger
+-- What ddb relies on in an item table stays as CreateTable made it: the
+-- table stays in schema ddb_data, its item and key columns keep their
+-- names, types (key columns generated from the item, text in collation
+-- "C") and NOT NULL item, and its primary key stays. Other changes (extra
+-- columns, indexes, triggers, policies, a new name) are the owner's to make.
+-- Every ALTER command that can name a table (ALTER INDEX and ALTER VIEW can
+-- rename one) is checked, for the item tables it altered only.
+CREATE FUNCTION ddb.guard_item_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -97,62 +101,52 @@ DECLARE
     altered record;
 BEGIN
     FOR altered IN
-        SELECT c.oid, c.relname, c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace AS in_ddb_data
+        SELECT DISTINCT c.oid, c.relnamespace, t.table_name, t.hash_key_column, t.hash_key_type,
+               t.range_key_column, t.range_key_type
           FROM pg_catalog.pg_event_trigger_ddl_commands() d
+          JOIN ddb.tables t ON t.item_table::oid OPERATOR(pg_catalog.=) d.objid
           JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
-         WHERE d.object_type IN ('table', 'table column')
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
     LOOP
-        -- the DynamoDB table whose item table no longer has its name
-        IF EXISTS (SELECT 1 FROM ddb.tables t
-                    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class o
-                                       WHERE o.relname OPERATOR(pg_catalog.=) t.relation_name
-                                         AND o.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace)) THEN
-            IF NOT altered.in_ddb_data THEN
-                RAISE EXCEPTION 'the item table of a DynamoDB table cannot leave schema ddb_data'
-                    USING ERRCODE = 'object_in_use';
-            END IF;
-            UPDATE ddb.tables t SET relation_name = altered.relname
-             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class o
-                                WHERE o.relname OPERATOR(pg_catalog.=) t.relation_name
-                                  AND o.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::regnamespace);
+        IF altered.relnamespace OPERATOR(pg_catalog.<>) 'ddb_data'::regnamespace THEN
+            RAISE EXCEPTION 'the item table of DynamoDB table % cannot leave schema ddb_data', altered.table_name
+                USING ERRCODE = 'object_in_use';
         END IF;
-        -- the columns ddb reads and writes must stay as they were made
-        IF altered.in_ddb_data AND EXISTS (
-            SELECT 1 FROM ddb.tables t
-              CROSS JOIN LATERAL (VALUES ('item'::name, 'jsonb'::regtype, ''::"char"),
-                                         (t.hash_key_column, CASE t.hash_key_type WHEN 'S' THEN 'text'::regtype
-                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"),
-                                         (t.range_key_column, CASE t.range_key_type WHEN 'S' THEN 'text'::regtype
-                                              WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"))
+        IF EXISTS (
+            SELECT 1
+              FROM (VALUES ('item'::name, 'jsonb'::regtype, ''::"char"),
+                           (altered.hash_key_column, CASE altered.hash_key_type WHEN 'S' THEN 'text'::regtype
+                                WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"),
+                           (altered.range_key_column, CASE altered.range_key_type WHEN 'S' THEN 'text'::regtype
+                                WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END, 's'::"char"))
                    AS c(column_name, column_type, generated)
-             WHERE t.relation_name OPERATOR(pg_catalog.=) altered.relname
-               AND c.column_name IS NOT NULL
+             WHERE c.column_name IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                                 WHERE a.attrelid OPERATOR(pg_catalog.=) altered.oid
                                   AND a.attname OPERATOR(pg_catalog.=) c.column_name
                                   AND a.atttypid OPERATOR(pg_catalog.=) c.column_type
+                                  AND a.atttypmod OPERATOR(pg_catalog.=) -1
                                   AND (a.atttypid OPERATOR(pg_catalog.<>) 'text'::regtype
                                        OR a.attcollation OPERATOR(pg_catalog.=) 'pg_catalog."C"'::regcollation)
                                   AND a.attgenerated OPERATOR(pg_catalog.=) c.generated
+                                  AND a.attnotnull
                                   AND NOT a.attisdropped)) THEN
-            RAISE EXCEPTION 'the item and key columns of the item table of a DynamoDB table cannot be renamed, dropped, retyped or made plain columns'
+            RAISE EXCEPTION 'the item and key columns of the item table of DynamoDB table % cannot be renamed, dropped, retyped, made nullable or made plain columns', altered.table_name
                 USING ERRCODE = 'object_in_use';
         END IF;
-        -- ... and so must the primary key that makes keys unique
-        IF altered.in_ddb_data
-           AND EXISTS (SELECT 1 FROM ddb.tables t WHERE t.relation_name OPERATOR(pg_catalog.=) altered.relname)
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                            WHERE i.indrelid OPERATOR(pg_catalog.=) altered.oid AND i.indisprimary) THEN
-            RAISE EXCEPTION 'the primary key of the item table of a DynamoDB table cannot be dropped'
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                        WHERE i.indrelid OPERATOR(pg_catalog.=) altered.oid AND i.indisprimary) THEN
+            RAISE EXCEPTION 'the primary key of the item table of DynamoDB table % cannot be dropped', altered.table_name
                 USING ERRCODE = 'object_in_use';
         END IF;
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION ddb.follow_renamed_tables() FROM PUBLIC;
-CREATE EVENT TRIGGER ddb_follow_renamed_tables ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION ddb.follow_renamed_tables();
+REVOKE ALL ON FUNCTION ddb.guard_item_tables() FROM PUBLIC;
+CREATE EVENT TRIGGER ddb_guard_item_tables ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'ALTER INDEX', 'ALTER VIEW', 'ALTER FOREIGN TABLE',
+                 'ALTER MATERIALIZED VIEW', 'ALTER SEQUENCE')
+    EXECUTE FUNCTION ddb.guard_item_tables();
 
 ---------------------------------------------------------------------------
 -- The DynamoDB JSON protocol: ddb.call and one function per operation

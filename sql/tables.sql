@@ -27,7 +27,7 @@ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.att
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
  WHERE c.relnamespace = 'ddb_data'::regnamespace AND a.attnum > 0
  ORDER BY c.relname, a.attnum;
-SELECT table_name, relation_name, hash_key, hash_key_type, range_key, range_key_type, billing_mode
+SELECT table_name, item_table, hash_key, hash_key_type, range_key, range_key_type, billing_mode
   FROM ddb.tables ORDER BY table_name;
 
 -- DescribeTable
@@ -115,7 +115,7 @@ SELECT count(*) FROM ddb.tables WHERE table_name = 'tbl1';
 
 -- Long table and attribute names fit PostgreSQL's 63-byte identifiers
 SELECT ddb.create_table(repeat('L', 255), partition_key => repeat('k', 255), sort_key => 'item') -> 'TableDescription' -> 'TableName' = to_jsonb(repeat('L', 255)) AS created;
-SELECT length(relation_name::text), hash_key_column, range_key_column FROM ddb.tables WHERE table_name = repeat('L', 255);
+SELECT (SELECT length(relname) FROM pg_class WHERE oid = item_table), hash_key_column, range_key_column FROM ddb.tables WHERE table_name = repeat('L', 255);
 SELECT ddb.put(repeat('L', 255), jsonb_build_object(repeat('k', 255), 'a', 'item', 'b', 'x', 1));
 SELECT ddb.get(repeat('L', 255), jsonb_build_object(repeat('k', 255), 'a', 'item', 'b')) -> 'x';
 
@@ -183,13 +183,22 @@ SELECT count(*) AS cached FROM pg_backend_memory_contexts WHERE name = 'ddb tabl
 -- Key attributes named like system columns, and a table named like another
 -- table's primary key index, are ordinary names
 SELECT ddb.create_table('sys_names', partition_key => 'ctid', sort_key => 'xmin') IS NOT NULL AS created;
+-- Invalid input: a numeric key column given a precision would round keys
+SELECT ddb.create_table('typmod', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N') IS NOT NULL AS created;
+ALTER TABLE ddb_data.typmod ALTER COLUMN sk TYPE numeric(5,0);
+SELECT ddb.delete_table('{"TableName": "typmod"}') -> 'TableDescription' -> 'TableName';
+-- tables that are not item tables are not checked
+CREATE TABLE public.not_an_item_table (x int);
+ALTER TABLE public.not_an_item_table ADD COLUMN y int, ALTER COLUMN x TYPE numeric(5,0);
+ALTER TABLE public.not_an_item_table RENAME COLUMN x TO z;
+DROP TABLE public.not_an_item_table;
 SELECT ddb.put('sys_names', '{"ctid": "a", "xmin": "b", "tableoid": 1}');
 SELECT ddb.get('sys_names', '{"ctid": "a", "xmin": "b"}');
 SELECT ddb.create_table('idx', partition_key => 'pk') IS NOT NULL AS created;
 SELECT ddb.create_table('idx_pkey', partition_key => 'pk') IS NOT NULL AS created;
 SELECT ddb.put('idx_pkey', '{"pk": "in idx_pkey"}');
 SELECT ddb.get('idx_pkey', '{"pk": "in idx_pkey"}'), ddb.get('idx', '{"pk": "in idx_pkey"}');
-SELECT table_name, relation_name ~ '^idx_pkey~[0-9a-f]{8}$' AS hashed_name, hash_key_column, range_key_column
+SELECT table_name, item_table::text ~ '^ddb_data."idx_pkey~[0-9a-f]{8}"$' AS hashed_name, hash_key_column, range_key_column
   FROM ddb.tables WHERE table_name IN ('sys_names', 'idx', 'idx_pkey') ORDER BY 1;
 SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('TableName', t))
   FROM unnest(ARRAY['sys_names', 'idx', 'idx_pkey']) t) d;
@@ -199,7 +208,7 @@ SELECT count(*) AS deleted FROM (SELECT ddb.delete_table(jsonb_build_object('Tab
 SELECT ddb.create_table('renamed', partition_key => 'pk') IS NOT NULL AS created;
 SELECT ddb.put('renamed', '{"pk": "a"}');
 ALTER TABLE ddb_data.renamed RENAME TO renamed_by_sql;
-SELECT relation_name FROM ddb.tables WHERE table_name = 'renamed';
+SELECT item_table FROM ddb.tables WHERE table_name = 'renamed';
 SELECT ddb.get('renamed', '{"pk": "a"}');
 SELECT ddb.describe_table('{"TableName": "renamed"}') -> 'Table' -> 'ItemCount' IS NOT NULL AS described;
 ALTER TABLE ddb_data.renamed_by_sql SET SCHEMA public;
@@ -210,6 +219,13 @@ ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk TYPE varchar;
 ALTER TABLE ddb_data.renamed_by_sql DROP COLUMN item CASCADE;
 ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN pk DROP EXPRESSION;
 ALTER TABLE ddb_data.renamed_by_sql DROP CONSTRAINT renamed_pkey;
+ALTER TABLE ddb_data.renamed_by_sql ALTER COLUMN item DROP NOT NULL;
+ALTER VIEW ddb_data.renamed_by_sql RENAME COLUMN item TO doc;
+ALTER FOREIGN TABLE ddb_data.renamed_by_sql RENAME COLUMN pk TO partition;
+-- ALTER INDEX can rename a table too; the DynamoDB table follows
+ALTER INDEX ddb_data.renamed_by_sql RENAME TO renamed_again;
+SELECT item_table FROM ddb.tables WHERE table_name = 'renamed';
+ALTER TABLE ddb_data.renamed_again RENAME TO renamed_by_sql;
 -- other changes are the table owner's business
 ALTER TABLE ddb_data.renamed_by_sql ADD COLUMN note text;
 SELECT ddb.get('renamed', '{"pk": "a"}');

@@ -27,6 +27,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -200,7 +201,7 @@ LoadTable(const char *name)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT relation_name::pg_catalog.text, hash_key, hash_key_type, hash_key_column::pg_catalog.text,"
+		plan = SPI_prepare("SELECT item_table::pg_catalog.oid, hash_key, hash_key_type, hash_key_column::pg_catalog.text,"
 						   " range_key, range_key_type, range_key_column::pg_catalog.text"
 						   " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 						   1, argtypes);
@@ -229,7 +230,7 @@ LoadTable(const char *name)
 	table = palloc0(sizeof(DdbTable));
 	table->context = context;
 	strlcpy(table->name, name, sizeof(table->name));
-	table->relation_name = SPI_getvalue(tuple, desc, 1);
+	table->relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
 	table->keys[0].name = SPI_getvalue(tuple, desc, 2);
 	table->keys[0].type = SPI_getvalue(tuple, desc, 3)[0];
 	table->keys[0].column = SPI_getvalue(tuple, desc, 4);
@@ -246,11 +247,22 @@ LoadTable(const char *name)
 	}
 	MemoryContextSwitchTo(old);
 
+	/*
+	 * The item table's current name. It is gone only when this transaction's
+	 * snapshot still shows a table that a committed transaction dropped
+	 * (REPEATABLE READ): the table does not exist any more.
+	 */
+	table->relation_name = get_rel_name(table->relid);
+	if (table->relation_name == NULL)
+	{
+		MemoryContextDelete(context);
+		return NULL;
+	}
+	table->relation_name = MemoryContextStrdup(context, table->relation_name);
 	nspid = get_namespace_oid(DDB_DATA_SCHEMA, false);
-	table->relid = get_relname_relid(table->relation_name, nspid);
-	if (!OidIsValid(table->relid))
-		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "item table \"%s.%s\" of table %s is missing",
-				 DDB_DATA_SCHEMA, table->relation_name, table->name);
+	if (get_rel_namespace(table->relid) != nspid)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "item table \"%s\" of table %s is not in schema %s",
+				 table->relation_name, table->name, DDB_DATA_SCHEMA);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;
@@ -305,12 +317,11 @@ DdbValidateTableName(const char *name, const char *member, DdbConstraintErrors *
 }
 
 /*
- * DdbTableLookupOptional returns the cached metadata of a table, loading it
- * if needed, or NULL when the table does not exist. The name must already
- * be validated.
+ * The cached metadata of a table, loaded when missing or invalid, or NULL
+ * when the table does not exist.
  */
-DdbTable *
-DdbTableLookupOptional(const char *name)
+static DdbTable *
+CachedTable(const char *name)
 {
 	DdbTableCacheEntry *entry;
 	DdbTable   *table;
@@ -328,14 +339,11 @@ DdbTableLookupOptional(const char *name)
 									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 
-	/* pick up invalidations from other backends before trusting the cache */
-	AcceptInvalidationMessages();
-
 	memset(key, 0, sizeof(key));
 	strlcpy(key, name, sizeof(key));
 	entry = hash_search(DdbTableCache, key, HASH_FIND, NULL);
 	if (entry != NULL && entry->table != NULL && entry->table->valid)
-		return NoteUse(entry->table);
+		return entry->table;
 
 	table = LoadTable(name);
 
@@ -359,7 +367,38 @@ DdbTableLookupOptional(const char *name)
 		return NULL;
 	}
 	entry->table = table;
-	return NoteUse(table);
+	return table;
+}
+
+/*
+ * DdbTableLookupOptional returns the cached metadata of a table, loading it
+ * if needed, or NULL when the table does not exist. The name must already
+ * be validated.
+ *
+ * The item table is locked (ACCESS SHARE, as the statements on it will
+ * lock it) before the metadata is trusted: a concurrent DeleteTable, DROP
+ * or rename that commits while the lock is awaited invalidates the
+ * metadata, and the table is looked up again, so that a table deleted
+ * meanwhile is ResourceNotFoundException rather than a missing relation.
+ */
+DdbTable *
+DdbTableLookupOptional(const char *name)
+{
+	for (;;)
+	{
+		DdbTable   *table;
+
+		CHECK_FOR_INTERRUPTS();
+		/* pick up invalidations from other backends before trusting the cache */
+		AcceptInvalidationMessages();
+		table = CachedTable(name);
+		if (table == NULL)
+			return NULL;
+		LockRelationOid(table->relid, AccessShareLock);
+		if (table->valid)
+			return NoteUse(table);
+		UnlockRelationOid(table->relid, AccessShareLock);
+	}
 }
 
 /*

@@ -89,8 +89,7 @@ static const char *const describe_sql =
 "      t.table_name),"
 "  'TableId', t.table_id::pg_catalog.text))"
 " FROM ddb.tables t"
-" LEFT JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) t.relation_name"
-"  AND c.relnamespace OPERATOR(pg_catalog.=) 'ddb_data'::pg_catalog.regnamespace"
+" LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
 " WHERE t.table_name OPERATOR(pg_catalog.=) $1";
 
 /*
@@ -530,7 +529,7 @@ DdbCreateTable(JsonbContainer *request)
 	/* the catalog row, written as the extension owner */
 	{
 		static const char *const insert_sql =
-		"INSERT INTO ddb.tables (table_name, table_id, relation_name,"
+		"INSERT INTO ddb.tables (table_name, table_id, item_table,"
 		"  hash_key, hash_key_type, hash_key_column,"
 		"  range_key, range_key_type, range_key_column,"
 		"  key_schema, attribute_definitions, billing_mode,"
@@ -539,7 +538,7 @@ DdbCreateTable(JsonbContainer *request)
 		" VALUES ($1, pg_catalog.gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		"  $12, $13, CASE WHEN $11 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN pg_catalog.now() END,"
 		"  $14, $15)";
-		Oid			argtypes[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		Oid			argtypes[15] = {TEXTOID, REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 			TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
 		Datum		args[15];
 		char		nulls[16] = "               ";
@@ -549,7 +548,8 @@ DdbCreateTable(JsonbContainer *request)
 		char		type1[2] = {schema.types[1], '\0'};
 
 		args[0] = CStringGetTextDatum(table_name);
-		args[1] = CStringGetTextDatum(relation_name);
+		args[1] = ObjectIdGetDatum(get_relname_relid(relation_name,
+													 get_namespace_oid(DDB_DATA_SCHEMA, false)));
 		args[2] = CStringGetTextDatum(schema.names[0]);
 		args[3] = CStringGetTextDatum(type0);
 		args[4] = CStringGetTextDatum(columns[0]);
