@@ -32,9 +32,17 @@ INSERT INTO bad_values VALUES
   ('unknown type', '{"X": "a"}'),
   ('not an object', '"text"'),
   ('bad element in list', '{"L": [{"S": "a"}, 7]}'),
-  ('too deep', (repeat('{"L": [', 33) || '{"S": "x"}' || repeat(']}', 33))::jsonb);
+  ('too deep', (repeat('{"L": [', 33) || '{"S": "x"}' || repeat(']}', 33))::jsonb),
+  ('unsorted set', '{"SS": ["b", "a"]}'),
+  ('duplicate numbers', '{"NS": ["1", "1"]}'),
+  ('unsorted binaries', '{"BS": ["AQ==", "AA=="]}'),
+  ('too big', jsonb_build_object('S', repeat('x', 409600)));
 INSERT INTO ddb_data.raw (item) SELECT jsonb_build_object('pk', jsonb_build_object('S', name), 'v', value) FROM bad_values;
 INSERT INTO ddb_data.raw (item) VALUES ('{"pk": {"S": "empty name"}, "": {"S": "x"}}');
+-- keys DynamoDB would not store: empty, or longer than 2048 bytes
+INSERT INTO ddb_data.raw (item) VALUES ('{"pk": {"S": ""}}');
+SELECT ddb.create_table('raw_keys', partition_key => 'pk') IS NOT NULL AS created;
+INSERT INTO ddb_data.raw_keys (item) VALUES (jsonb_build_object('pk', jsonb_build_object('S', repeat('k', 2049))));
 CREATE FUNCTION try(request jsonb, op text DEFAULT 'GetItem') RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     RETURN ddb.call(op, request)::text;
@@ -44,6 +52,7 @@ END $$;
 SELECT name, try(jsonb_build_object('TableName', 'raw', 'Key', jsonb_build_object('pk', jsonb_build_object('S', name))))
   FROM bad_values ORDER BY name;
 SELECT try('{"TableName": "raw", "Key": {"pk": {"S": "empty name"}}}');
+SELECT try('{"TableName": "raw_keys"}', 'Scan');
 -- every read path refuses them
 SELECT try('{"TableName": "raw"}', 'Scan');
 SELECT try('{"TableName": "raw", "KeyConditionExpression": "pk = :k", "ExpressionAttributeValues": {":k": {"S": "map as array"}}}', 'Query');
@@ -70,4 +79,5 @@ SELECT i, ddb.put_item(jsonb_build_object('TableName', 'raw_sorted', 'Item',
 
 DROP FUNCTION try(jsonb, text);
 SELECT ddb.delete_table('{"TableName": "raw"}') -> 'TableDescription' -> 'TableName';
+SELECT ddb.delete_table('{"TableName": "raw_keys"}') -> 'TableDescription' -> 'TableName';
 SELECT ddb.delete_table('{"TableName": "raw_sorted"}') -> 'TableDescription' -> 'TableName';

@@ -922,6 +922,44 @@ StoredBinarySize(const char *s, uint32 len)
 	return len / 4 * 3 - pad;
 }
 
+/*
+ * Order two stored set elements (checked text) as stored sets are sorted:
+ * strings by bytes, numbers by value, binaries by their decoded bytes.
+ */
+static int
+CompareStoredElements(DdbAttributeType element_type, const char *a, uint32 alen,
+					  const char *b, uint32 blen)
+{
+	int			c;
+
+	if (element_type == DDB_TYPE_N)
+	{
+		char	   *x = pnstrdup(a, alen);
+		char	   *y = pnstrdup(b, blen);
+
+		c = DdbNumberCompare(x, y);
+		pfree(x);
+		pfree(y);
+		return c;
+	}
+	if (element_type == DDB_TYPE_B)
+	{
+		int			xlen;
+		int			ylen;
+		char	   *x = Base64DecodeChecked(a, alen, &xlen);
+		char	   *y = Base64DecodeChecked(b, blen, &ylen);
+
+		c = memcmp(x, y, Min(xlen, ylen));
+		if (c == 0)
+			c = (xlen > ylen) - (xlen < ylen);
+		pfree(x);
+		pfree(y);
+		return c;
+	}
+	c = memcmp(a, b, Min(alen, blen));
+	return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
 static const char *WalkAttributeValue(const JsonbContainer *value, int depth, Size *size);
 
 /*
@@ -968,6 +1006,8 @@ WalkElements(const JsonbContainer *array, DdbAttributeType element_type, int dep
 	ChildReader reader;
 	const char *data;
 	uint32		len;
+	const char *previous = NULL;
+	uint32		previous_len = 0;
 	int			offset;
 
 	ReaderInit(&reader, array);
@@ -1002,6 +1042,12 @@ WalkElements(const JsonbContainer *array, DdbAttributeType element_type, int dep
 				return "a binary is not valid base64";
 			*size += StoredBinarySize(data, len);
 		}
+		/* set elements (checked above) are stored sorted, without duplicates */
+		if (element_type != DDB_TYPE_L && previous != NULL &&
+			CompareStoredElements(element_type, previous, previous_len, data, len) >= 0)
+			return "a set is not sorted or has duplicates";
+		previous = data;
+		previous_len = len;
 	}
 	return NULL;
 }
@@ -1100,6 +1146,39 @@ DdbStoredItemCheck(JsonbContainer *item, Size *size)
 	if (!JsonContainerIsObject(item))
 		return "it is not a JSON object";
 	return WalkMap(item, 1, size);
+}
+
+/*
+ * DdbStoredKeyProblem tells what makes a key attribute of a checked stored
+ * item one DynamoDB would not have stored (NULL when nothing does): an
+ * empty string or binary, or one longer than max_size bytes. The item
+ * table's generated key columns already ensure the attribute is there.
+ */
+const char *
+DdbStoredKeyProblem(JsonbContainer *item, const char *attribute, Size max_size)
+{
+	JsonbValue	value;
+	JsonbValue	payload;
+	Size		size;
+
+	if (getKeyJsonValueFromContainer(item, attribute, strlen(attribute), &value) == NULL)
+		return "a key attribute is missing";
+	switch (DdbAttributeValueType(&value, &payload))
+	{
+		case DDB_TYPE_S:
+			size = payload.val.string.len;
+			break;
+		case DDB_TYPE_B:
+			size = StoredBinarySize(payload.val.string.val, payload.val.string.len);
+			break;
+		default:
+			return NULL;		/* numbers are within limits once canonical */
+	}
+	if (size == 0)
+		return "a key attribute is empty";
+	if (size > max_size)
+		return "a key attribute is too long";
+	return NULL;
 }
 
 /*

@@ -89,6 +89,10 @@ extern void DdbCheckAttributeName(const char *name, int len);
  */
 extern const char *DdbStoredItemCheck(JsonbContainer *item, Size *size);
 
+/* What makes a key attribute of a checked stored item invalid, or NULL */
+extern const char *DdbStoredKeyProblem(JsonbContainer *item, const char *attribute,
+									   Size max_size);
+
 /* Type of a stored AttributeValue; *payload (if not NULL) gets its member */
 extern DdbAttributeType DdbAttributeValueType(JsonbValue *value, JsonbValue *payload);
 

@@ -182,6 +182,11 @@ CheckedItem(DdbTable *table, Jsonb *item)
 	Size		size;
 	const char *problem = DdbStoredItemCheck(&item->root, &size);
 
+	if (problem == NULL && size > DDB_MAX_ITEM_SIZE)
+		problem = "it is larger than 400 KB";
+	for (int i = 0; problem == NULL && i < table->nkeys; i++)
+		problem = DdbStoredKeyProblem(&item->root, table->keys[i].name,
+									  i == 0 ? DDB_MAX_HASH_KEY_SIZE : DDB_MAX_RANGE_KEY_SIZE);
 	if (problem != NULL)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
 				 "Internal server error: an item stored in table %s is not valid DynamoDB JSON: %s",
