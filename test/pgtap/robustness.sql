@@ -136,7 +136,7 @@ SELECT cmp_ok((SELECT count(*) FROM outcomes WHERE sqlstate = 'ok'), '>', 50::bi
 CREATE TEMP TABLE stored_outcomes (sqlstate text, message text);
 DO $$
 DECLARE
-    template jsonb := '{"a": {"S": "xyz"}, "t": {"BOOL": false}, "b": {"B": "AAEC"}, "ns": {"NS": ["1", "-2.5"]},
+    template jsonb := '{"a": {"S": "xyz"}, "t": {"BOOL": false}, "b": {"B": "AAEC"}, "ns": {"NS": ["-2.5", "1"]},
                         "bs": {"BS": ["AA=="]}, "m": {"M": {"l": {"L": [{"N": "1.5"}, {"SS": ["x", "y"]}, {"NULL": true}]},
                         "e": {"M": {}}}}}';
     item jsonb;
