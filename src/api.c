@@ -32,27 +32,28 @@ typedef struct DdbOperation
 {
 	const char *name;			/* DynamoDB action name */
 	DdbOperationHandler handler;
+	bool		control_plane;	/* changes or reads tables, not items */
 } DdbOperation;
 
 static const DdbOperation DdbOperations[] = {
-	{"BatchGetItem", DdbBatchGetItem},
-	{"BatchWriteItem", DdbBatchWriteItem},
-	{"CreateTable", DdbCreateTable},
-	{"DeleteItem", DdbDeleteItem},
-	{"DeleteTable", DdbDeleteTable},
-	{"DescribeTable", DdbDescribeTable},
-	{"GetItem", DdbGetItem},
-	{"ListTables", DdbListTables},
-	{"ListTagsOfResource", DdbListTagsOfResource},
-	{"PutItem", DdbPutItem},
-	{"Query", DdbQuery},
-	{"Scan", DdbScan},
-	{"TagResource", DdbTagResource},
-	{"TransactGetItems", DdbTransactGetItems},
-	{"TransactWriteItems", DdbTransactWriteItems},
-	{"UntagResource", DdbUntagResource},
-	{"UpdateItem", DdbUpdateItem},
-	{"UpdateTable", DdbUpdateTable},
+	{"BatchGetItem", DdbBatchGetItem, false},
+	{"BatchWriteItem", DdbBatchWriteItem, false},
+	{"CreateTable", DdbCreateTable, true},
+	{"DeleteItem", DdbDeleteItem, false},
+	{"DeleteTable", DdbDeleteTable, true},
+	{"DescribeTable", DdbDescribeTable, true},
+	{"GetItem", DdbGetItem, false},
+	{"ListTables", DdbListTables, true},
+	{"ListTagsOfResource", DdbListTagsOfResource, true},
+	{"PutItem", DdbPutItem, false},
+	{"Query", DdbQuery, false},
+	{"Scan", DdbScan, false},
+	{"TagResource", DdbTagResource, true},
+	{"TransactGetItems", DdbTransactGetItems, false},
+	{"TransactWriteItems", DdbTransactWriteItems, false},
+	{"UntagResource", DdbUntagResource, true},
+	{"UpdateItem", DdbUpdateItem, false},
+	{"UpdateTable", DdbUpdateTable, true},
 };
 
 /*
@@ -127,6 +128,37 @@ DdbCallSerial(void)
 }
 
 /*
+ * Called with an error being raised out of an operation: when it is
+ * PostgreSQL telling that the call met a concurrent one (a serialization
+ * failure under REPEATABLE READ or SERIALIZABLE, a deadlock, a lock that
+ * could not be had in time), raise DynamoDB's error for that instead:
+ * TransactionConflictException for item operations, ResourceInUseException
+ * for table operations. Anything else is left to be re-thrown.
+ */
+static void
+RaiseConflictAsDynamoDB(const DdbOperation *op, MemoryContext context)
+{
+	ErrorData  *error;
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	error = CopyErrorData();
+	MemoryContextSwitchTo(old);
+	if (error->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE &&
+		error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED &&
+		error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+	{
+		FreeErrorData(error);
+		return;
+	}
+	FlushErrorState();
+	if (op->control_plane)
+		DdbRaise(DDB_RESOURCE_IN_USE,
+				 "Attempt to change a resource which is still in use: %s", error->message);
+	DdbRaise(DDB_TRANSACTION_CONFLICT,
+			 "Transaction is ongoing for the item: %s", error->message);
+}
+
+/*
  * Run one operation on a request and return the response (NULL for an
  * operation without a response body).
  */
@@ -166,12 +198,16 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 		}
 		SPI_finish();
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		if (--call_depth == 0)
 			DdbExpressionCacheCallContext(NULL);
+		RaiseConflictAsDynamoDB(op, caller);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (--call_depth == 0)
+		DdbExpressionCacheCallContext(NULL);
 	return result;
 }
 

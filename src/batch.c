@@ -11,8 +11,8 @@
  * targets. Any failure rejects the whole batch, and nothing is read or
  * written.
  *
- * BatchGetItem reads each key as GetItem does, with the statement's
- * snapshot, so a batch sees one consistent state of the database. Its
+ * BatchGetItem reads every key under one snapshot, taken when it starts,
+ * so a batch sees one consistent state of the database. Its
  * response is capped at 16 MB of items: once the next item would pass the
  * cap, that key and every key after it come back in UnprocessedKeys, in
  * the shape of RequestItems, for the caller to ask for again. Missing
@@ -22,7 +22,8 @@
  * (write.c): each write is atomic, none is conditional, and because the
  * call runs in the caller's transaction, the batch as a whole commits or
  * rolls back with it. The writes run in the order of their tables and
- * keys rather than the request's, so two batches that touch the same
+ * keys rather than the request's, each after taking its item's key lock
+ * (DdbBatchLockTarget), so batches and transactions that touch the same
  * items lock them in the same order and cannot deadlock each other. ddb
  * does not throttle, so UnprocessedItems is always {}: a write that meets
  * a row lock waits for it, as PutItem does.
@@ -31,8 +32,10 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/jsonb.h"
 
 #include "batch.h"
@@ -193,6 +196,28 @@ DdbBatchSortTargets(DdbBatchTarget *targets, int ntargets)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * DdbBatchLockTarget takes the key lock of a target's item, until the
+ * transaction ends. A row lock (SELECT ... FOR UPDATE) locks only an item
+ * that exists; the key lock (an advisory lock on the item table and a hash
+ * of the key, in a lock space of ddb's own) also covers an item that does
+ * not exist yet. Multi-item writes take the key locks of their items, in
+ * target order, before anything else, so that two transactions each of
+ * whose conditions depends on an item the other creates are serialized
+ * (no write skew), and a transaction and a batch that create items the
+ * other locks cannot deadlock.
+ */
+void
+DdbBatchLockTarget(const DdbBatchTarget *target)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, target->relid,
+						 hash_bytes((const unsigned char *) target->key_text, strlen(target->key_text)),
+						 DDB_KEY_LOCK_SPACE);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
 /*
@@ -443,6 +468,8 @@ DdbBatchGetItem(JsonbContainer *request)
 		for (int k = 0; k < t->nkeys; k++)
 			DdbKeyFromKeyMap(t->table, &t->key_maps[k]->root, &t->key_values[k], NULL);
 	}
+	/* every read sees one snapshot: no write is half seen */
+	DdbStorageBeginSnapshot();
 	for (int i = 0; i < ntables; i++)
 	{
 		GetTable   *t = &tables[i];
@@ -453,7 +480,7 @@ DdbBatchGetItem(JsonbContainer *request)
 			Size		item_size = 0;
 
 			CHECK_FOR_INTERRUPTS();
-			item = DdbStorageGet(t->table, &t->key_values[t->processed], false);
+			item = DdbStorageGet(t->table, &t->key_values[t->processed], DDB_READ_IN_SNAPSHOT);
 			if (item != NULL)
 			{
 				item_size = DdbItemSize(&item->root);
@@ -472,6 +499,7 @@ DdbBatchGetItem(JsonbContainer *request)
 								 DdbReadUnits(item_size, t->consistent));
 		}
 	}
+	DdbStorageEndSnapshot();
 
 	DdbPushBeginObject(&state);
 	DdbPushKey(&state, "Responses");
@@ -668,6 +696,7 @@ DdbBatchWriteItem(JsonbContainer *request)
 	for (int i = 0; i < nrequests; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		DdbBatchLockTarget(&targets[i]);
 		DdbWritePerform(&requests[targets[i].index].write, false);
 	}
 

@@ -70,6 +70,13 @@ extern bool DdbBatchKeyMatchesSchema(DdbTable *table, JsonbContainer *map, bool 
 extern bool DdbBatchSortTargets(DdbBatchTarget *targets, int ntargets);
 
 /*
+ * Take the key lock of a target's item (advisory lock space
+ * DDB_KEY_LOCK_SPACE, until the transaction ends), before its row lock
+ */
+#define DDB_KEY_LOCK_SPACE 0xDDB
+extern void DdbBatchLockTarget(const DdbBatchTarget *target);
+
+/*
  * Validate a table name used as a RequestItems key, adding DynamoDB's "Map
  * keys must satisfy constraint" error (once per request, for the whole
  * map) to errors; returns the bare table name

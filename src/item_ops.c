@@ -313,7 +313,7 @@ DdbGetItem(JsonbContainer *request)
 
 	table = DdbTableLookup(table_name);
 	DdbKeyFromKeyMap(table, key_param, &key, NULL);
-	item = DdbStorageGet(table, &key, false);
+	item = DdbStorageGet(table, &key, DDB_READ_LATEST);
 	units = DdbReadUnits(item ? DdbItemSize(&item->root) : 0, consistent);
 	if (item != NULL && expressions.projection != NULL)
 		item = DdbProjectItem(&item->root, expressions.projection->paths,

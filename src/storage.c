@@ -35,10 +35,12 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/snapmgr.h"
 
 #include "catalog.h"
 #include "errors.h"
@@ -216,16 +218,39 @@ FirstItem(DdbTable *table)
  * DdbStorageGet returns the item with this key, or NULL.
  */
 Jsonb *
-DdbStorageGet(DdbTable *table, DdbKey *key, bool lock_row)
+DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode)
 {
-	SPIPlanPtr	plan = GetPlan(table, lock_row ? DDB_PLAN_GET_FOR_UPDATE : DDB_PLAN_GET);
+	SPIPlanPtr	plan = GetPlan(table, mode == DDB_READ_LOCKED ? DDB_PLAN_GET_FOR_UPDATE : DDB_PLAN_GET);
 	int			rc;
 
-	/* not read-only: a fresh snapshot sees what earlier calls wrote */
-	rc = SPI_execute_plan(plan, key->values, NULL, false, 1);
+	/*
+	 * Read-only execution uses the active snapshot; otherwise SPI takes a
+	 * fresh one, which sees what earlier calls wrote.
+	 */
+	rc = SPI_execute_plan(plan, key->values, NULL, mode == DDB_READ_IN_SNAPSHOT, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "item lookup failed: %s", SPI_result_code_string(rc));
 	return FirstItem(table);
+}
+
+/*
+ * DdbStorageBeginSnapshot makes one fresh snapshot active, which sees what
+ * earlier calls wrote, for the reads of one operation.
+ */
+void
+DdbStorageBeginSnapshot(void)
+{
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+/*
+ * DdbStorageEndSnapshot drops the snapshot DdbStorageBeginSnapshot made.
+ */
+void
+DdbStorageEndSnapshot(void)
+{
+	PopActiveSnapshot();
 }
 
 /*

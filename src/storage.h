@@ -27,8 +27,24 @@ typedef struct DdbKey
 /* Free the statements prepared for a table */
 extern void DdbStorageForgetPlans(DdbTable *table);
 
-/* The item with this key, or NULL; lock_row takes a FOR UPDATE lock */
-extern Jsonb *DdbStorageGet(DdbTable *table, DdbKey *key, bool lock_row);
+/* How DdbStorageGet reads an item */
+typedef enum DdbReadMode
+{
+	DDB_READ_LATEST,			/* a fresh snapshot: sees every earlier write */
+	DDB_READ_LOCKED,			/* the latest version, locked FOR UPDATE */
+	DDB_READ_IN_SNAPSHOT		/* the active snapshot (DdbStorageBeginSnapshot) */
+} DdbReadMode;
+
+/* The item with this key, or NULL */
+extern Jsonb *DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode);
+
+/*
+ * Make one fresh snapshot active, for the DDB_READ_IN_SNAPSHOT reads of an
+ * operation that must see one consistent state (TransactGetItems,
+ * BatchGetItem); DdbStorageEndSnapshot drops it (an error drops it too).
+ */
+extern void DdbStorageBeginSnapshot(void);
+extern void DdbStorageEndSnapshot(void);
 
 /* Insert or replace an item (its key columns derive from the item) */
 extern void DdbStoragePut(DdbTable *table, Jsonb *item);

@@ -537,7 +537,8 @@ DdbCreateTable(JsonbContainer *request)
 		"  table_class, deletion_protection)"
 		" VALUES ($1, pg_catalog.gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		"  $12, $13, CASE WHEN $11 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN pg_catalog.now() END,"
-		"  $14, $15)";
+		"  $14, $15)"
+		" ON CONFLICT (table_name) DO NOTHING";
 		Oid			argtypes[15] = {TEXTOID, REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 			TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
 		Datum		args[15];
@@ -574,6 +575,9 @@ DdbCreateTable(JsonbContainer *request)
 
 		DdbCatalogBeginOwnerAccess(&owner_access);
 		ExecuteWithArgs(insert_sql, 15, argtypes, args, nulls, SPI_OK_INSERT);
+		/* created meanwhile by a session this snapshot does not see (REPEATABLE READ) */
+		if (SPI_processed == 0)
+			DdbRaise(DDB_RESOURCE_IN_USE, "Table already exists: %s", table_name);
 		DdbTagsStore(table_name, &tags);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}

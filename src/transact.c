@@ -27,10 +27,13 @@
  *	  the same token makes this one wait for it, as an insert of a
  *	  duplicate key does.
  *
- * 3. Lock and check: every target item is read under a row lock and its
- *	  action's condition evaluated (write.c), in the order of tables and
- *	  keys, so that two transactions on the same items lock them in the
- *	  same order and cannot deadlock each other. Every condition is
+ * 3. Lock and check: every target item's key lock is taken (batch.c
+ *	  DdbBatchLockTarget, which also covers items that do not exist yet, so
+ *	  that conditions on absent items hold until commit: no write skew),
+ *	  then the item is read under a row lock and its action's condition
+ *	  evaluated (write.c), in the order of tables and keys, so that two
+ *	  transactions on the same items lock them in the same order and
+ *	  cannot deadlock each other. Every condition is
  *	  evaluated; if any failed, the transaction is cancelled with
  *	  ConditionalCheckFailed in each failed slot (and the item when the
  *	  action asked for ALL_OLD) and None in the others.
@@ -389,14 +392,15 @@ DdbTransactGetItems(JsonbContainer *request)
 	for (int i = 0; i < n; i++)
 		DdbKeyFromKeyMap(tables[i], keys[i], &key_values[i], NULL);
 
-	/* every read sees the statement's snapshot */
+	/* every read sees one snapshot: no other write is half seen */
 	items = palloc0(sizeof(Jsonb *) * n);
+	DdbStorageBeginSnapshot();
 	for (int i = 0; i < n; i++)
 	{
 		Size		size = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		items[i] = DdbStorageGet(tables[i], &key_values[i], false);
+		items[i] = DdbStorageGet(tables[i], &key_values[i], DDB_READ_IN_SNAPSHOT);
 		if (items[i] != NULL)
 		{
 			size = DdbItemSize(&items[i]->root);
@@ -410,6 +414,7 @@ DdbTransactGetItems(JsonbContainer *request)
 		/* transactional reads cost twice a consistent read */
 		DdbCapacityTotalsAdd(&capacity, tables[i]->name, 2 * DdbReadUnits(size, true));
 	}
+	DdbStorageEndSnapshot();
 
 	DdbPushBeginObject(&state);
 	DdbPushKey(&state, "Responses");
@@ -765,6 +770,7 @@ LockAndApply(void *arg)
 		a->write.result_item = NULL;
 		a->write.updated_paths = NULL;
 		a->write.nupdated = 0;
+		DdbBatchLockTarget(&run->order[i]);
 		a->failed = !DdbWriteLockAndCheck(&a->write);
 		if (a->failed)
 			run->any_failed = true;
@@ -837,7 +843,7 @@ ReplayCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
 {
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *item = DdbStorageGet(actions[i].write.table, &actions[i].write.key, false);
+		Jsonb	   *item = DdbStorageGet(actions[i].write.table, &actions[i].write.key, DDB_READ_LATEST);
 
 		DdbCapacityTotalsAdd(capacity, actions[i].write.table->name,
 							 DdbReadUnits(item ? DdbItemSize(&item->root) : 0, true));

@@ -56,7 +56,7 @@ DdbConditionFailureDetail(Jsonb *item)
 bool
 DdbWriteLockAndCheck(DdbItemWrite *write)
 {
-	write->old_item = DdbStorageGet(write->table, &write->key, true);
+	write->old_item = DdbStorageGet(write->table, &write->key, DDB_READ_LOCKED);
 	write->locked = true;
 	if (write->condition == NULL)
 		return true;
