@@ -22,6 +22,17 @@ BEGIN
 EXCEPTION WHEN SQLSTATE 'YD006' THEN
     RETURN 'false';
 END $$;
+-- a condition on the item "bins", with :x = 00 01 and :y = 03 04
+CREATE FUNCTION check_bins(expr text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.put_item(jsonb_build_object('TableName', 'cond',
+        'Item', ddb.get_item('{"TableName": "cond", "Key": {"pk": {"S": "bins"}}}') -> 'Item',
+        'ConditionExpression', expr,
+        'ExpressionAttributeValues', '{":x": {"B": "AAE="}, ":y": {"B": "AwQ="}}'::jsonb));
+    RETURN 'true';
+EXCEPTION WHEN SQLSTATE 'YD006' THEN
+    RETURN 'false';
+END $$;
 CREATE FUNCTION check_cond(expr text, vals jsonb DEFAULT NULL, names jsonb DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -186,6 +197,15 @@ SELECT count(*) FROM ddb_data.cond;
 -- for a 190 KB one that is not there, then for one that ends it
 SELECT ddb.put('cond', jsonb_build_object('pk', 'long', 's', repeat('a', 380000) || 'b'));
 SELECT check_long(needle) FROM (VALUES (repeat('a', 190000) || 'c'), (repeat('a', 190000) || 'b')) AS n(needle);
+
+-- binaries named many times in one condition are decoded once, each its own
+SELECT ddb.put('cond', jsonb_build_object('pk', 'bins'));
+SELECT ddb.update_item('{"TableName": "cond", "Key": {"pk": {"S": "bins"}}, "UpdateExpression": "SET b1 = :b1, b2 = :b2",
+  "ExpressionAttributeValues": {":b1": {"B": "AAECAw=="}, ":b2": {"B": "AQIDBA=="}}}');
+SELECT check_bins(expr) FROM (VALUES
+  ('b1 < b2 AND contains(b1, :x) AND NOT contains(b2, :x) AND contains(b2, :y) AND NOT contains(b1, :y)'),
+  ('b1 > b2 OR contains(b1, :y) OR contains(b2, :x) OR begins_with(b2, :x)'),
+  ('begins_with(b1, :x) AND begins_with(b2, :y) AND size(b1) = size(b2) AND b1 <> b2')) AS e(expr);
 
 -- Thousands of distinct expressions in one transaction: the parse cache is
 -- replaced when full, and the replaced ones are freed as each call ends,

@@ -25,6 +25,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "expr.h"
 #include "item.h"
@@ -60,12 +61,42 @@ CompareBytes(const char *a, int alen, const char *b, int blen)
 }
 
 /*
- * Decode a stored base64 payload.
+ * Binaries decoded during one evaluation, by the address of their base64
+ * text: a condition may name one 400 KB binary attribute a hundred times.
+ * They live in the evaluation's memory context (DdbEvaluateCondition).
+ */
+#define DECODED_CACHE_SIZE 4
+typedef struct DecodedBinary
+{
+	const char *text;
+	int			len;
+	bytea	   *bytes;
+} DecodedBinary;
+
+static DecodedBinary decoded_cache[DECODED_CACHE_SIZE];
+static int	decoded_next;
+
+/*
+ * Decode a stored base64 payload, once per evaluation.
  */
 static bytea *
 PayloadBytes(JsonbValue *payload)
 {
-	return DdbBase64Decode(payload->val.string.val, payload->val.string.len);
+	const char *text = payload->val.string.val;
+	int			len = payload->val.string.len;
+	DecodedBinary *slot;
+
+	for (int i = 0; i < DECODED_CACHE_SIZE; i++)
+	{
+		if (decoded_cache[i].text == text && decoded_cache[i].len == len)
+			return decoded_cache[i].bytes;
+	}
+	slot = &decoded_cache[decoded_next];
+	decoded_next = (decoded_next + 1) % DECODED_CACHE_SIZE;
+	slot->bytes = DdbBase64Decode(text, len);
+	slot->text = text;
+	slot->len = len;
+	return slot->bytes;
 }
 
 /*
@@ -336,11 +367,10 @@ EvaluateContains(EvalValue *a, EvalValue *v)
 }
 
 /*
- * DdbEvaluateCondition evaluates a bound condition against an item (NULL
- * for an item that does not exist).
+ * Evaluate a bound condition against an item (NULL for none).
  */
-bool
-DdbEvaluateCondition(const DdbCondition *cond, JsonbContainer *item)
+static bool
+Evaluate(const DdbCondition *cond, JsonbContainer *item)
 {
 	EvalValue	a;
 	EvalValue	b;
@@ -354,13 +384,13 @@ DdbEvaluateCondition(const DdbCondition *cond, JsonbContainer *item)
 	switch (cond->kind)
 	{
 		case DDB_COND_AND:
-			return DdbEvaluateCondition(cond->left, item) &&
-				DdbEvaluateCondition(cond->right, item);
+			return Evaluate(cond->left, item) &&
+				Evaluate(cond->right, item);
 		case DDB_COND_OR:
-			return DdbEvaluateCondition(cond->left, item) ||
-				DdbEvaluateCondition(cond->right, item);
+			return Evaluate(cond->left, item) ||
+				Evaluate(cond->right, item);
 		case DDB_COND_NOT:
-			return !DdbEvaluateCondition(cond->left, item);
+			return !Evaluate(cond->left, item);
 		case DDB_COND_COMPARE:
 			a_present = EvaluateOperand(cond->operands[0], item, &a);
 			b_present = EvaluateOperand(cond->operands[1], item, &b);
@@ -406,4 +436,25 @@ DdbEvaluateCondition(const DdbCondition *cond, JsonbContainer *item)
 				EvaluateContains(&a, &b);
 	}
 	return false;
+}
+
+/*
+ * DdbEvaluateCondition evaluates a bound condition against an item (NULL
+ * for an item that does not exist).
+ */
+bool
+DdbEvaluateCondition(const DdbCondition *cond, JsonbContainer *item)
+{
+	MemoryContext evaluation = AllocSetContextCreate(CurrentMemoryContext, "ddb condition",
+													 ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(evaluation);
+	bool		result;
+
+	memset(decoded_cache, 0, sizeof(decoded_cache));
+	decoded_next = 0;
+	result = Evaluate(cond, item);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(evaluation);
+	memset(decoded_cache, 0, sizeof(decoded_cache));
+	return result;
 }
