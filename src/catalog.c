@@ -179,7 +179,7 @@ KeyColumnType(char type)
  * own. Returns NULL when the table does not exist. Must run inside an SPI
  * connection.
  *
- * SELECT relation_name, hash_key, hash_key_type, hash_key_column,
+ * SELECT item_table::oid, hash_key, hash_key_type, hash_key_column,
  *        range_key, range_key_type, range_key_column
  *   FROM ddb.tables WHERE table_name = $1
  */
