@@ -14,7 +14,7 @@ REGRESS = setup attribute_values tables items marshal security \
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
-ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew
+ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew conflict_errors
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config
