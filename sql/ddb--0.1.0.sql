@@ -70,11 +70,24 @@ GRANT SELECT ON ddb.tables, ddb.table_tags TO PUBLIC;
 -- An item table dropped with plain SQL takes its DynamoDB table with it, so
 -- the catalog never names a relation that does not exist. (A renamed one
 -- needs nothing: the catalog refers to it by OID.)
+CREATE FUNCTION ddb.item_table_in_use(relid oid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'ddb_item_table_in_use' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION ddb.item_table_in_use(oid) IS
+    'whether a ddb call in progress in this session uses the item table';
+
 CREATE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- a trigger of a ddb call may not drop an item table the call uses
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+                  AND d.objsubid OPERATOR(pg_catalog.=) 0
+                  AND ddb.item_table_in_use(d.objid)) THEN
+        RAISE EXCEPTION 'an item table that a ddb call in progress uses cannot be dropped'
+            USING ERRCODE = 'object_in_use';
+    END IF;
     DELETE FROM ddb.tables t
      USING pg_catalog.pg_event_trigger_dropped_objects() d
      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass

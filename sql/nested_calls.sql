@@ -41,6 +41,22 @@ SELECT ddb.batch_write_item('{"RequestItems": {"nested": [{"PutRequest": {"Item"
 SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "nested", "Item": {"id": {"S": "f"}}}},
                                                     {"Put": {"TableName": "nested_next", "Item": {"id": {"S": "f"}}}}]}');
 SELECT ddb.get('nested', '{"id": "f"}') IS NULL AS not_written;
+-- ... nor may it drop that table with SQL
+CREATE OR REPLACE FUNCTION nested_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DROP TABLE ddb_data.nested_next;
+    RETURN NEW;
+END $$;
+SELECT ddb.transact_write_items('{"TransactItems": [{"Put": {"TableName": "nested", "Item": {"id": {"S": "f"}}}},
+                                                    {"Put": {"TableName": "nested_next", "Item": {"id": {"S": "f"}}}}]}');
+SELECT ddb.batch_write_item('{"RequestItems": {"nested": [{"PutRequest": {"Item": {"id": {"S": "f"}}}}],
+                                               "nested_next": [{"PutRequest": {"Item": {"id": {"S": "f"}}}}]}}');
+SELECT ddb.get('nested', '{"id": "f"}') IS NULL AS not_written;
+CREATE OR REPLACE FUNCTION nested_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.delete_table('{"TableName": "nested_next"}');
+    RETURN NEW;
+END $$;
 -- a write that does not use it lets the trigger delete it
 SELECT ddb.put_item('{"TableName": "nested", "Item": {"id": {"S": "g"}}}');
 SELECT ddb.describe_table('{"TableName": "nested_next"}');

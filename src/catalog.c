@@ -26,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
@@ -427,6 +428,59 @@ bool
 DdbTableUsedByOuterCall(DdbTable *table)
 {
 	return table->use_serial == DdbCallSerial() && table->use_depth < DdbCallDepth();
+}
+
+/* The item table DeleteTable is dropping now, or InvalidOid */
+static Oid	DroppingRelid = InvalidOid;
+
+/*
+ * DdbCatalogDropping tells the catalog which item table DeleteTable drops
+ * (InvalidOid: none), so that its own drop is not taken for one under a
+ * call in progress.
+ */
+void
+DdbCatalogDropping(Oid relid)
+{
+	DroppingRelid = relid;
+}
+
+/*
+ * Whether metadata that a ddb call in progress looked up names this item
+ * table.
+ */
+static bool
+UsedByCallInProgress(DdbTable *table, Oid relid)
+{
+	return table->relid == relid && table->use_serial == DdbCallSerial();
+}
+
+/*
+ * ddb.item_table_in_use(oid) RETURNS boolean: whether a ddb call in progress
+ * in this session uses this item table, other than the one DeleteTable is
+ * dropping. The event trigger on sql_drop refuses to drop such a table (a
+ * trigger on one item table dropping another that the firing call is about
+ * to write, say), which would otherwise pull the table from under the call.
+ */
+PG_FUNCTION_INFO_V1(ddb_item_table_in_use);
+Datum
+ddb_item_table_in_use(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	HASH_SEQ_STATUS status;
+	DdbTableCacheEntry *entry;
+	bool		in_use = false;
+
+	if (DdbCallDepth() == 0 || relid == DroppingRelid || DdbTableCache == NULL)
+		PG_RETURN_BOOL(false);
+	for (DdbTable *t = RetiredTables; t != NULL && !in_use; t = t->next_retired)
+		in_use = UsedByCallInProgress(t, relid);
+	hash_seq_init(&status, DdbTableCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (!in_use && entry->table != NULL)
+			in_use = UsedByCallInProgress(entry->table, relid);
+	}
+	PG_RETURN_BOOL(in_use);
 }
 
 /*

@@ -92,6 +92,9 @@ extern DdbTable *DdbTableLookupOptional(const char *name);
  */
 extern bool DdbTableUsedByOuterCall(DdbTable *table);
 
+/* Tell which item table DeleteTable is dropping now (InvalidOid: none) */
+extern void DdbCatalogDropping(Oid relid);
+
 /* Forget every cached table (after DDL in this backend) */
 extern void DdbCatalogInvalidateAll(void);
 

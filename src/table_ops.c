@@ -734,8 +734,17 @@ DdbDeleteTable(JsonbContainer *request)
 
 	/* dropped as the caller: PostgreSQL checks ownership */
 	sql = psprintf("DROP TABLE %s", quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
-	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "could not drop item table");
+	DdbCatalogDropping(table->relid);
+	PG_TRY();
+	{
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop item table");
+	}
+	PG_FINALLY();
+	{
+		DdbCatalogDropping(InvalidOid);
+	}
+	PG_END_TRY();
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	ExecuteForTable("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
