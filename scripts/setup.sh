@@ -15,7 +15,8 @@
 set -euo pipefail
 
 DDB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
+# DDB_PGBIN: another (relocated) PostgreSQL 15 installation to build and test against
+PGBIN=${DDB_PGBIN:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=$PGBIN/pg_config
 DDB_PACKAGES=(
     postgresql-15                           # server, initdb, pg_ctl
