@@ -1,7 +1,7 @@
 # ddb: PGXS build of the extension library, its SQL script and its tests.
 
 EXTENSION = ddb
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = ddb
 OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
@@ -10,7 +10,7 @@ DATA = $(wildcard sql/ddb--*.sql)
 
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 REGRESS = setup attribute_values tables items marshal security \
-	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes
+	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes strings
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec

@@ -12,6 +12,12 @@
  * context: the response is copied out and everything else is freed at
  * SPI_finish.
  *
+ * Strings are escaped to their stored form where requests enter and
+ * unescaped where responses leave (string_escape.h). Only JSON text can
+ * carry U+0000 both ways: ddb.call_text(operation, request text) RETURNS
+ * text (DdbCallText) is the entry for clients that need it, and the jsonb
+ * functions refuse a response that holds U+0000.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,6 +33,7 @@
 #include "expr.h"
 #include "json_util.h"
 #include "operations.h"
+#include "string_escape.h"
 
 typedef struct DdbOperation
 {
@@ -71,14 +78,16 @@ FindOperation(const char *name)
 }
 
 /*
- * Parse request text as JSON; malformed JSON is SerializationException.
+ * Parse request text as JSON, in the stored form; malformed JSON is
+ * SerializationException.
  */
 static Jsonb *
-ParseRequestText(text *body)
+ParseRequestText(char *cstring)
 {
 	MemoryContext context = CurrentMemoryContext;
-	char	   *cstring = text_to_cstring(body);
 	Jsonb	   *result = NULL;
+
+	cstring = DdbEscapeJsonText(cstring);
 
 	PG_TRY();
 	{
@@ -159,8 +168,9 @@ RaiseConflictAsDynamoDB(const DdbOperation *op, MemoryContext context)
 }
 
 /*
- * Run one operation on a request and return the response (NULL for an
- * operation without a response body).
+ * Run one operation on a request in the stored form and return the
+ * response in the stored form (NULL for an operation without a response
+ * body).
  */
 static Jsonb *
 RunOperation(const DdbOperation *op, Jsonb *request)
@@ -225,18 +235,71 @@ RequireOperation(const char *name)
 }
 
 /*
- * Return a response from an SQL function; no body is SQL NULL.
+ * A jsonb request from SQL, in the stored form (NULL stays NULL).
+ */
+static Jsonb *
+JsonbRequest(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	return DdbEscapeJsonb(PG_GETARG_JSONB_P(argno));
+}
+
+/*
+ * A text request from SQL, parsed, in the stored form (NULL stays NULL).
+ */
+static Jsonb *
+TextRequest(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	return ParseRequestText(text_to_cstring(PG_GETARG_TEXT_PP(argno)));
+}
+
+/*
+ * Return a response from a jsonb-returning SQL function; no body is SQL
+ * NULL.
  */
 #define RETURN_RESPONSE(response) \
 	do { \
 		Jsonb *response_ = (response); \
 		if (response_ == NULL) \
 			PG_RETURN_NULL(); \
-		PG_RETURN_JSONB_P(response_); \
+		PG_RETURN_JSONB_P(DdbUnescapeJsonb(response_)); \
 	} while (0)
+
+/*
+ * The operation an SQL function's first argument names.
+ */
+static const DdbOperation *
+OperationArgument(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		DdbRaise(DDB_UNKNOWN_OPERATION, "An operation name is required");
+	return RequireOperation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+}
+
+/*
+ * DdbCallText runs an operation on request JSON text (NULL: no body) and
+ * returns the response as JSON text (NULL: no body). Strings may hold
+ * U+0000 both ways. This is the entry for every caller that speaks
+ * DynamoDB's wire format.
+ */
+char *
+DdbCallText(const char *operation, char *request)
+{
+	Jsonb	   *response;
+
+	response = RunOperation(RequireOperation(operation),
+							request == NULL ? NULL : ParseRequestText(request));
+	if (response == NULL)
+		return NULL;
+	return DdbUnescapeJsonText(JsonbToCString(NULL, &response->root, VARSIZE(response)));
+}
 
 PG_FUNCTION_INFO_V1(ddb_call);
 PG_FUNCTION_INFO_V1(ddb_call_text);
+PG_FUNCTION_INFO_V1(ddb_call_text_response);
 
 /*
  * ddb.call(operation text, request jsonb) RETURNS jsonb
@@ -244,12 +307,9 @@ PG_FUNCTION_INFO_V1(ddb_call_text);
 Datum
 ddb_call(PG_FUNCTION_ARGS)
 {
-	const DdbOperation *op;
+	const DdbOperation *op = OperationArgument(fcinfo);
 
-	if (PG_ARGISNULL(0))
-		DdbRaise(DDB_UNKNOWN_OPERATION, "An operation name is required");
-	op = RequireOperation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1)));
+	RETURN_RESPONSE(RunOperation(op, JsonbRequest(fcinfo, 1)));
 }
 
 /*
@@ -258,13 +318,26 @@ ddb_call(PG_FUNCTION_ARGS)
 Datum
 ddb_call_text(PG_FUNCTION_ARGS)
 {
-	const DdbOperation *op;
+	const DdbOperation *op = OperationArgument(fcinfo);
+
+	RETURN_RESPONSE(RunOperation(op, TextRequest(fcinfo, 1)));
+}
+
+/*
+ * ddb.call_text(operation text, request text) RETURNS text
+ */
+Datum
+ddb_call_text_response(PG_FUNCTION_ARGS)
+{
+	char	   *response;
 
 	if (PG_ARGISNULL(0))
 		DdbRaise(DDB_UNKNOWN_OPERATION, "An operation name is required");
-	op = RequireOperation(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(1) ? NULL :
-								 ParseRequestText(PG_GETARG_TEXT_PP(1))));
+	response = DdbCallText(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						   PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	if (response == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(response));
 }
 
 /*
@@ -280,7 +353,7 @@ ddb_call_text(PG_FUNCTION_ARGS)
 		static const DdbOperation *op = NULL; \
 		if (op == NULL) \
 			op = RequireOperation(action); \
-		RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0))); \
+		RETURN_RESPONSE(RunOperation(op, JsonbRequest(fcinfo, 0))); \
 	} \
 	Datum \
 	ddb_##sqlname##_text(PG_FUNCTION_ARGS) \
@@ -288,8 +361,7 @@ ddb_call_text(PG_FUNCTION_ARGS)
 		static const DdbOperation *op = NULL; \
 		if (op == NULL) \
 			op = RequireOperation(action); \
-		RETURN_RESPONSE(RunOperation(op, PG_ARGISNULL(0) ? NULL : \
-									 ParseRequestText(PG_GETARG_TEXT_PP(0)))); \
+		RETURN_RESPONSE(RunOperation(op, TextRequest(fcinfo, 0))); \
 	}
 
 DDB_OPERATION_FUNCTIONS(batch_get_item, "BatchGetItem")

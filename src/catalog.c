@@ -36,6 +36,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "nodes/primnodes.h"
 #include "utils/syscache.h"
 
 #include "catalog.h"
@@ -176,6 +177,94 @@ KeyColumnType(char type)
 }
 
 /*
+ * Whether an argument of the item check is the column named column.
+ */
+static bool
+IsColumn(Node *arg, Oid relid, const char *column)
+{
+	return arg != NULL && IsA(arg, Var) &&
+		((Var *) arg)->varattno == get_attnum(relid, column);
+}
+
+/*
+ * Whether an argument of the item check is the text constant value.
+ */
+static bool
+IsTextConstant(Node *arg, const char *value)
+{
+	Const	   *c = (Const *) arg;
+
+	return arg != NULL && IsA(arg, Const) && c->consttype == TEXTOID && !c->constisnull &&
+		strcmp(TextDatumGetCString(c->constvalue), value) == 0;
+}
+
+/*
+ * Whether every row of a table's item table passed ddb's item check: the
+ * item table has a validated CHECK constraint ddb_item_is_valid that is
+ * exactly
+ *
+ *	  ddb.is_valid_item(item, '<partition key>', <its column>
+ *						[, '<sort key>', <its column>])
+ *
+ * A table whose owner dropped or replaced the constraint, or one whose
+ * constraint is still NOT VALID (an item table of 0.1.0 with rows that
+ * failed the check), is not, and reads check every item they read.
+ *
+ * SELECT conbin FROM pg_constraint
+ *	WHERE conrelid = $1 AND conname = 'ddb_item_is_valid' AND contype = 'c'
+ *	  AND convalidated
+ */
+static bool
+ItemsCheckedOnWrite(DdbTable *table)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		arg = ObjectIdGetDatum(table->relid);
+	char	   *conbin;
+	Node	   *expr;
+	FuncExpr   *call;
+	Oid			nspid;
+
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {OIDOID};
+
+		plan = SPI_prepare("SELECT conbin::pg_catalog.text FROM pg_catalog.pg_constraint"
+						   " WHERE conrelid OPERATOR(pg_catalog.=) $1"
+						   " AND conname OPERATOR(pg_catalog.=) 'ddb_item_is_valid'"
+						   " AND contype OPERATOR(pg_catalog.=) 'c' AND convalidated",
+						   1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the item check lookup: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "item check lookup failed");
+	if (SPI_processed != 1)
+		return false;
+	conbin = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (conbin == NULL)
+		return false;
+	expr = stringToNode(conbin);
+	if (!IsA(expr, FuncExpr))
+		return false;
+	call = (FuncExpr *) expr;
+	nspid = get_namespace_oid(DDB_CATALOG_SCHEMA, true);
+	if (get_func_namespace(call->funcid) != nspid ||
+		strcmp(get_func_name(call->funcid), "is_valid_item") != 0 ||
+		list_length(call->args) != 1 + 2 * table->nkeys ||
+		!IsColumn(linitial(call->args), table->relid, "item"))
+		return false;
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (!IsTextConstant(list_nth(call->args, 1 + 2 * i), table->keys[i].name) ||
+			!IsColumn(list_nth(call->args, 2 + 2 * i), table->relid, table->keys[i].column))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Read a table's catalog row into new metadata, in a memory context of its
  * own. Returns NULL when the table does not exist. Must run inside an SPI
  * connection.
@@ -196,6 +285,7 @@ LoadTable(const char *name)
 	MemoryContext old;
 	DdbTable   *table;
 	Oid			nspid;
+	AttrNumber	attnum;
 	bool		isnull;
 
 	if (plan == NULL)
@@ -264,6 +354,10 @@ LoadTable(const char *name)
 	if (get_rel_namespace(table->relid) != nspid)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "item table \"%s\" of table %s is not in schema %s",
 				 table->relation_name, table->name, DDB_DATA_SCHEMA);
+	attnum = get_attnum(table->relid, table->keys[0].column);
+	table->keys_generated = (attnum != InvalidAttrNumber &&
+							 get_attgenerated(table->relid, attnum) != '\0');
+	table->items_checked = ItemsCheckedOnWrite(table);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;

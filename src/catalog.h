@@ -66,6 +66,11 @@ typedef struct DdbTable
 	char	   *relation_name;	/* its name in schema ddb_data */
 	int			nkeys;			/* 1 (partition key) or 2 (with sort key) */
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
+	bool		keys_generated; /* key columns are generated from the item (an
+								 * item table of version 0.1.0 not updated yet) */
+	bool		items_checked;	/* every row passed the CHECK constraint
+								 * ddb_item_is_valid (validated, and as ddb made
+								 * it), so reads need not check items */
 	uint64		use_serial;		/* the outermost ddb call (DdbCallSerial) and */
 	int			use_depth;		/* the shallowest of its calls that used it */
 	MemoryContext context;		/* holds this struct and the strings above */

@@ -15,6 +15,7 @@
 #include "utils/elog.h"
 
 #include "errors.h"
+#include "string_escape.h"
 
 typedef struct DdbErrorInfo
 {
@@ -78,7 +79,7 @@ RaiseFormatted(DdbErrorType type, const char *detail_json, const char *text)
 		ereport(ERROR,
 				(errcode(DdbErrorSqlState(type)),
 				 errmsg_internal("%s: %s", DdbErrorName(type), text),
-				 errdetail_internal("%s", detail_json)));
+				 errdetail_internal("%s", DdbUnescapeJsonText(unconstify(char *, detail_json)))));
 	else
 		ereport(ERROR,
 				(errcode(DdbErrorSqlState(type)),

@@ -18,6 +18,10 @@
  *	 (element) and lists (element), size on S (characters), B (bytes), sets,
  *	 lists and maps (elements); anything else makes the condition false.
  *
+ * Strings are in their stored form (string_escape.h), whose order,
+ * equality and prefixes are the strings' own; size and contains count and
+ * search the strings the stored forms stand for.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -30,6 +34,7 @@
 #include "expr.h"
 #include "item.h"
 #include "number.h"
+#include "string_escape.h"
 
 /* A value during evaluation; type DDB_TYPE_INVALID means missing */
 typedef struct EvalValue
@@ -177,7 +182,7 @@ SizeOf(EvalValue *v)
 	switch (v->type)
 	{
 		case DDB_TYPE_S:
-			return pg_mbstrlen_with_len(v->payload.val.string.val, v->payload.val.string.len);
+			return DdbStoredStringChars(v->payload.val.string.val, v->payload.val.string.len);
 		case DDB_TYPE_B:
 			return VARSIZE_ANY_EXHDR(PayloadBytes(&v->payload));
 		case DDB_TYPE_L:
@@ -319,8 +324,8 @@ EvaluateContains(EvalValue *a, EvalValue *v)
 	{
 		case DDB_TYPE_S:
 			return v->type == DDB_TYPE_S &&
-				ContainsBytes(a->payload.val.string.val, a->payload.val.string.len,
-							  v->payload.val.string.val, v->payload.val.string.len);
+				DdbStoredStringContains(a->payload.val.string.val, a->payload.val.string.len,
+										v->payload.val.string.val, v->payload.val.string.len);
 		case DDB_TYPE_B:
 			if (v->type != DDB_TYPE_B)
 				return false;

@@ -74,6 +74,7 @@
 #include "item.h"
 #include "json_util.h"
 #include "number.h"
+#include "string_escape.h"
 
 /* The JSON type a member's value must have */
 typedef enum ExpectedJson
@@ -247,10 +248,9 @@ EmptyAttributeValue(void)
 void
 DdbCheckAttributeName(const char *name, int len)
 {
-	(void) name;				/* only its length matters */
 	if (len == 0)
 		DdbValidationError("One or more parameter values were invalid: Empty attribute name");
-	if (len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+	if (DdbStoredStringSize(name, len) > DDB_MAX_ATTRIBUTE_NAME_SIZE)
 		DdbValidationError("One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
 }
 
@@ -520,7 +520,7 @@ NormalizeSet(DdbAttributeType type, JsonbContainer *array, JsonbParseState **sta
 			case DDB_TYPE_SS:
 				e->key = e->text;
 				e->keylen = e->len;
-				size += e->len;
+				size += DdbStoredStringSize(e->text, e->len);
 				break;
 			case DDB_TYPE_NS:
 				e->key = DdbNumberNormalize(e->text, e->len);
@@ -610,7 +610,7 @@ NormalizeMap(JsonbContainer *object, JsonbParseState **state, int depth,
 		{
 			DdbCheckAttributeName(v.val.string.val, v.val.string.len);
 			pushJsonbValue(state, WJB_KEY, &v);
-			size += v.val.string.len;
+			size += DdbStoredStringSize(v.val.string.val, v.val.string.len);
 		}
 		else if (tok == WJB_VALUE)
 		{
@@ -676,7 +676,7 @@ NormalizeValue(JsonbValue *value, JsonbParseState **state, int depth, Size *size
 	{
 		case DDB_TYPE_S:
 			pushJsonbValue(state, WJB_VALUE, &payload);
-			*size = payload.val.string.len;
+			*size = DdbStoredStringSize(payload.val.string.val, payload.val.string.len);
 			break;
 		case DDB_TYPE_N:
 			number = DdbNumberNormalize(payload.val.string.val, payload.val.string.len);
@@ -977,8 +977,12 @@ WalkMap(const JsonbContainer *map, int depth, Size *size)
 	ReaderInit(&reader, map);
 	for (int i = 0; i < count; i++)
 	{
-		if (!JBE_ISSTRING(ReaderNext(&reader, &data, &len)) ||
-			len == 0 || len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+		if (!JBE_ISSTRING(ReaderNext(&reader, &data, &len)))
+			return "an attribute name is not a string";
+		if (!DdbStoredStringIsValid(data, len))
+			return "an attribute name is not in the stored form of strings";
+		len = DdbStoredStringSize(data, len);
+		if (len == 0 || len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
 			return "an attribute name is empty or too long";
 		*size += len;
 	}
@@ -1029,7 +1033,11 @@ WalkElements(const JsonbContainer *array, DdbAttributeType element_type, int dep
 		else if (!JBE_ISSTRING(entry))
 			return "a set element is not a string";
 		else if (element_type == DDB_TYPE_S)
-			*size += len;
+		{
+			if (!DdbStoredStringIsValid(data, len))
+				return "a string is not in the stored form of strings";
+			*size += DdbStoredStringSize(data, len);
+		}
 		else if (element_type == DDB_TYPE_N)
 		{
 			if (!DdbNumberIsCanonical(data, len))
@@ -1086,7 +1094,9 @@ WalkAttributeValue(const JsonbContainer *value, int depth, Size *size)
 		case DDB_TYPE_S:
 			if (!JBE_ISSTRING(entry))
 				return "an S is not a string";
-			*size += len;
+			if (!DdbStoredStringIsValid(data, len))
+				return "a string is not in the stored form of strings";
+			*size += DdbStoredStringSize(data, len);
 			return NULL;
 		case DDB_TYPE_N:
 			if (!JBE_ISSTRING(entry) || !DdbNumberIsCanonical(data, len))
@@ -1166,7 +1176,7 @@ DdbStoredKeyProblem(JsonbContainer *item, const char *attribute, Size max_size)
 	switch (DdbAttributeValueType(&value, &payload))
 	{
 		case DDB_TYPE_S:
-			size = payload.val.string.len;
+			size = DdbStoredStringSize(payload.val.string.val, payload.val.string.len);
 			break;
 		case DDB_TYPE_B:
 			size = StoredBinarySize(payload.val.string.val, payload.val.string.len);

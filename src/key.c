@@ -23,6 +23,7 @@
 #include "json_util.h"
 #include "key.h"
 #include "number.h"
+#include "string_escape.h"
 
 /*
  * DdbKeyValueDatum converts one normalized key value (the payload of an
@@ -42,7 +43,7 @@ DdbKeyValueDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 
 	if (attr->type == 'S')
 	{
-		size = len;
+		size = DdbStoredStringSize(text, len);
 		result = PointerGetDatum(cstring_to_text_with_len(text, len));
 	}
 	else

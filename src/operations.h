@@ -21,6 +21,12 @@ typedef Jsonb *(*DdbOperationHandler) (JsonbContainer *request);
 extern int	DdbCallDepth(void);
 extern uint64 DdbCallSerial(void);
 
+/*
+ * api.c: run an operation on request JSON text (NULL: none) and return the
+ * response as JSON text (NULL: no body); strings may hold U+0000
+ */
+extern char *DdbCallText(const char *operation, char *request);
+
 /* table_ops.c: the control plane */
 extern Jsonb *DdbCreateTable(JsonbContainer *request);
 extern Jsonb *DdbDescribeTable(JsonbContainer *request);

@@ -6,16 +6,23 @@
  * An item table (created by table_ops.c) looks like
  *
  *	  CREATE TABLE ddb_data."orders" (
+ *		  "customer_id" text COLLATE "C",
+ *		  "order_date" text COLLATE "C",
  *		  item jsonb NOT NULL,
- *		  "customer_id" text COLLATE "C" GENERATED ALWAYS AS
- *			  (item -> 'customer_id' ->> 'S') STORED NOT NULL,
- *		  "order_date" text COLLATE "C" GENERATED ALWAYS AS (...) STORED NOT NULL,
- *		  PRIMARY KEY ("customer_id", "order_date"))
+ *		  PRIMARY KEY ("customer_id", "order_date"),
+ *		  CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item,
+ *			  'customer_id', "customer_id", 'order_date', "order_date")))
  *
- * so the key columns always equal the item's key attributes, whoever
- * writes the row. The statements below are prepared once per table with
- * SPI_prepare and kept until the table's cache entry is invalidated. Names
- * in them come from the catalog and are quoted; values are parameters.
+ * Key columns are plain columns, written explicitly with every insert (a
+ * distributed engine can route by them), and the CHECK constraint keeps
+ * them equal to the item's key attributes and every item valid, whoever
+ * writes the row; so rows are checked when they are written, and reads
+ * trust them (table->items_checked). Item tables of version 0.1.0 not yet
+ * updated have generated key columns instead (table->keys_generated), and
+ * their rows are checked as they are read. The statements below are
+ * prepared once per table with SPI_prepare and kept until the table's
+ * cache entry is invalidated. Names in them come from the catalog and are
+ * quoted; values are parameters.
  *
  * Query and Scan read through cursors (SPI_cursor_open on a statement
  * prepared per table and per query shape) and fetch rows in chunks of at
@@ -126,7 +133,18 @@ PreparePlan(DdbTable *table, DdbPlanKind kind)
 			break;
 		case DDB_PLAN_UPSERT:
 		case DDB_PLAN_INSERT_IF_ABSENT:
-			appendStringInfo(&sql, "INSERT INTO %s (item) VALUES ($1) ON CONFLICT (", relation);
+			/* INSERT INTO t (item, pk, sk) VALUES ($1, $2, $3) ON CONFLICT ... */
+			appendStringInfo(&sql, "INSERT INTO %s (item", relation);
+			argtypes[nargs++] = JSONBOID;
+			for (int i = 0; !table->keys_generated && i < table->nkeys; i++)
+			{
+				appendStringInfo(&sql, ", %s", quote_identifier(table->keys[i].column));
+				argtypes[nargs++] = table->keys[i].column_type;
+			}
+			appendStringInfoString(&sql, ") VALUES ($1");
+			for (int i = 1; i < nargs; i++)
+				appendStringInfo(&sql, ", $%d", i + 1);
+			appendStringInfoString(&sql, ") ON CONFLICT (");
 			for (int i = 0; i < table->nkeys; i++)
 				appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
 								 quote_identifier(table->keys[i].column));
@@ -134,7 +152,6 @@ PreparePlan(DdbTable *table, DdbPlanKind kind)
 				appendStringInfoString(&sql, ") DO UPDATE SET item = EXCLUDED.item");
 			else
 				appendStringInfoString(&sql, ") DO NOTHING");
-			argtypes[nargs++] = JSONBOID;
 			break;
 		case DDB_PLAN_UPDATE:
 			appendStringInfo(&sql, "UPDATE %s SET item = $%d", relation, table->nkeys + 1);
@@ -174,7 +191,8 @@ GetPlan(DdbTable *table, DdbPlanKind kind)
 }
 
 /*
- * Return a stored item after checking that it is one ddb can read: items
+ * Return a stored item after checking that it is one ddb can read, unless
+ * the item table's CHECK constraint checked it when it was written: items
  * written with plain SQL can hold any jsonb, and everything downstream
  * relies on the stored form.
  */
@@ -182,7 +200,11 @@ static Jsonb *
 CheckedItem(DdbTable *table, Jsonb *item)
 {
 	Size		size;
-	const char *problem = DdbStoredItemCheck(&item->root, &size);
+	const char *problem;
+
+	if (table->items_checked)
+		return item;
+	problem = DdbStoredItemCheck(&item->root, &size);
 
 	if (problem == NULL && size > DDB_MAX_ITEM_SIZE)
 		problem = "it is larger than 400 KB";
@@ -254,15 +276,27 @@ DdbStorageEndSnapshot(void)
 }
 
 /*
+ * The arguments of an insert: the item, then the key columns.
+ */
+static void
+InsertArguments(DdbTable *table, const DdbKey *key, Jsonb *item, Datum *args)
+{
+	args[0] = JsonbPGetDatum(item);
+	for (int i = 0; i < table->nkeys; i++)
+		args[1 + i] = key->values[i];
+}
+
+/*
  * DdbStoragePut inserts or replaces an item.
  */
 void
-DdbStoragePut(DdbTable *table, Jsonb *item)
+DdbStoragePut(DdbTable *table, const DdbKey *key, Jsonb *item)
 {
-	Datum		arg = JsonbPGetDatum(item);
+	Datum		args[3];
 	int			rc;
 
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_UPSERT), &arg, NULL, false, 0);
+	InsertArguments(table, key, item, args);
+	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_UPSERT), args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "item write failed: %s", SPI_result_code_string(rc));
 }
@@ -273,12 +307,13 @@ DdbStoragePut(DdbTable *table, Jsonb *item)
  * if it commits, this returns false.
  */
 bool
-DdbStorageInsertIfAbsent(DdbTable *table, Jsonb *item)
+DdbStorageInsertIfAbsent(DdbTable *table, const DdbKey *key, Jsonb *item)
 {
-	Datum		arg = JsonbPGetDatum(item);
+	Datum		args[3];
 	int			rc;
 
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_INSERT_IF_ABSENT), &arg, NULL, false, 0);
+	InsertArguments(table, key, item, args);
+	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_INSERT_IF_ABSENT), args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "item insert failed: %s", SPI_result_code_string(rc));
 	return SPI_processed == 1;

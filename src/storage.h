@@ -46,11 +46,11 @@ extern Jsonb *DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode);
 extern void DdbStorageBeginSnapshot(void);
 extern void DdbStorageEndSnapshot(void);
 
-/* Insert or replace an item (its key columns derive from the item) */
-extern void DdbStoragePut(DdbTable *table, Jsonb *item);
+/* Insert or replace an item; key is the item's key */
+extern void DdbStoragePut(DdbTable *table, const DdbKey *key, Jsonb *item);
 
 /* Insert an item unless its key exists; returns false when it existed */
-extern bool DdbStorageInsertIfAbsent(DdbTable *table, Jsonb *item);
+extern bool DdbStorageInsertIfAbsent(DdbTable *table, const DdbKey *key, Jsonb *item);
 
 /* Replace the item of an existing key; returns false when it is gone */
 extern bool DdbStorageUpdate(DdbTable *table, DdbKey *key, Jsonb *item);

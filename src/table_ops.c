@@ -398,27 +398,13 @@ RelationName(const char *table_name)
 }
 
 /*
- * The generated-column expression that extracts a key attribute from the
- * item, with the attribute name as a quoted literal.
- */
-static char *
-KeyExpression(const char *attribute, char type)
-{
-	char	   *path = psprintf("(item OPERATOR(pg_catalog.->) %s)", quote_literal_cstr(attribute));
-
-	switch (type)
-	{
-		case 'S':
-			return psprintf("%s OPERATOR(pg_catalog.->>) 'S'", path);
-		case 'N':
-			return psprintf("(%s OPERATOR(pg_catalog.->>) 'N')::pg_catalog.numeric", path);
-		default:
-			return psprintf("pg_catalog.decode(%s OPERATOR(pg_catalog.->>) 'B', 'base64')", path);
-	}
-}
-
-/*
- * Create the item table of a new DynamoDB table, as the calling role.
+ * Create the item table of a new DynamoDB table, as the calling role:
+ * plain key columns, the item, the primary key and the item check
+ * (item_check.c), with attribute names as quoted literals.
+ *
+ *	  CREATE TABLE ddb_data."t" ("pk" text COLLATE "C", ..., item jsonb NOT NULL,
+ *		  PRIMARY KEY ("pk", ...),
+ *		  CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item, 'pk', "pk", ...)))
  */
 static void
 CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
@@ -435,14 +421,16 @@ CreateItemTable(const char *relation_name, KeySchema *schema, char **columns)
 	{
 		int			t = schema->types[i] == 'S' ? 0 : schema->types[i] == 'N' ? 1 : 2;
 
-		appendStringInfo(&sql, "%s %s GENERATED ALWAYS AS (%s) STORED, ",
-						 quote_identifier(columns[i]), column_types[t],
-						 KeyExpression(schema->names[i], schema->types[i]));
+		appendStringInfo(&sql, "%s %s, ", quote_identifier(columns[i]), column_types[t]);
 	}
 	appendStringInfoString(&sql, "item pg_catalog.jsonb NOT NULL, PRIMARY KEY (");
 	for (int i = 0; i < schema->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(columns[i]));
-	appendStringInfoString(&sql, "))");
+	appendStringInfoString(&sql, "), CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item");
+	for (int i = 0; i < schema->nkeys; i++)
+		appendStringInfo(&sql, ", %s::pg_catalog.text, %s", quote_literal_cstr(schema->names[i]),
+						 quote_identifier(columns[i]));
+	appendStringInfoString(&sql, ")))");
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create item table: %s", sql.data);
 }

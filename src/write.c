@@ -121,7 +121,7 @@ Store(DdbItemWrite *write)
 					 write->table->name);
 		return true;
 	}
-	return DdbStorageInsertIfAbsent(write->table, next);
+	return DdbStorageInsertIfAbsent(write->table, &write->key, next);
 }
 
 /*
@@ -145,7 +145,7 @@ DdbWritePerform(DdbItemWrite *write, bool old_on_failure)
 	/* the fast paths: nothing depends on the current item */
 	if (write->kind == DDB_WRITE_PUT && write->condition == NULL && !write->need_old)
 	{
-		DdbStoragePut(write->table, write->new_item);
+		DdbStoragePut(write->table, &write->key, write->new_item);
 		write->result_item = write->new_item;
 		return;
 	}

@@ -28,6 +28,9 @@ SELECT ddb.put('users', jsonb_build_object('user_id', 'u' || i, 'n', i, 'big', 1
 SELECT ddb.put('orders', jsonb_build_object('customer_id', 'c' || (i % 7), 'order_date', '2024-01-' || lpad(i::text, 2, '0'), 'total', i * 1.5))
   FROM generate_series(1, 28) i;
 SELECT ddb.put_item('{"TableName": "blobs", "Item": {"h": {"B": "AAEC"}, "n": {"N": "-1.5"}, "s": {"SS": ["a", "b"]}}}');
+-- strings holding U+0000 and U+0001, in keys, values and names
+SELECT ddb.call_text('PutItem', '{"TableName": "orders", "Item": {"customer_id": {"S": "c\u0000"}, "order_date": {"S": "\u0000\u0001"},
+    "s\u0000": {"SS": ["\u0000", "\u0001", "x"]}, "m": {"M": {"\u0001": {"S": "a\u0000\u0000b"}}}}}');
 -- an item table renamed with SQL, and one with an extra index
 ALTER TABLE ddb_data.blobs RENAME TO blobs_renamed;
 CREATE INDEX orders_total ON ddb_data.orders (((item -> 'total' ->> 'N')::numeric));
@@ -47,6 +50,9 @@ SELECT ddb.get_item(jsonb_build_object('TableName', 'users', 'Key', jsonb_build_
   FROM generate_series(1, 200) i;
 SELECT item FROM ddb_data.orders ORDER BY customer_id, order_date;
 SELECT ddb.get_item('{"TableName": "blobs", "Key": {"h": {"B": "AAEC"}, "n": {"N": "-1.50"}}}');
+SELECT ddb.call_text('Query', '{"TableName": "orders", "KeyConditionExpression": "customer_id = :c",
+    "ExpressionAttributeValues": {":c": {"S": "c\u0000"}}}');
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'ddb_data.orders'::regclass ORDER BY conname;
 SQL
 }
 observe "$src" > "$dump".a
@@ -55,6 +61,7 @@ if ! diff -u "$dump".a "$dump".b; then
   echo "dump_restore: restored database differs" >&2
   exit 1
 fi
+grep -qF '{"S": "a\u0000\u0000b"}' "$dump".a || { echo "dump_restore: the U+0000 item was not read back" >&2; exit 1; }
 # and the restored tables keep working
 psql -d "$dst" -At -c "SELECT ddb.put('users', '{\"user_id\": \"new\"}'); SELECT ddb.get('users', '{\"user_id\": \"new\"}');" | grep -q '"user_id": "new"'
 lines=$(wc -l < "$dump".a)

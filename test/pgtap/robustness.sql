@@ -4,11 +4,15 @@
 -- (SQLSTATE class YD); none may crash the backend or leak a raw PostgreSQL
 -- error.
 BEGIN;
-SELECT plan(5);
+SELECT plan(8);
 SELECT setseed(0.4242);
 
 SELECT ddb.create_table('fuzz', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N');
 SELECT ddb.create_table('fuzzb', partition_key => 'h', partition_key_type => 'B');
+-- an item table whose owner replaced the item check: reads must check items
+SELECT ddb.create_table('fuzz_unchecked', partition_key => 'pk', sort_key => 'sk', sort_key_type => 'N');
+ALTER TABLE ddb_data.fuzz_unchecked DROP CONSTRAINT ddb_item_is_valid,
+    ADD CONSTRAINT ddb_item_is_valid CHECK (item IS NOT NULL);
 
 -- A random JSON value, nesting at most depth levels
 CREATE FUNCTION pg_temp.random_value(depth int) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -131,8 +135,11 @@ SELECT is((SELECT count(*) FROM outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlst
 SELECT cmp_ok((SELECT count(*) FROM outcomes WHERE sqlstate = 'ok'), '>', 50::bigint,
               'some mutated requests are still valid and succeed');
 
--- Items written with SQL: a valid stored item, mutated, under a fresh key;
--- then read, projected, conditionally updated and deleted through ddb
+-- Items written with SQL: a valid stored item, mutated, under a fresh key,
+-- into an item table (whose check refuses every invalid item, and whatever
+-- it accepts reads back) and into one whose check was replaced, where they
+-- are read, projected, conditionally updated and deleted through ddb
+CREATE TEMP TABLE check_outcomes (sqlstate text, message text);
 CREATE TEMP TABLE stored_outcomes (sqlstate text, message text);
 DO $$
 DECLARE
@@ -146,19 +153,33 @@ BEGIN
         key := jsonb_build_object('pk', '{"S": "stored"}'::jsonb, 'sk', jsonb_build_object('N', i::text));
         item := pg_temp.mutate(template, 5);
         BEGIN
-            INSERT INTO ddb_data.fuzz (item) VALUES (item || key);
+            INSERT INTO ddb_data.fuzz (pk, sk, item) VALUES ('stored', i, item || key);
+            BEGIN
+                PERFORM ddb.get_item(jsonb_build_object('TableName', 'fuzz', 'Key', key,
+                    'ProjectionExpression', 'a, m.l[1], m.e, b, ns'));
+                PERFORM ddb.scan('{"TableName": "fuzz", "Limit": 1, "ReturnConsumedCapacity": "TOTAL"}');
+                INSERT INTO check_outcomes VALUES ('ok', NULL);
+            EXCEPTION WHEN OTHERS THEN
+                INSERT INTO check_outcomes VALUES ('read ' || SQLSTATE, SQLERRM || ' <- ' || left(item::text, 300));
+            END;
+            DELETE FROM ddb_data.fuzz;
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO check_outcomes VALUES (SQLSTATE, SQLERRM || ' <- ' || left(item::text, 300));
+        END;
+        BEGIN
+            INSERT INTO ddb_data.fuzz_unchecked (pk, sk, item) VALUES ('stored', i, item || key);
         EXCEPTION WHEN OTHERS THEN
             CONTINUE;           -- not an object, or no usable key: SQL refused it
         END;
         BEGIN
-            PERFORM ddb.get_item(jsonb_build_object('TableName', 'fuzz', 'Key', key,
+            PERFORM ddb.get_item(jsonb_build_object('TableName', 'fuzz_unchecked', 'Key', key,
                 'ProjectionExpression', 'a, m.l[1], m.e, b, ns'));
-            PERFORM ddb.query(jsonb_build_object('TableName', 'fuzz', 'KeyConditionExpression', 'pk = :p AND sk = :s',
+            PERFORM ddb.query(jsonb_build_object('TableName', 'fuzz_unchecked', 'KeyConditionExpression', 'pk = :p AND sk = :s',
                 'FilterExpression', 'size(a) > :z OR contains(m.l, :x) OR attribute_type(ns, :t)',
                 'ExpressionAttributeValues', jsonb_build_object(':p', '{"S": "stored"}'::jsonb, ':s', key -> 'sk',
                     ':z', '{"N": "0"}'::jsonb, ':x', '{"N": "1.5"}'::jsonb, ':t', '{"S": "NS"}'::jsonb),
                 'ReturnConsumedCapacity', 'TOTAL'));
-            PERFORM ddb.update_item(jsonb_build_object('TableName', 'fuzz', 'Key', key,
+            PERFORM ddb.update_item(jsonb_build_object('TableName', 'fuzz_unchecked', 'Key', key,
                 'UpdateExpression', 'SET m.l[0] = :v, a = list_append(if_not_exists(q, :l), :l) ADD ns :n DELETE bs :b',
                 'ConditionExpression', 'attribute_exists(m) AND NOT begins_with(b, :b0)',
                 'ExpressionAttributeValues', '{":v": {"S": "v"}, ":l": {"L": []}, ":n": {"NS": ["3"]}, ":b": {"BS": ["AA=="]}, ":b0": {"B": "AQ=="}}'::jsonb,
@@ -168,13 +189,22 @@ BEGIN
             INSERT INTO stored_outcomes VALUES (SQLSTATE, SQLERRM || ' <- ' || left(item::text, 300));
         END;
         BEGIN
-            PERFORM ddb.delete_item(jsonb_build_object('TableName', 'fuzz', 'Key', key, 'ReturnValues', 'ALL_OLD'));
+            PERFORM ddb.delete_item(jsonb_build_object('TableName', 'fuzz_unchecked', 'Key', key, 'ReturnValues', 'ALL_OLD'));
         EXCEPTION WHEN OTHERS THEN
             INSERT INTO stored_outcomes VALUES (SQLSTATE, 'DeleteItem: ' || SQLERRM || ' <- ' || left(item::text, 300));
         END;
     END LOOP;
 END $$;
 
+SELECT diag('checked items: ' || string_agg(sqlstate || ' x' || n, ', ' ORDER BY sqlstate))
+  FROM (SELECT sqlstate, count(*) AS n FROM check_outcomes GROUP BY sqlstate) o;
+SELECT diag(sqlstate || ' ' || message) FROM check_outcomes WHERE sqlstate NOT IN ('ok', '23514') LIMIT 10;
+SELECT is((SELECT count(*) FROM check_outcomes WHERE sqlstate NOT IN ('ok', '23514')), 0::bigint,
+          'the item check refuses invalid items with check_violation, and every item it accepts is read');
+SELECT cmp_ok((SELECT count(*) FROM check_outcomes WHERE sqlstate = 'ok'), '>', 50::bigint,
+              'the item check accepts some mutated items');
+SELECT cmp_ok((SELECT count(*) FROM check_outcomes WHERE sqlstate = '23514'), '>', 50::bigint,
+              'the item check refuses some mutated items');
 SELECT diag('stored items: ' || string_agg(sqlstate || ' x' || n, ', ' ORDER BY sqlstate))
   FROM (SELECT sqlstate, count(*) AS n FROM stored_outcomes GROUP BY sqlstate) o;
 SELECT diag(sqlstate || ' ' || message) FROM stored_outcomes WHERE sqlstate NOT LIKE 'YD%' AND sqlstate <> 'ok' LIMIT 10;

@@ -1,0 +1,152 @@
+/* ddb--0.1.0--0.2.0.sql: strings holding U+0000, and item tables with plain
+   key columns whose rows are checked when they are written */
+
+\echo Use "ALTER EXTENSION ddb UPDATE TO '0.2.0'" to load this file. \quit
+
+---------------------------------------------------------------------------
+-- The stored form of strings (string_escape.h): U+0000 is stored as
+-- U+0001 U+0001 and U+0001 as U+0001 U+0002, which keeps byte order.
+---------------------------------------------------------------------------
+
+CREATE FUNCTION ddb.stored_form(value jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_stored_form' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.stored_form(jsonb) IS
+    'a jsonb value with U+0001 in its strings and keys escaped, as item tables store strings';
+
+-- The only entry whose response can hold U+0000: JSON text in, JSON text out
+CREATE FUNCTION ddb.call_text(operation text, request text) RETURNS text
+    AS 'MODULE_PATHNAME', 'ddb_call_text_response' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.call_text(text, text) IS
+    'run a DynamoDB operation on request JSON text and return the response as JSON text';
+
+---------------------------------------------------------------------------
+-- Every row of an item table holds a valid item whose key columns equal its
+-- key attributes (item_check.c):
+--   CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item, 'pk', pk [, 'sk', sk]))
+---------------------------------------------------------------------------
+
+CREATE FUNCTION ddb.is_valid_item(item jsonb, partition_key text, partition_value "any")
+RETURNS boolean AS 'MODULE_PATHNAME', 'ddb_is_valid_item' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ddb.is_valid_item(item jsonb, partition_key text, partition_value "any",
+                                  sort_key text, sort_value "any")
+RETURNS boolean AS 'MODULE_PATHNAME', 'ddb_is_valid_item' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.is_valid_item(jsonb, text, "any") IS
+    'whether an item table row holds a valid item with these key columns (raises check_violation otherwise)';
+COMMENT ON FUNCTION ddb.is_valid_item(jsonb, text, "any", text, "any") IS
+    'whether an item table row holds a valid item with these key columns (raises check_violation otherwise)';
+
+-- What ddb relies on in an item table stays as CreateTable made it: the
+-- table stays in schema ddb_data, its item and key columns keep their
+-- names, types (plain key columns, text in collation "C") and NOT NULL,
+-- and its primary key and its item check stay. Other changes (extra
+-- columns, indexes, triggers, policies, a new name) are the owner's to make.
+-- Every ALTER command that can name a table (ALTER INDEX and ALTER VIEW can
+-- rename one) is checked, for the item tables it altered only.
+CREATE OR REPLACE FUNCTION ddb.guard_item_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    altered record;
+BEGIN
+    FOR altered IN
+        SELECT DISTINCT c.oid, c.relnamespace, t.table_name, t.hash_key_column, t.hash_key_type,
+               t.range_key_column, t.range_key_type
+          FROM pg_catalog.pg_event_trigger_ddl_commands() d
+          JOIN ddb.tables t ON t.item_table::oid OPERATOR(pg_catalog.=) d.objid
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+    LOOP
+        IF altered.relnamespace OPERATOR(pg_catalog.<>) 'ddb_data'::regnamespace THEN
+            RAISE EXCEPTION 'the item table of DynamoDB table % cannot leave schema ddb_data', altered.table_name
+                USING ERRCODE = 'object_in_use';
+        END IF;
+        IF EXISTS (
+            SELECT 1
+              FROM (VALUES ('item'::name, 'jsonb'::regtype),
+                           (altered.hash_key_column, CASE altered.hash_key_type WHEN 'S' THEN 'text'::regtype
+                                WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END),
+                           (altered.range_key_column, CASE altered.range_key_type WHEN 'S' THEN 'text'::regtype
+                                WHEN 'N' THEN 'numeric'::regtype ELSE 'bytea'::regtype END))
+                   AS c(column_name, column_type)
+             WHERE c.column_name IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid OPERATOR(pg_catalog.=) altered.oid
+                                  AND a.attname OPERATOR(pg_catalog.=) c.column_name
+                                  AND a.atttypid OPERATOR(pg_catalog.=) c.column_type
+                                  AND a.atttypmod OPERATOR(pg_catalog.=) -1
+                                  AND (a.atttypid OPERATOR(pg_catalog.<>) 'text'::regtype
+                                       OR a.attcollation OPERATOR(pg_catalog.=) 'pg_catalog."C"'::regcollation)
+                                  AND a.attgenerated OPERATOR(pg_catalog.=) ''
+                                  AND a.attnotnull
+                                  AND NOT a.attisdropped)) THEN
+            RAISE EXCEPTION 'the item and key columns of the item table of DynamoDB table % cannot be renamed, dropped, retyped, made nullable or made generated columns', altered.table_name
+                USING ERRCODE = 'object_in_use';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                        WHERE i.indrelid OPERATOR(pg_catalog.=) altered.oid AND i.indisprimary) THEN
+            RAISE EXCEPTION 'the primary key of the item table of DynamoDB table % cannot be dropped', altered.table_name
+                USING ERRCODE = 'object_in_use';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                        WHERE k.conrelid OPERATOR(pg_catalog.=) altered.oid
+                          AND k.conname OPERATOR(pg_catalog.=) 'ddb_item_is_valid'
+                          AND k.contype OPERATOR(pg_catalog.=) 'c') THEN
+            RAISE EXCEPTION 'the item check ddb_item_is_valid of the item table of DynamoDB table % cannot be dropped', altered.table_name
+                USING ERRCODE = 'object_in_use';
+        END IF;
+    END LOOP;
+END
+$$;
+
+---------------------------------------------------------------------------
+-- Existing item tables: strings to the stored form, key columns made plain
+-- columns, the item check added and, where every row passes it, validated.
+-- A table with rows that fail keeps its check NOT VALID: ddb checks its
+-- items as it reads them until the owner mends or removes those rows and
+-- runs ALTER TABLE ... VALIDATE CONSTRAINT ddb_item_is_valid.
+---------------------------------------------------------------------------
+
+UPDATE ddb.tables
+   SET hash_key = pg_catalog.replace(hash_key, E'\x01', E'\x01\x02'),
+       range_key = pg_catalog.replace(range_key, E'\x01', E'\x01\x02'),
+       key_schema = ddb.stored_form(key_schema),
+       attribute_definitions = ddb.stored_form(attribute_definitions)
+ WHERE pg_catalog.strpos(hash_key, E'\x01') OPERATOR(pg_catalog.>) 0
+    OR pg_catalog.strpos(range_key, E'\x01') OPERATOR(pg_catalog.>) 0;
+UPDATE ddb.table_tags
+   SET tag_key = pg_catalog.replace(tag_key, E'\x01', E'\x01\x02'),
+       tag_value = pg_catalog.replace(tag_value, E'\x01', E'\x01\x02')
+ WHERE pg_catalog.strpos(tag_key, E'\x01') OPERATOR(pg_catalog.>) 0
+    OR pg_catalog.strpos(tag_value, E'\x01') OPERATOR(pg_catalog.>) 0;
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT table_name, item_table, hash_key, hash_key_column, range_key, range_key_column
+               FROM ddb.tables ORDER BY table_name
+    LOOP
+        -- U+0001 was stored as itself; the key columns are still generated
+        EXECUTE pg_catalog.format(
+            'UPDATE %s SET item = ddb.stored_form(item)'
+            ' WHERE pg_catalog.strpos(item::pg_catalog.text, %L) OPERATOR(pg_catalog.>) 0',
+            t.item_table, '\u0001');
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION%s,'
+            ' ADD CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item, %L::pg_catalog.text, %I%s)) NOT VALID',
+            t.item_table, t.hash_key_column,
+            CASE WHEN t.range_key IS NULL THEN ''
+                 ELSE pg_catalog.format(', ALTER COLUMN %I DROP EXPRESSION', t.range_key_column) END,
+            t.hash_key, t.hash_key_column,
+            CASE WHEN t.range_key IS NULL THEN ''
+                 ELSE pg_catalog.format(', %L::pg_catalog.text, %I', t.range_key, t.range_key_column) END);
+        BEGIN
+            EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT ddb_item_is_valid', t.item_table);
+        EXCEPTION WHEN check_violation THEN
+            RAISE WARNING 'item table % of DynamoDB table % holds rows that are not valid items (%); ddb checks its items as it reads them until ALTER TABLE % VALIDATE CONSTRAINT ddb_item_is_valid succeeds',
+                t.item_table, t.table_name, SQLERRM, t.item_table;
+        END;
+    END LOOP;
+END
+$$;
