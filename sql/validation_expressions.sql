@@ -139,3 +139,65 @@ SELECT vfilter('a = :v', '{":v": {"S": "x"}, ":unused": {"S": "y"}}');
 SELECT vfilter('a = :undefined');
 -- a good filter on the same empty table
 SELECT vfilter('begins_with(a, :v)', '{":v": {"S": "x"}}');
+
+-- Legacy AttributeUpdates: ADD and DELETE of a value of another type than
+-- the stored attribute
+CREATE FUNCTION vlegacy(updates jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.put_item('{"TableName": "vexp", "Item": {"pk": {"S": "leg"}, "s": {"S": "hello"},
+        "n": {"N": "5"}, "l": {"L": [{"S": "x"}]}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1", "2"]},
+        "bs": {"BS": ["AQ=="]}}}');
+    RETURN ddb.update_item(jsonb_build_object('TableName', 'vexp', 'Key', '{"pk": {"S": "leg"}}'::jsonb,
+        'AttributeUpdates', updates, 'ReturnValues', 'UPDATED_NEW'));
+END $$;
+-- matching types work
+SELECT vlegacy('{"n": {"Action": "ADD", "Value": {"N": "1"}}, "ss": {"Action": "ADD", "Value": {"SS": ["b"]}},
+  "ns": {"Action": "DELETE", "Value": {"NS": ["1"]}}, "l": {"Action": "ADD", "Value": {"L": [{"N": "2"}]}},
+  "new": {"Action": "ADD", "Value": {"L": [{"N": "3"}]}}, "gone": {"Action": "DELETE", "Value": {"SS": ["x"]}}}');
+-- Invalid input: ADD or DELETE of another type than the stored attribute
+SELECT vlegacy('{"s": {"Action": "ADD", "Value": {"N": "1"}}}');
+SELECT vlegacy('{"n": {"Action": "ADD", "Value": {"SS": ["1"]}}}');
+SELECT vlegacy('{"ss": {"Action": "ADD", "Value": {"NS": ["1"]}}}');
+SELECT vlegacy('{"ns": {"Action": "ADD", "Value": {"BS": ["AQ=="]}}}');
+SELECT vlegacy('{"s": {"Action": "ADD", "Value": {"L": [{"N": "1"}]}}}');
+SELECT vlegacy('{"ss": {"Action": "ADD", "Value": {"L": [{"N": "1"}]}}}');
+SELECT vlegacy('{"ss": {"Action": "DELETE", "Value": {"NS": ["1"]}}}');
+SELECT vlegacy('{"n": {"Action": "DELETE", "Value": {"NS": ["5"]}}}');
+SELECT vlegacy('{"bs": {"Action": "DELETE", "Value": {"SS": ["AQ=="]}}}');
+-- the same update as an UpdateExpression keeps the expression's text
+SELECT ddb.update_item('{"TableName": "vexp", "Key": {"pk": {"S": "leg"}},
+  "UpdateExpression": "ADD s :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+-- nothing was changed by the failed updates
+SELECT ddb.get_item('{"TableName": "vexp", "Key": {"pk": {"S": "leg"}}}');
+
+-- Legacy Expected: NOT_CONTAINS with a value of another type than the
+-- attribute is true (the attribute cannot contain it)
+CREATE FUNCTION vexpected(expected jsonb, op text DEFAULT NULL) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM ddb.put_item(jsonb_strip_nulls(jsonb_build_object('TableName', 'vexp',
+        'Item', ddb.get_item('{"TableName": "vexp", "Key": {"pk": {"S": "a"}}}') -> 'Item',
+        'Expected', expected, 'ConditionalOperator', op)));
+    RETURN 'true';
+EXCEPTION WHEN SQLSTATE 'YD006' THEN
+    RETURN 'false';
+END $$;
+SELECT vexpected('{"s": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"N": "1"}]}}') AS number_in_string,
+       vexpected('{"ns": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "1"}]}}') AS string_in_number_set,
+       vexpected('{"ss": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"N": "1"}]}}') AS number_in_string_set,
+       vexpected('{"l": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "1"}]}}') AS string_in_list,
+       vexpected('{"n": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"S": "5"}]}}') AS string_in_number;
+SELECT vexpected('{"ns": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"N": "1"}]}}') AS number_in_number_set_false,
+       vexpected('{"l": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"N": "1"}]}}') AS number_in_list_false,
+       vexpected('{"s": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"N": "1"}]}}') AS contains_other_type_false;
+-- the same in a ScanFilter
+SELECT ddb.scan('{"TableName": "vexp", "ScanFilter": {"ns": {"ComparisonOperator": "NOT_CONTAINS",
+  "AttributeValueList": [{"S": "1"}]}, "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+  "AttributesToGet": ["pk"]}');
+-- Invalid input: ConditionalOperator with an empty Expected, QueryFilter or ScanFilter
+SELECT vexpected('{}', 'AND');
+SELECT vexpected('{}', 'OR');
+SELECT ddb.scan('{"TableName": "vexp", "ScanFilter": {}, "ConditionalOperator": "OR"}');
+SELECT ddb.query('{"TableName": "vexp", "KeyConditions": {"pk": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {}, "ConditionalOperator": "AND"}');
+-- an empty Expected alone is no condition
+SELECT vexpected('{}');

@@ -167,6 +167,9 @@ typedef struct DdbUpdate
 {
 	int			nactions;		/* in the order written */
 	DdbUpdateAction *actions;
+	bool		legacy;			/* from AttributeUpdates: an operand of another
+								 * type than the stored attribute is "Type
+								 * mismatch for attribute to update" */
 } DdbUpdate;
 
 /* ---- projections ---- */

@@ -298,7 +298,7 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 {
 	static const char *const operators[] = {"AND", "OR", NULL};
 	DdbConstraintErrors errors;
-	DdbJsonMember *members;
+	DdbJsonMember *members = NULL;
 	DdbCondition **conds;
 	int			n;
 
@@ -309,15 +309,14 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 							  operators, "[AND, OR]");
 		DdbConstraintRaise(&errors);
 	}
-	if (expected == NULL)
+	n = expected != NULL ? DdbJsonObjectMembers(expected, &members) : 0;
+	if (n == 0)
 	{
+		/* an empty Expected specifies no condition either */
 		if (conditional_operator != NULL)
 			DdbValidationError("ConditionalOperator can only be used when Filter or Expected conditions are specified");
 		return NULL;
 	}
-	n = DdbJsonObjectMembers(expected, &members);
-	if (n == 0)
-		return NULL;
 	conds = palloc(n * sizeof(DdbCondition *));
 	for (int i = 0; i < n; i++)
 	{
@@ -379,7 +378,7 @@ DdbLegacyFilter(JsonbContainer *conditions, const char *member, const char *cond
 		DdbRequestCheckString(&errors, conditional_operator, "conditionalOperator", 0, INT_MAX,
 							  operators, "[OR, AND]");
 		DdbConstraintRaise(&errors);
-		if (conditions == NULL)
+		if (conditions == NULL || JsonContainerSize(conditions) == 0)
 			DdbValidationError("ConditionalOperator can only be used when Filter or Expected conditions are specified");
 	}
 	return ConditionMap(conditions, member,
@@ -412,6 +411,7 @@ DdbLegacyAttributeUpdates(JsonbContainer *updates)
 		return NULL;
 	n = DdbJsonObjectMembers(updates, &members);
 	update = palloc0(sizeof(DdbUpdate));
+	update->legacy = true;
 	update->actions = palloc0(sizeof(DdbUpdateAction) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
