@@ -201,3 +201,62 @@ SELECT ddb.query('{"TableName": "vexp", "KeyConditions": {"pk": {"ComparisonOper
   "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {}, "ConditionalOperator": "AND"}');
 -- an empty Expected alone is no condition
 SELECT vexpected('{}');
+
+-- Invalid input: empty attribute names, and names over 65535 bytes, wherever
+-- a request names a non-key attribute
+CREATE FUNCTION vname(name text) RETURNS TABLE (place text, result text) LANGUAGE plpgsql AS $$
+DECLARE
+    requests jsonb := jsonb_build_object(
+        'PutItem Item', jsonb_build_array('PutItem', jsonb_build_object('TableName', 'vexp',
+            'Item', jsonb_build_object('pk', '{"S": "n"}'::jsonb, name, '{"S": "x"}'::jsonb))),
+        'PutItem Item map member', jsonb_build_array('PutItem', jsonb_build_object('TableName', 'vexp',
+            'Item', jsonb_build_object('pk', '{"S": "n"}'::jsonb, 'm',
+                jsonb_build_object('M', jsonb_build_object(name, '{"S": "x"}'::jsonb))))),
+        'GetItem ProjectionExpression', jsonb_build_array('GetItem', jsonb_build_object('TableName', 'vexp',
+            'Key', '{"pk": {"S": "a"}}'::jsonb, 'ProjectionExpression', '#a',
+            'ExpressionAttributeNames', jsonb_build_object('#a', name))),
+        'GetItem AttributesToGet', jsonb_build_array('GetItem', jsonb_build_object('TableName', 'vexp',
+            'Key', '{"pk": {"S": "a"}}'::jsonb, 'AttributesToGet', jsonb_build_array(name))),
+        'Scan AttributesToGet', jsonb_build_array('Scan', jsonb_build_object('TableName', 'vexp',
+            'AttributesToGet', jsonb_build_array('pk', name))),
+        'UpdateItem AttributeUpdates', jsonb_build_array('UpdateItem', jsonb_build_object('TableName', 'vexp',
+            'Key', '{"pk": {"S": "n"}}'::jsonb,
+            'AttributeUpdates', jsonb_build_object(name, '{"Action": "PUT", "Value": {"S": "x"}}'::jsonb))),
+        'UpdateItem UpdateExpression', jsonb_build_array('UpdateItem', jsonb_build_object('TableName', 'vexp',
+            'Key', '{"pk": {"S": "n"}}'::jsonb, 'UpdateExpression', 'SET #a = :v',
+            'ExpressionAttributeNames', jsonb_build_object('#a', name),
+            'ExpressionAttributeValues', '{":v": {"S": "x"}}'::jsonb)),
+        'PutItem ConditionExpression', jsonb_build_array('PutItem', jsonb_build_object('TableName', 'vexp',
+            'Item', '{"pk": {"S": "n"}}'::jsonb, 'ConditionExpression', 'attribute_not_exists(#a)',
+            'ExpressionAttributeNames', jsonb_build_object('#a', name))),
+        'DeleteItem Expected', jsonb_build_array('DeleteItem', jsonb_build_object('TableName', 'vexp',
+            'Key', '{"pk": {"S": "n"}}'::jsonb,
+            'Expected', jsonb_build_object(name, '{"Exists": false}'::jsonb))),
+        'Scan FilterExpression', jsonb_build_array('Scan', jsonb_build_object('TableName', 'vexp',
+            'FilterExpression', 'attribute_exists(#a)', 'ExpressionAttributeNames', jsonb_build_object('#a', name))),
+        'Scan ScanFilter', jsonb_build_array('Scan', jsonb_build_object('TableName', 'vexp',
+            'ScanFilter', jsonb_build_object(name, '{"ComparisonOperator": "NULL"}'::jsonb))));
+    request record;
+BEGIN
+    FOR request IN SELECT key, value FROM jsonb_each(requests) ORDER BY key LOOP
+        place := request.key;
+        BEGIN
+            PERFORM ddb.call(request.value ->> 0, request.value -> 1);
+            result := 'no error';
+        EXCEPTION WHEN OTHERS THEN
+            result := SQLERRM;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+SELECT * FROM vname('');
+SELECT * FROM vname(repeat('x', 65536));
+SELECT * FROM vname(repeat('é', 32768));
+-- 65535 bytes is the longest name
+SELECT * FROM vname(repeat('x', 65535));
+SELECT (SELECT array_agg(length(name) ORDER BY name) FROM jsonb_object_keys(item) AS name) AS name_lengths,
+       octet_length(item #>> ARRAY['m', 'M', repeat('x', 65535), 'S']) AS member_value
+  FROM ddb_data.vexp WHERE pk = 'n';
+-- nothing was written with a bad name
+SELECT count(*) AS items_with_bad_names FROM ddb_data.vexp
+ WHERE item ? '' OR EXISTS (SELECT FROM jsonb_object_keys(item) AS name WHERE octet_length(name) > 65535);

@@ -139,6 +139,9 @@ DdbBindBegin(JsonbContainer *names, JsonbContainer *values)
 			if (members[i].value.val.string.len == 0)
 				DdbValidationError("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s",
 								   p->key);
+			if (members[i].value.val.string.len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+				DdbValidationError("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be at most %d bytes for key %s",
+								   DDB_MAX_ATTRIBUTE_NAME_SIZE, p->key);
 			p->value = members[i].value;
 		}
 	}

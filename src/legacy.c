@@ -261,6 +261,7 @@ ExpectedCondition(const char *attr, int attr_len, JsonbValue *spec_value)
 	DdbCondition *cond;
 
 	DdbJsonCheckMembers(spec, allowed);
+	DdbCheckAttributeName(attr, attr_len);
 	if (op_name != NULL || list != NULL)
 	{
 		if (has_value || has_exists)
@@ -357,6 +358,9 @@ ConditionMap(JsonbContainer *conditions, const char *member, DdbConditionKind jo
 		if (op_name == NULL)
 			DdbValidationError("1 validation error detected: Value null at '%s.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
 							   member, members[i].keylen, members[i].key);
+		/* names of key conditions are matched against the key schema instead */
+		if (strcmp(member, "keyConditions") != 0)
+			DdbCheckAttributeName(members[i].key, members[i].keylen);
 		CHECK_FOR_INTERRUPTS();
 		conds[i] = ComparisonCondition(members[i].key, members[i].keylen, op_name, list, member);
 	}
@@ -512,7 +516,10 @@ DdbLegacyAttributesToGet(JsonbContainer *names)
 		DdbValidationError("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1");
 	strings = palloc(sizeof(char *) * n);
 	for (int i = 0; i < n; i++)
+	{
 		strings[i] = DdbJsonValueString(&elements[i], "AttributesToGet");
+		DdbCheckAttributeName(strings[i], elements[i].val.string.len);
+	}
 	repeat = DdbRequestFirstRepeat(strings, n);
 	if (repeat >= 0)
 		DdbValidationError("One or more parameter values were invalid: Duplicate value in attribute name: %s",
