@@ -177,7 +177,6 @@ SELECT ddb.parse_expression('update', 'SET a = attribute_exists(b)');
 SELECT ddb.parse_expression('condition', 'attribute_exists(:v)');
 SELECT ddb.parse_expression('condition', 'attribute_not_exists((:v))');
 SELECT ddb.parse_expression('update', 'SET a = if_not_exists(:v, b)');
-SELECT ddb.parse_expression('condition', 'size(:v) > :n');
 SELECT ddb.parse_expression('condition', 'size(size(a)) > :n');
 -- Invalid input: a repeated update section
 SELECT ddb.parse_expression('update', 'SET a = :v SET b = :w');

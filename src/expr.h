@@ -89,7 +89,7 @@ typedef enum DdbOperandKind
 {
 	DDB_OPERAND_PATH,			/* a document path */
 	DDB_OPERAND_VALUE,			/* a :value */
-	DDB_OPERAND_SIZE,			/* size(path) */
+	DDB_OPERAND_SIZE,			/* size(path), or size(:value) with the :value in left */
 	DDB_OPERAND_IF_NOT_EXISTS,	/* if_not_exists(path, operand) (updates) */
 	DDB_OPERAND_LIST_APPEND,	/* list_append(operand, operand) (updates) */
 	DDB_OPERAND_PLUS,			/* operand + operand (updates) */
@@ -99,11 +99,13 @@ typedef enum DdbOperandKind
 typedef struct DdbOperand
 {
 	DdbOperandKind kind;
-	DdbPath		path;			/* PATH, SIZE, and IF_NOT_EXISTS's first argument */
+	DdbPath		path;			/* PATH, SIZE of a path, and IF_NOT_EXISTS's first
+								 * argument */
 	char	   *value_name;		/* VALUE: ":name", kept for messages */
 	JsonbValue *value;			/* VALUE after binding: the normalized AttributeValue
 								 * (jbvBinary holding {"<T>": payload}) */
-	struct DdbOperand *left;	/* IF_NOT_EXISTS (the default), LIST_APPEND, PLUS, MINUS */
+	struct DdbOperand *left;	/* IF_NOT_EXISTS (the default), LIST_APPEND, PLUS,
+								 * MINUS; SIZE of a :value (the VALUE operand) */
 	struct DdbOperand *right;	/* LIST_APPEND, PLUS, MINUS */
 } DdbOperand;
 
@@ -165,6 +167,9 @@ typedef struct DdbUpdate
 {
 	int			nactions;		/* in the order written */
 	DdbUpdateAction *actions;
+	bool		legacy;			/* from AttributeUpdates: an operand of another
+								 * type than the stored attribute is "Type
+								 * mismatch for attribute to update" */
 } DdbUpdate;
 
 /* ---- projections ---- */

@@ -12,8 +12,9 @@
  * so that DdbBindFinish can reject the unused ones as DynamoDB does.
  *
  * Checks made here, each a ValidationException with DynamoDB's text:
- * undefined placeholders; constant operands of the wrong type for an
- * operator or function; BETWEEN bounds of different types or in the wrong
+ * undefined placeholders; constant operands (and size(), a number) of the
+ * wrong type for an operator or function, attribute_type with a path for
+ * its type name; BETWEEN bounds of different types or in the wrong
  * order; attribute_type's type name; contains(a, a); overlapping or
  * conflicting document paths in one update or projection; updates of key
  * attributes.
@@ -138,6 +139,9 @@ DdbBindBegin(JsonbContainer *names, JsonbContainer *values)
 			if (members[i].value.val.string.len == 0)
 				DdbValidationError("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s",
 								   p->key);
+			if (members[i].value.val.string.len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+				DdbValidationError("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be at most %d bytes for key %s",
+								   DDB_MAX_ATTRIBUTE_NAME_SIZE, p->key);
 			p->value = members[i].value;
 		}
 	}
@@ -261,6 +265,18 @@ ConstantType(const DdbOperand *operand, JsonbValue *payload)
 }
 
 /*
+ * The type an operand is known to have before any item is read: a
+ * constant's type, N for size(); DDB_TYPE_INVALID for a path.
+ */
+static DdbAttributeType
+KnownType(const DdbOperand *operand, JsonbValue *payload)
+{
+	if (operand != NULL && operand->kind == DDB_OPERAND_SIZE)
+		return DDB_TYPE_N;
+	return ConstantType(operand, payload);
+}
+
+/*
  * Raise the "incorrect operand type" error of an operator or function.
  */
 static void
@@ -271,15 +287,15 @@ OperandTypeError(DdbBindContext *context, const char *what, DdbAttributeType typ
 }
 
 /*
- * Check that a constant operand, if it is one, has one of the scalar
- * types S, N, B (for ordering comparisons, BETWEEN, begins_with: allow_n
- * false excludes N).
+ * Check that an operand of a known type (a constant or size()) has one of
+ * the scalar types S, N, B (for ordering comparisons, BETWEEN, begins_with:
+ * allow_n false excludes N).
  */
 static void
 CheckConstantScalar(DdbBindContext *context, const DdbOperand *operand, const char *what, bool allow_n)
 {
 	JsonbValue	payload;
-	DdbAttributeType type = ConstantType(operand, &payload);
+	DdbAttributeType type = KnownType(operand, &payload);
 
 	if (type == DDB_TYPE_INVALID)
 		return;
@@ -423,7 +439,16 @@ CheckConditionOperands(DdbBindContext *context, DdbCondition *cond)
 				bool		known = false;
 
 				CheckDistinctOperands(context, cond, "attribute_type");
-				type = ConstantType(cond->operands[1], &payload);
+
+				/*
+				 * The type name must be a :value; a path could hold a value
+				 * of any type, which DynamoDB reports as the set of every
+				 * type it knows
+				 */
+				if (cond->operands[1]->kind == DDB_OPERAND_PATH)
+					BindError(context, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: "
+							  "{S,SS,N,NS,B,BS,BOOL,NULL,L,M,HD,DOUBLE,FLOAT,HDS,FS,DOUBLESET,DICT,DECIMAL,INT,DECIMALSET,INTSET}");
+				type = KnownType(cond->operands[1], &payload);
 
 				if (type != DDB_TYPE_INVALID && type != DDB_TYPE_S)
 					OperandTypeError(context, "attribute_type", type);
@@ -465,8 +490,22 @@ BindOperand(DdbBindContext *context, const DdbOperand *operand)
 	switch (operand->kind)
 	{
 		case DDB_OPERAND_PATH:
-		case DDB_OPERAND_SIZE:
 			BindPath(context, &operand->path, &bound->path);
+			break;
+		case DDB_OPERAND_SIZE:
+			if (operand->left != NULL)
+			{
+				/* size(:value): the value must have a size */
+				JsonbValue	payload;
+				DdbAttributeType type;
+
+				bound->left = BindOperand(context, operand->left);
+				type = ConstantType(bound->left, &payload);
+				if (type == DDB_TYPE_N || type == DDB_TYPE_BOOL || type == DDB_TYPE_NULL)
+					OperandTypeError(context, "size", type);
+			}
+			else
+				BindPath(context, &operand->path, &bound->path);
 			break;
 		case DDB_OPERAND_VALUE:
 			{

@@ -221,9 +221,12 @@ EvaluateOperand(const DdbOperand *operand, JsonbContainer *item, EvalValue *out)
 				EvalValue	target;
 				int64		size;
 
-				if (!DdbLookupPath(item, &operand->path, &av))
+				if (operand->left != NULL)
+					FromAttributeValue(operand->left->value, &target);
+				else if (DdbLookupPath(item, &operand->path, &av))
+					FromAttributeValue(&av, &target);
+				else
 					return false;
-				FromAttributeValue(&av, &target);
 				size = SizeOf(&target);
 				if (size < 0)
 					return false;

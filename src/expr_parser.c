@@ -46,8 +46,9 @@
  *	   functions used where they are not allowed, wrong argument counts of
  *	   condition functions; then a repeated update section;
  *	4. document paths deeper than 32, functions whose argument must be a
- *	   path, IN with more than 100 operands, wrong argument counts of update
- *	   functions (an update's actions last to first).
+ *	   path (size() also takes a :value), size() of size(), list_append()
+ *	   of list_append(), IN with more than 100 operands, wrong argument
+ *	   counts of update functions (an update's actions last to first).
  *
  * Placeholders stay unresolved: what they stand for is checked when a
  * request's expressions are bound (expr_bind.c).
@@ -1590,15 +1591,36 @@ CheckOperands(ExprParser *p, CstNode *node)
 					CheckOperands(p, (CstNode *) lfirst(lc));
 
 				first = Unparen(Child(node, 0));
+
+				/*
+				 * size() takes a path or a :value; the only function that can
+				 * stand in its argument is size() itself, whose result is a
+				 * number
+				 */
 				if (strcmp(name, "size") == 0 && first->kind == CST_CALL)
 					RaiseInvalid(p, "Incorrect operand type for operator or function; operator or function: size, operand type: N");
 				if ((strcmp(name, "attribute_exists") == 0 ||
 					 strcmp(name, "attribute_not_exists") == 0 ||
-					 strcmp(name, "if_not_exists") == 0 ||
-					 strcmp(name, "size") == 0) &&
+					 strcmp(name, "if_not_exists") == 0) &&
 					first->kind != CST_PATH)
 					RaiseInvalid(p, "Operator or function requires a document path; operator or function: %s",
 								 name);
+
+				/*
+				 * list_append() may take if_not_exists(), but not another
+				 * list_append(), as an argument
+				 */
+				if (strcmp(name, "list_append") == 0)
+				{
+					foreach(lc, node->children)
+					{
+						CstNode    *arg = Unparen((CstNode *) lfirst(lc));
+
+						if (arg->kind == CST_CALL &&
+							strcmp(TokenText(p, arg->tok), "list_append") == 0)
+							RaiseInvalid(p, "The function is not allowed to be used this way in an expression; function: list_append");
+					}
+				}
 				break;
 			}
 		case CST_IN:
@@ -1684,8 +1706,13 @@ BuildOperand(ExprParser *p, CstNode *node)
 
 				if (strcmp(name, "size") == 0)
 				{
+					CstNode    *arg = Unparen(Child(node, 0));
+
 					op->kind = DDB_OPERAND_SIZE;
-					BuildPath(p, Unparen(Child(node, 0)), &op->path);
+					if (arg->kind == CST_VALUE)
+						op->left = BuildOperand(p, arg);
+					else
+						BuildPath(p, arg, &op->path);
 				}
 				else if (strcmp(name, "if_not_exists") == 0)
 				{
@@ -2221,7 +2248,10 @@ RenderOperand(StringInfo buf, const DdbOperand *op)
 			break;
 		case DDB_OPERAND_SIZE:
 			appendStringInfoString(buf, "size(");
-			RenderPath(buf, &op->path);
+			if (op->left != NULL)
+				RenderOperand(buf, op->left);
+			else
+				RenderPath(buf, &op->path);
 			appendStringInfoChar(buf, ')');
 			break;
 		case DDB_OPERAND_IF_NOT_EXISTS:

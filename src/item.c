@@ -251,7 +251,7 @@ DdbCheckAttributeName(const char *name, int len)
 	if (len == 0)
 		DdbValidationError("One or more parameter values were invalid: Empty attribute name");
 	if (DdbStoredStringSize(name, len) > DDB_MAX_ATTRIBUTE_NAME_SIZE)
-		DdbValidationError("One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
+		DdbValidationError("One or more parameter values were invalid: Attribute name is too large, must be at most 65535 bytes");
 }
 
 /* ---- base64 ---- */

@@ -261,6 +261,7 @@ ExpectedCondition(const char *attr, int attr_len, JsonbValue *spec_value)
 	DdbCondition *cond;
 
 	DdbJsonCheckMembers(spec, allowed);
+	DdbCheckAttributeName(attr, attr_len);
 	if (op_name != NULL || list != NULL)
 	{
 		if (has_value || has_exists)
@@ -298,7 +299,7 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 {
 	static const char *const operators[] = {"AND", "OR", NULL};
 	DdbConstraintErrors errors;
-	DdbJsonMember *members;
+	DdbJsonMember *members = NULL;
 	DdbCondition **conds;
 	int			n;
 
@@ -309,15 +310,14 @@ DdbLegacyExpected(JsonbContainer *expected, const char *conditional_operator)
 							  operators, "[AND, OR]");
 		DdbConstraintRaise(&errors);
 	}
-	if (expected == NULL)
+	n = expected != NULL ? DdbJsonObjectMembers(expected, &members) : 0;
+	if (n == 0)
 	{
+		/* an empty Expected specifies no condition either */
 		if (conditional_operator != NULL)
 			DdbValidationError("ConditionalOperator can only be used when Filter or Expected conditions are specified");
 		return NULL;
 	}
-	n = DdbJsonObjectMembers(expected, &members);
-	if (n == 0)
-		return NULL;
 	conds = palloc(n * sizeof(DdbCondition *));
 	for (int i = 0; i < n; i++)
 	{
@@ -358,6 +358,9 @@ ConditionMap(JsonbContainer *conditions, const char *member, DdbConditionKind jo
 		if (op_name == NULL)
 			DdbValidationError("1 validation error detected: Value null at '%s.%.*s.member.comparisonOperator' failed to satisfy constraint: Member must not be null",
 							   member, members[i].keylen, members[i].key);
+		/* names of key conditions are matched against the key schema instead */
+		if (strcmp(member, "keyConditions") != 0)
+			DdbCheckAttributeName(members[i].key, members[i].keylen);
 		CHECK_FOR_INTERRUPTS();
 		conds[i] = ComparisonCondition(members[i].key, members[i].keylen, op_name, list, member);
 	}
@@ -379,7 +382,7 @@ DdbLegacyFilter(JsonbContainer *conditions, const char *member, const char *cond
 		DdbRequestCheckString(&errors, conditional_operator, "conditionalOperator", 0, INT_MAX,
 							  operators, "[OR, AND]");
 		DdbConstraintRaise(&errors);
-		if (conditions == NULL)
+		if (conditions == NULL || JsonContainerSize(conditions) == 0)
 			DdbValidationError("ConditionalOperator can only be used when Filter or Expected conditions are specified");
 	}
 	return ConditionMap(conditions, member,
@@ -412,6 +415,7 @@ DdbLegacyAttributeUpdates(JsonbContainer *updates)
 		return NULL;
 	n = DdbJsonObjectMembers(updates, &members);
 	update = palloc0(sizeof(DdbUpdate));
+	update->legacy = true;
 	update->actions = palloc0(sizeof(DdbUpdateAction) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
@@ -512,7 +516,10 @@ DdbLegacyAttributesToGet(JsonbContainer *names)
 		DdbValidationError("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1");
 	strings = palloc(sizeof(char *) * n);
 	for (int i = 0; i < n; i++)
+	{
 		strings[i] = DdbJsonValueString(&elements[i], "AttributesToGet");
+		DdbCheckAttributeName(strings[i], elements[i].val.string.len);
+	}
 	repeat = DdbRequestFirstRepeat(strings, n);
 	if (repeat >= 0)
 		DdbValidationError("One or more parameter values were invalid: Duplicate value in attribute name: %s",

@@ -375,7 +375,8 @@ ConditionUsesAttribute(const DdbCondition *cond, const char *name, bool nested_o
 	{
 		const DdbOperand *operand = cond->operands[i];
 
-		if ((operand->kind == DDB_OPERAND_PATH || operand->kind == DDB_OPERAND_SIZE) &&
+		if ((operand->kind == DDB_OPERAND_PATH ||
+			 (operand->kind == DDB_OPERAND_SIZE && operand->left == NULL)) &&
 			PathHasHead(&operand->path, name, nested_only))
 			return true;
 	}

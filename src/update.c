@@ -39,6 +39,10 @@
  *	 the overflow text, as DynamoDB was observed to do (1E50 + 1).
  * - A value placed deeper than 32 levels fails with DDB_NESTING_ERROR_TEXT,
  *	 the text DynamoDB returns for items nested too deeply.
+ * - An update converted from legacy AttributeUpdates reports an operand of
+ *	 another type than the stored attribute (ADD or DELETE of another type,
+ *	 ADD of a list to a non-list) as "Type mismatch for attribute to
+ *	 update", as DynamoDB does for that parameter.
  *
  * Design: the item is not rebuilt as a whole in memory. A small mutable
  * tree stands for the parts of it that actions touch: its root is the
@@ -90,6 +94,9 @@
 	"Item size to update has exceeded the maximum allowed size"
 #define NUMBER_OVERFLOW_TEXT \
 	"Number overflow. Attempting to store a number with magnitude larger than supported range"
+/* WRONG_TYPE_TEXT of legacy AttributeUpdates */
+#define TYPE_MISMATCH_TEXT \
+	"Type mismatch for attribute to update"
 
 /* ---- the working tree ---- */
 
@@ -841,7 +848,7 @@ ListConcat(JsonbValue *a, JsonbValue *b)
  * first) before their types are checked.
  */
 static JsonbValue *
-EvaluateOperand(const DdbOperand *operand, JsonbContainer *item)
+EvaluateOperand(const DdbOperand *operand, JsonbContainer *item, const char *wrong_type)
 {
 	JsonbValue *result;
 	JsonbValue *left;
@@ -870,24 +877,24 @@ EvaluateOperand(const DdbOperand *operand, JsonbContainer *item)
 			result = palloc(sizeof(JsonbValue));
 			if (DdbLookupPath(item, &operand->path, result))
 				return result;
-			return EvaluateOperand(operand->left, item);
+			return EvaluateOperand(operand->left, item, wrong_type);
 
 		case DDB_OPERAND_LIST_APPEND:
 		case DDB_OPERAND_PLUS:
 		case DDB_OPERAND_MINUS:
-			left = EvaluateOperand(operand->left, item);
-			right = EvaluateOperand(operand->right, item);
+			left = EvaluateOperand(operand->left, item, wrong_type);
+			right = EvaluateOperand(operand->right, item, wrong_type);
 			ltype = DdbAttributeValueType(left, &lpayload);
 			rtype = DdbAttributeValueType(right, &rpayload);
 			if (operand->kind == DDB_OPERAND_LIST_APPEND)
 			{
 				if (ltype != DDB_TYPE_L || rtype != DDB_TYPE_L)
-					DdbValidationError(WRONG_TYPE_TEXT);
+					DdbValidationError("%s", wrong_type);
 				return ListConcat(&lpayload, &rpayload);
 			}
 			if (ltype != DDB_TYPE_N || rtype != DDB_TYPE_N ||
 				lpayload.type != jbvString || rpayload.type != jbvString)
-				DdbValidationError(WRONG_TYPE_TEXT);
+				DdbValidationError("%s", wrong_type);
 			return NumberArithmetic(&lpayload, &rpayload,
 									operand->kind == DDB_OPERAND_MINUS);
 
@@ -903,7 +910,7 @@ EvaluateOperand(const DdbOperand *operand, JsonbContainer *item)
  * set unioned.
  */
 static JsonbValue *
-AddValues(JsonbValue *current, JsonbValue *value)
+AddValues(JsonbValue *current, JsonbValue *value, const char *wrong_type)
 {
 	JsonbValue	vpayload;
 	JsonbValue	cpayload;
@@ -923,11 +930,11 @@ AddValues(JsonbValue *current, JsonbValue *value)
 	}
 	ctype = DdbAttributeValueType(current, &cpayload);
 	if (ctype != vtype)
-		DdbValidationError(WRONG_TYPE_TEXT);
+		DdbValidationError("%s", wrong_type);
 	if (vtype == DDB_TYPE_N)
 	{
 		if (cpayload.type != jbvString || vpayload.type != jbvString)
-			DdbValidationError(WRONG_TYPE_TEXT);
+			DdbValidationError("%s", wrong_type);
 		return NumberArithmetic(&cpayload, &vpayload, false);
 	}
 	return SetUnion(vtype, &cpayload, &vpayload);
@@ -1079,7 +1086,7 @@ PushNode(JsonbParseState **state, Node *node, JsonbIteratorToken token)
  */
 static void
 ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
-			bool item_exists, int seq)
+			bool item_exists, int seq, const char *wrong_type)
 {
 	const DdbPath *path = &action->path;
 	const DdbPathElem *last;
@@ -1114,13 +1121,13 @@ ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
 			break;
 
 		case DDB_UPDATE_ADD:
-			value = EvaluateOperand(action->value, NULL);
+			value = EvaluateOperand(action->value, NULL, wrong_type);
 			exists = CurrentValue(parent, last, &current);
-			StoreValue(parent, last, AddValues(exists ? &current : NULL, value), seq);
+			StoreValue(parent, last, AddValues(exists ? &current : NULL, value, wrong_type), seq);
 			break;
 
 		case DDB_UPDATE_DELETE:
-			value = EvaluateOperand(action->value, NULL);
+			value = EvaluateOperand(action->value, NULL, wrong_type);
 			vtype = DdbAttributeValueType(value, &vpayload);
 			/* constants are checked when binding; this is a safety net */
 			if (!IsSetType(vtype))
@@ -1129,7 +1136,7 @@ ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
 			if (!CurrentValue(parent, last, &current))
 				break;
 			if (DdbAttributeValueType(&current, &cpayload) != vtype)
-				DdbValidationError(WRONG_TYPE_TEXT);
+				DdbValidationError("%s", wrong_type);
 			value = SetDifference(vtype, &cpayload, &vpayload);
 			if (value == NULL)
 				RemoveValue(parent, last);
@@ -1152,6 +1159,7 @@ DdbApplyUpdate(const DdbUpdate *update, JsonbContainer *item, JsonbContainer *ke
 			   DdbPath **updated_paths, int *nupdated)
 {
 	int			nactions = update ? update->nactions : 0;
+	const char *wrong_type = update && update->legacy ? TYPE_MISMATCH_TEXT : WRONG_TYPE_TEXT;
 	JsonbValue **set_values;
 	bool		creates = false;
 	Node	   *root;
@@ -1183,14 +1191,14 @@ DdbApplyUpdate(const DdbUpdate *update, JsonbContainer *item, JsonbContainer *ke
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (update->actions[i].kind == DDB_UPDATE_SET)
-			set_values[i] = EvaluateOperand(update->actions[i].value, item);
+			set_values[i] = EvaluateOperand(update->actions[i].value, item, wrong_type);
 	}
 
 	root = NewMapNode(item != NULL ? item : key);
 	for (i = 0; i < nactions; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ApplyAction(root, &update->actions[i], set_values[i], item != NULL, i);
+		ApplyAction(root, &update->actions[i], set_values[i], item != NULL, i, wrong_type);
 	}
 
 	result = JsonbValueToJsonb(PushMembers(&state, root));
