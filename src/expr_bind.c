@@ -32,6 +32,7 @@
 #include "item.h"
 #include "json_util.h"
 #include "number.h"
+#include "string_escape.h"
 
 /* One placeholder of ExpressionAttributeNames or ExpressionAttributeValues */
 typedef struct Placeholder
@@ -139,7 +140,8 @@ DdbBindBegin(JsonbContainer *names, JsonbContainer *values)
 			if (members[i].value.val.string.len == 0)
 				DdbValidationError("ExpressionAttributeNames contains invalid value: Empty attribute name for key %s",
 								   p->key);
-			if (members[i].value.val.string.len > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+			if (DdbStoredStringSize(members[i].value.val.string.val,
+									members[i].value.val.string.len) > DDB_MAX_ATTRIBUTE_NAME_SIZE)
 				DdbValidationError("ExpressionAttributeNames contains invalid value: Attribute name is too large, must be at most %d bytes for key %s",
 								   DDB_MAX_ATTRIBUTE_NAME_SIZE, p->key);
 			p->value = members[i].value;
