@@ -376,3 +376,17 @@ END
 $$;
 COMMENT ON FUNCTION ddb.scan(text, text, jsonb, jsonb) IS
     'the plain-JSON items of a table that a FilterExpression (NULL: none) keeps, following every page';
+
+---------------------------------------------------------------------------
+-- Server-side encryption settings of a table (SSESpecification).
+-- BEGIN block to move into the next extension version (added column)
+---------------------------------------------------------------------------
+
+-- The KMS key a table asked to be encrypted with (SSESpecification with
+-- Enabled true), described as its SSEDescription; NULL: the default
+-- encryption (an AWS owned key), no SSEDescription. ddb does not encrypt
+-- anything itself: encryption at rest is PostgreSQL's storage's and the
+-- disk's business.
+ALTER TABLE ddb.tables ADD COLUMN sse_kms_master_key_arn text;
+
+-- END block to move into the next extension version
