@@ -4,6 +4,16 @@
 \echo Use "ALTER EXTENSION ddb UPDATE TO '0.2.0'" to load this file. \quit
 
 ---------------------------------------------------------------------------
+-- Server-side encryption settings of a table (SSESpecification): the KMS
+-- key a table asked to be encrypted with, described as its SSEDescription;
+-- NULL: the default encryption (an AWS owned key), no SSEDescription. ddb
+-- encrypts nothing itself: encryption at rest is PostgreSQL's storage's and
+-- the disk's business.
+---------------------------------------------------------------------------
+
+ALTER TABLE ddb.tables ADD COLUMN sse_kms_master_key_arn text;
+
+---------------------------------------------------------------------------
 -- The stored form of strings (string_escape.h): U+0000 is stored as
 -- U+0001 U+0001 and U+0001 as U+0001 U+0002, which keeps byte order.
 ---------------------------------------------------------------------------

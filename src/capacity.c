@@ -11,12 +11,35 @@
  * the old and new item; transactional reads and writes cost twice as much
  * (the callers double). Sizes are DynamoDB item sizes (item.h).
  *
+ * Query and Scan
+ * --------------
+ * DynamoDB charges a Query or Scan by the data it reads from each
+ * partition, not per item: the sizes of the items read from one partition
+ * (before any filter or projection) are summed and rounded up to 4 KB once,
+ * and reading a partition costs at least one 4 KB read even when it holds
+ * nothing. A Query reads one partition. A Scan reads the table partition by
+ * partition, so a Scan of a nearly empty on-demand table, which has four
+ * partitions, costs 4 units (2 eventually consistent) where a Query of the
+ * same item costs 1 (0.5).
+ *
+ * ddb has no partitions. It charges a page the sum of its item sizes
+ * rounded up to 4 KB once, but at least one 4 KB read for each partition
+ * DynamoDB would have read: one for a Query or a page stopped early by
+ * Limit or the 1 MB limit, and, for a Scan page that read to the end, the
+ * partitions DynamoDB gives the table: four for an on-demand table (a new
+ * one serves 12,000 reads or 4,000 writes per second, 3,000 and 1,000 per
+ * partition), ceil(RCU / 3000 + WCU / 1000) for a provisioned one, and at
+ * least one per 10 GB of item table in either case; a segment of a parallel
+ * Scan covers its share of them, ceil(partitions / TotalSegments).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -52,6 +75,59 @@ DdbReadUnits(Size bytes, bool consistent)
 	double		units = Max(1.0, ceil((double) bytes / 4096.0));
 
 	return consistent ? units : units / 2.0;
+}
+
+/*
+ * DdbRangeReadUnits returns the read units of a Query or Scan page that
+ * read bytes and covered partitions partitions: the bytes rounded up to
+ * 4 KB once, at least one 4 KB read per partition.
+ */
+double
+DdbRangeReadUnits(Size bytes, int64 partitions, bool consistent)
+{
+	double		units = Max((double) Max(partitions, 1), ceil((double) bytes / 4096.0));
+
+	return consistent ? units : units / 2.0;
+}
+
+/*
+ * DdbScanPartitions returns how many partitions a Scan of the table (or of
+ * one of total_segments segments of it) that reads to the end covers, as
+ * DynamoDB would partition the table:
+ *
+ *	  on-demand:   4
+ *	  provisioned: ceil(RCU / 3000 + WCU / 1000), at least 1
+ *	  both:        at least ceil(size of the item table / 10 GB)
+ *
+ * divided among the segments, rounded up.
+ */
+int64
+DdbScanPartitions(DdbTable *table, int64 total_segments)
+{
+	static const char *const sql =
+	"SELECT GREATEST(CASE WHEN t.billing_mode OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN 4"
+	"    ELSE pg_catalog.ceil((t.read_capacity_units OPERATOR(pg_catalog./) 3000.0)"
+	"      OPERATOR(pg_catalog.+) (t.write_capacity_units OPERATOR(pg_catalog./) 1000.0)) END,"
+	"  pg_catalog.ceil(pg_catalog.pg_relation_size(t.item_table)"
+	"    OPERATOR(pg_catalog./) 10737418240.0), 1)::pg_catalog.int8"
+	" FROM ddb.tables t WHERE t.table_name OPERATOR(pg_catalog.=) $1";
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull;
+	int64		partitions = 1;
+
+	args[0] = CStringGetTextDatum(table->name);
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the billing of table \"%s\"", table->name);
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			partitions = DatumGetInt64(d);
+	}
+	total_segments = Max(total_segments, 1);
+	return Max((partitions + total_segments - 1) / total_segments, 1);
 }
 
 /*

@@ -13,6 +13,7 @@
 
 #include "utils/jsonb.h"
 
+#include "catalog.h"
 #include "errors.h"
 
 typedef enum DdbCapacityMode
@@ -27,6 +28,19 @@ extern DdbCapacityMode DdbReadCapacityMode(JsonbContainer *request, DdbConstrain
 
 /* Read units for bytes read: 1 per 4 KB or part, halved when eventually consistent */
 extern double DdbReadUnits(Size bytes, bool consistent);
+
+/*
+ * Read units of a Query or Scan page: bytes read rounded up to 4 KB once, at
+ * least one 4 KB read per partition covered, halved when eventually
+ * consistent
+ */
+extern double DdbRangeReadUnits(Size bytes, int64 partitions, bool consistent);
+
+/*
+ * The partitions a Scan page that reads to the end of the table (or of one
+ * of total_segments segments) covers, by DynamoDB's partitioning of the table
+ */
+extern int64 DdbScanPartitions(DdbTable *table, int64 total_segments);
 
 /* Write units for an item write: 1 per 1 KB or part of the larger of old and new */
 extern double DdbWriteUnits(Size bytes);

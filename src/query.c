@@ -19,7 +19,9 @@
  * does; a page can therefore be empty and still carry one. Count is the
  * items that passed the filter, ScannedCount the items read.
  * ConsumedCapacity counts the sizes of the items read, rounded up to 4 KB
- * once (at least one unit; half for eventually consistent reads).
+ * once (half for eventually consistent reads), and at least one 4 KB read
+ * per partition covered: one for a Query, every partition of the table (or
+ * of the segment) for a Scan page that read to the end (capacity.c).
  *
  * ExclusiveStartKey resumes after a key: a Query narrows its sort key
  * range to the keys after it (before it when ScanIndexForward is false),
@@ -107,6 +109,7 @@ typedef struct PageRequest
 	int64		limit;
 	bool		consistent;
 	DdbCapacityMode capacity;
+	int64		partitions;		/* partitions a page read to the end covers */
 } PageRequest;
 
 
@@ -601,18 +604,23 @@ ItemKey(DdbTable *table, JsonbContainer *item)
 }
 
 /*
- * The ConsumedCapacity object of a page.
+ * The ConsumedCapacity object of a page: the item sizes read, summed and
+ * rounded up to 4 KB once, but at least one 4 KB read per partition the
+ * page covered (see capacity.c): every partition of the table or segment
+ * when the page read to its end, one when Limit or 1 MB stopped it.
  */
 static Jsonb *
-CapacityObject(PageRequest *req, Size bytes)
+CapacityObject(PageRequest *req, Size bytes, bool stopped_early)
 {
 	JsonbParseState *st = NULL;
 	JsonbValue *wrapper;
+	int64		partitions = stopped_early ? 1 : req->partitions;
 
 	/* {"ConsumedCapacity": {...}}, of which the inner object is wanted */
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "ConsumedCapacity");
-	DdbPushConsumedCapacity(&st, req->table->name, DdbReadUnits(bytes, req->consistent),
+	DdbPushConsumedCapacity(&st, req->table->name,
+							DdbRangeReadUnits(bytes, partitions, req->consistent),
 							req->capacity);
 	wrapper = DdbPushEndObject(&st);
 	return JsonbValueToJsonb(&wrapper->val.object.pairs[0].value);
@@ -693,7 +701,7 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 	if (req->capacity != DDB_CAPACITY_NONE)
 	{
 		members[nmembers].key = "ConsumedCapacity";
-		members[nmembers++].object = CapacityObject(req, bytes);
+		members[nmembers++].object = CapacityObject(req, bytes, last_key != NULL);
 	}
 	if (last_key != NULL)
 	{
@@ -718,6 +726,7 @@ InitPageRequest(PageRequest *req, DdbTable *table, ReadParameters *params,
 	req->limit = params->limit;
 	req->consistent = params->consistent;
 	req->capacity = params->capacity;
+	req->partitions = 1;
 }
 
 
@@ -751,7 +760,6 @@ DdbQuery(JsonbContainer *request)
 	JsonbValue	v;
 	bool		forward = true;
 	bool		legacy_key_conditions;
-	DdbStorageCursor *cursor = NULL;
 
 	DdbJsonCheckMembers(request, allowed);
 	ReadParametersOf(request, true, &params);
@@ -767,6 +775,14 @@ DdbQuery(JsonbContainer *request)
 		DdbKeyConditionsFromExpression(expressions.key_condition, &conditions);
 
 	table = LookupTable(&params);
+
+	/*
+	 * Without a sort key a Query returns at most one item and cannot be
+	 * resumed: DynamoDB rejects any start key, even one in the partition.
+	 */
+	if (params.start_key != NULL && table->nkeys == 1)
+		DdbValidationError("The provided exclusive start key is invalid: ExclusiveStartKey: %s",
+						   DdbJsonContainerText(DdbJsonGetObject(request, "ExclusiveStartKey")));
 	if (params.start_key != NULL &&
 		JsonContainerSize(&params.start_key->root) != table->nkeys)
 		DdbValidationError("The provided starting key is invalid");
@@ -810,13 +826,7 @@ DdbQuery(JsonbContainer *request)
 
 	InitPageRequest(&req, table, &params, &expressions);
 
-	/*
-	 * Without a sort key a partition is one item, and a start key in it
-	 * leaves nothing to read.
-	 */
-	if (params.start_key == NULL || table->nkeys == 2)
-		cursor = DdbStorageOpenQuery(table, &range);
-	return ReadPage(&req, cursor);
+	return ReadPage(&req, DdbStorageOpenQuery(table, &range));
 }
 
 /*
@@ -872,6 +882,8 @@ DdbScan(JsonbContainer *request)
 	CheckKeyPathsScalar(table, expressions.projection, expressions.filter);
 
 	InitPageRequest(&req, table, &params, &expressions);
+	if (params.capacity != DDB_CAPACITY_NONE)
+		req.partitions = DdbScanPartitions(table, params.total_segments);
 	return ReadPage(&req, DdbStorageOpenScan(table, params.start_key != NULL ? &start : NULL,
 											 params.segment, params.total_segments));
 }

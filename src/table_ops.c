@@ -11,6 +11,13 @@
  * changes happen synchronously inside the caller's transaction, so a new
  * table is ACTIVE at once; DeleteTable reports DELETING, as DynamoDB does.
  *
+ * Streams do not exist yet: a StreamSpecification that enables one is a
+ * ValidationException, one that does not is accepted (CreateTable) or is
+ * DynamoDB's "no stream to disable" (UpdateTable). Encryption at rest is
+ * the business of PostgreSQL's storage and the disk, so SSESpecification
+ * only records what the table asked for: a KMS key ARN in the catalog,
+ * described as DynamoDB's SSEDescription.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -32,6 +39,7 @@
 
 #include "catalog.h"
 #include "errors.h"
+#include "guc.h"
 #include "item.h"
 #include "json_util.h"
 #include "operations.h"
@@ -47,6 +55,23 @@ typedef struct KeySchema
 	char	   *names[2];		/* partition key, sort key */
 	char		types[2];		/* 'S', 'N' or 'B' */
 } KeySchema;
+
+/* StreamSpecification of a request */
+typedef struct StreamSpec
+{
+	bool		given;			/* StreamSpecification present */
+	bool		enabled;		/* StreamEnabled */
+	char	   *view_type;		/* StreamViewType, NULL if absent */
+} StreamSpec;
+
+/* SSESpecification of a request */
+typedef struct SseSpec
+{
+	bool		given;			/* SSESpecification present */
+	bool		enabled;		/* Enabled (absent: false) */
+	char	   *sse_type;		/* SSEType, NULL if absent */
+	char	   *kms_key_id;		/* KMSMasterKeyId, NULL if absent */
+} SseSpec;
 
 /* Billing settings of a request */
 typedef struct Billing
@@ -82,6 +107,9 @@ static const char *const describe_sql =
 "  'TableClassSummary', CASE WHEN t.table_class IS NOT NULL THEN"
 "      pg_catalog.jsonb_build_object('TableClass', t.table_class) END,"
 "  'DeletionProtectionEnabled', t.deletion_protection,"
+"  'SSEDescription', CASE WHEN t.sse_kms_master_key_arn IS NOT NULL THEN"
+"      pg_catalog.jsonb_build_object('Status', 'ENABLED', 'SSEType', 'KMS',"
+"        'KMSMasterKeyArn', t.sse_kms_master_key_arn) END,"
 "  'ItemCount', GREATEST(c.reltuples, 0)::bigint,"
 "  'TableSizeBytes', pg_catalog.pg_relation_size(c.oid),"
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
@@ -246,7 +274,7 @@ ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintError
 		for (int j = 0; j < i; j++)
 		{
 			if (strcmp(name, DdbJsonGetString(defs[j].val.binary.data, "AttributeName")) == 0)
-				DdbValidationError("Cannot have two attributes with the same name");
+				DdbValidationError("Attribute Name is duplicated: %s", name);
 		}
 	}
 	for (int k = 0; k < schema->nkeys; k++)
@@ -341,6 +369,96 @@ ReadBilling(JsonbContainer *request, Billing *billing, DdbConstraintErrors *erro
 					  &billing->read_units, errors);
 	ReadCapacityUnits(throughput, "WriteCapacityUnits", "provisionedThroughput.writeCapacityUnits",
 					  &billing->write_units, errors);
+}
+
+/*
+ * Read StreamSpecification, collecting constraint errors.
+ */
+static void
+ReadStreamSpec(JsonbContainer *request, StreamSpec *stream, DdbConstraintErrors *errors)
+{
+	static const char *const members[] = {"StreamEnabled", "StreamViewType", NULL};
+	static const char *const view_types[] = {
+		"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL
+	};
+	JsonbContainer *spec = DdbJsonGetObject(request, "StreamSpecification");
+
+	memset(stream, 0, sizeof(*stream));
+	if (spec == NULL)
+		return;
+	stream->given = true;
+	DdbJsonCheckMembers(spec, members);
+	if (!DdbJsonGetBool(spec, "StreamEnabled", &stream->enabled))
+		DdbConstraintAdd(errors, "null", "streamSpecification.streamEnabled",
+						 "Member must not be null");
+	stream->view_type = DdbRequestEnum(spec, "StreamViewType", "streamSpecification.streamViewType",
+									   view_types,
+									   "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]",
+									   errors);
+}
+
+/*
+ * Reject a StreamSpecification that enables a stream: streams are not
+ * built yet.
+ */
+static void
+RejectStreamEnabled(StreamSpec *stream)
+{
+	if (stream->given && stream->enabled)
+		DdbValidationError("StreamSpecification with StreamEnabled true is not supported by this version of ddb: streams are not supported yet");
+}
+
+/*
+ * Read SSESpecification, collecting constraint errors.
+ */
+static void
+ReadSseSpec(JsonbContainer *request, SseSpec *sse, DdbConstraintErrors *errors)
+{
+	static const char *const members[] = {"Enabled", "SSEType", "KMSMasterKeyId", NULL};
+	static const char *const sse_types[] = {"AES256", "KMS", NULL};
+	JsonbContainer *spec = DdbJsonGetObject(request, "SSESpecification");
+
+	memset(sse, 0, sizeof(*sse));
+	if (spec == NULL)
+		return;
+	sse->given = true;
+	DdbJsonCheckMembers(spec, members);
+	(void) DdbJsonGetBool(spec, "Enabled", &sse->enabled);
+	sse->sse_type = DdbRequestEnum(spec, "SSEType", "sSESpecification.sSEType", sse_types,
+								   "[AES256, KMS]", errors);
+	sse->kms_key_id = DdbJsonGetString(spec, "KMSMasterKeyId");
+}
+
+/*
+ * Check an SSESpecification as DynamoDB does and return the KMS key ARN it
+ * asks for, or NULL for the default encryption (an AWS owned key). Without
+ * KMSMasterKeyId the key is the AWS managed key alias/aws/dynamodb; a key
+ * id or alias becomes an ARN of the configured region and account.
+ */
+static char *
+SseKeyArn(SseSpec *sse)
+{
+	const char *prefix = "One or more parameter values were invalid: ";
+
+	if (!sse->enabled)
+	{
+		if (sse->sse_type != NULL)
+			DdbValidationError("%sSSEType can not be specified if Enabled is false", prefix);
+		if (sse->kms_key_id != NULL)
+			DdbValidationError("%sKMSMasterKeyId can not be specified if Enabled is false", prefix);
+		return NULL;
+	}
+	if (sse->sse_type != NULL && strcmp(sse->sse_type, "AES256") == 0)
+		DdbValidationError("%sSSEType AES256 is not supported", prefix);
+	if (sse->kms_key_id == NULL)
+		return psprintf("arn:aws:kms:%s:%s:alias/aws/dynamodb", DdbRegion, DdbAccountId);
+	if (sse->sse_type == NULL)
+		DdbValidationError("%sSSEType KMS is required if KMSMasterKeyId is specified", prefix);
+	if (strncmp(sse->kms_key_id, "arn:", 4) == 0)
+		return sse->kms_key_id;
+	if (strncmp(sse->kms_key_id, "alias/", 6) == 0)
+		return psprintf("arn:aws:kms:%s:%s:%s", DdbRegion, DdbAccountId, sse->kms_key_id);
+	return psprintf("arn:aws:kms:%s:%s:key/%s", DdbRegion, DdbAccountId, sse->kms_key_id);
 }
 
 /*
@@ -471,13 +589,16 @@ DdbCreateTable(JsonbContainer *request)
 		"ResourcePolicy", NULL
 	};
 	static const char *const unsupported[] = {
-		"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification",
-		"SSESpecification", "OnDemandThroughput", "WarmThroughput", "ResourcePolicy", NULL
+		"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "OnDemandThroughput",
+		"WarmThroughput", "ResourcePolicy", NULL
 	};
 	DdbConstraintErrors errors;
 	char	   *table_name;
 	KeySchema	schema;
 	Billing		billing;
+	StreamSpec	stream;
+	SseSpec		sse;
+	char	   *sse_key_arn;
 	char	   *table_class;
 	bool		deletion_protection = false;
 	DdbTagList	tags;
@@ -490,10 +611,16 @@ DdbCreateTable(JsonbContainer *request)
 	table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName", &errors);
 	ReadBilling(request, &billing, &errors);
 	table_class = ReadTableClass(request, &errors);
+	ReadStreamSpec(request, &stream, &errors);
+	ReadSseSpec(request, &sse, &errors);
 	ValidateKeySchema(request, &schema, &errors);
 	DdbConstraintRaise(&errors);
 	(void) DdbJsonGetBool(request, "DeletionProtectionEnabled", &deletion_protection);
 	DdbRequestRejectUnsupported(request, unsupported);
+	RejectStreamEnabled(&stream);
+	if (stream.given && stream.view_type != NULL)
+		DdbValidationError("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified");
+	sse_key_arn = SseKeyArn(&sse);
 
 	if (billing.mode == NULL || strcmp(billing.mode, "PROVISIONED") == 0)
 	{
@@ -522,15 +649,16 @@ DdbCreateTable(JsonbContainer *request)
 		"  range_key, range_key_type, range_key_column,"
 		"  key_schema, attribute_definitions, billing_mode,"
 		"  read_capacity_units, write_capacity_units, billing_mode_updated_at,"
-		"  table_class, deletion_protection)"
+		"  table_class, deletion_protection, sse_kms_master_key_arn)"
 		" VALUES ($1, pg_catalog.gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		"  $12, $13, CASE WHEN $11 OPERATOR(pg_catalog.=) 'PAY_PER_REQUEST' THEN pg_catalog.now() END,"
-		"  $14, $15)"
+		"  $14, $15, $16)"
 		" ON CONFLICT (table_name) DO NOTHING";
-		Oid			argtypes[15] = {TEXTOID, REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-			TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID};
-		Datum		args[15];
-		char		nulls[16] = "               ";
+		Oid			argtypes[16] = {TEXTOID, REGCLASSOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+			TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, TEXTOID, BOOLOID,
+		TEXTOID};
+		Datum		args[16];
+		char		nulls[17] = "                ";
 		bool		pay_per_request = billing.mode != NULL &&
 			strcmp(billing.mode, "PAY_PER_REQUEST") == 0;
 		char		type0[2] = {schema.types[0], '\0'};
@@ -560,9 +688,13 @@ DdbCreateTable(JsonbContainer *request)
 		else
 			nulls[13] = 'n';
 		args[14] = BoolGetDatum(deletion_protection);
+		if (sse_key_arn != NULL)
+			args[15] = CStringGetTextDatum(sse_key_arn);
+		else
+			nulls[15] = 'n';
 
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		ExecuteWithArgs(insert_sql, 15, argtypes, args, nulls, SPI_OK_INSERT);
+		ExecuteWithArgs(insert_sql, 16, argtypes, args, nulls, SPI_OK_INSERT);
 		/* created meanwhile by a session this snapshot does not see (REPEATABLE READ) */
 		if (SPI_processed == 0)
 			DdbRaise(DDB_RESOURCE_IN_USE, "Table already exists: %s", table_name);
@@ -689,6 +821,38 @@ ItemTableInUse(Oid relid)
 }
 
 /*
+ * The TableDescription DeleteTable returns: DynamoDB's has the table's
+ * identity, status, billing, throughput and size, but not its creation
+ * time, key schema, attribute definitions or settings.
+ */
+static Jsonb *
+DeletingDescription(Jsonb *description)
+{
+	static const char *const kept[] = {
+		"TableName", "TableStatus", "TableId", "TableArn", "BillingModeSummary",
+		"ProvisionedThroughput", "ItemCount", "TableSizeBytes", NULL
+	};
+	DdbJsonMember *members;
+	int			nmembers = DdbJsonObjectMembers(&description->root, &members);
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginObject(&st);
+	for (int i = 0; i < nmembers; i++)
+	{
+		for (const char *const *k = kept; *k; k++)
+		{
+			if (strcmp(members[i].key, *k) == 0)
+			{
+				DdbPushKey(&st, members[i].key);
+				DdbPushValue(&st, WJB_VALUE, &members[i].value);
+				break;
+			}
+		}
+	}
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
  * DdbDeleteTable implements DeleteTable.
  */
 Jsonb *
@@ -718,7 +882,7 @@ DdbDeleteTable(JsonbContainer *request)
 		DdbRaise(DDB_RESOURCE_IN_USE,
 				 "Attempt to change a resource which is still in use: Table is being used by an active statement in this session: %s",
 				 table_name);
-	description = DescribeTableRow(table_name, "DELETING");
+	description = DeletingDescription(DescribeTableRow(table_name, "DELETING"));
 
 	/* dropped as the caller: PostgreSQL checks ownership */
 	sql = psprintf("DROP TABLE %s", quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
@@ -745,7 +909,8 @@ DdbDeleteTable(JsonbContainer *request)
 
 /*
  * DdbUpdateTable implements UpdateTable for billing mode, provisioned
- * throughput, table class and deletion protection.
+ * throughput, table class, deletion protection and server-side encryption
+ * (SSESpecification, which must come alone, as in DynamoDB).
  */
 Jsonb *
 DdbUpdateTable(JsonbContainer *request)
@@ -758,13 +923,17 @@ DdbUpdateTable(JsonbContainer *request)
 		"GlobalTableWitnessUpdates", NULL
 	};
 	static const char *const unsupported[] = {
-		"AttributeDefinitions", "GlobalSecondaryIndexUpdates", "StreamSpecification",
-		"SSESpecification", "ReplicaUpdates", "OnDemandThroughput", "WarmThroughput",
-		"MultiRegionConsistency", "GlobalTableWitnessUpdates", NULL
+		"AttributeDefinitions", "GlobalSecondaryIndexUpdates", "ReplicaUpdates",
+		"OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
+		"GlobalTableWitnessUpdates", NULL
 	};
 	DdbConstraintErrors errors;
 	char	   *table_name;
 	Billing		billing;
+	StreamSpec	stream;
+	SseSpec		sse;
+	char	   *sse_key_arn = NULL;
+	char	   *current_sse_key_arn;
 	char	   *table_class;
 	bool		deletion_protection;
 	bool		has_deletion_protection;
@@ -781,13 +950,25 @@ DdbUpdateTable(JsonbContainer *request)
 	table_name = DdbValidateTableName(DdbJsonGetString(request, "TableName"), "tableName", &errors);
 	ReadBilling(request, &billing, &errors);
 	table_class = ReadTableClass(request, &errors);
+	ReadStreamSpec(request, &stream, &errors);
+	ReadSseSpec(request, &sse, &errors);
 	DdbConstraintRaise(&errors);
 	has_deletion_protection = DdbJsonGetBool(request, "DeletionProtectionEnabled",
 											 &deletion_protection);
 	DdbRequestRejectUnsupported(request, unsupported);
 	if (billing.mode == NULL && !billing.has_throughput && table_class == NULL &&
-		!has_deletion_protection)
+		!has_deletion_protection && !stream.given && !sse.given)
 		DdbValidationError("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+	RejectStreamEnabled(&stream);
+	if (stream.given && stream.view_type != NULL)
+		DdbValidationError("One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified");
+	if (sse.given)
+	{
+		if (billing.mode != NULL || billing.has_throughput || table_class != NULL ||
+			has_deletion_protection || stream.given)
+			DdbValidationError("One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request");
+		sse_key_arn = SseKeyArn(&sse);
+	}
 
 	LockTableName(table_name);
 	table = DdbTableLookupOptional(table_name);
@@ -795,7 +976,8 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 
-	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units"
+	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units,"
+					" sse_kms_master_key_arn"
 					" FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 					table_name, SPI_OK_SELECT);
 	if (SPI_processed != 1)
@@ -803,6 +985,37 @@ DdbUpdateTable(JsonbContainer *request)
 	current_mode = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	current_read = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	current_write = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	current_sse_key_arn = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+
+	/* no table has a stream yet, so there is none to disable */
+	if (stream.given)
+		DdbValidationError("Table has no stream to disable: TableName: %s", table_name);
+
+	/* encryption changes come alone (checked above) */
+	if (sse.given)
+	{
+		static const char *const sse_sql =
+		"UPDATE ddb.tables SET sse_kms_master_key_arn = $2"
+		" WHERE table_name OPERATOR(pg_catalog.=) $1";
+		Oid			types[2] = {TEXTOID, TEXTOID};
+		Datum		values[2];
+		char		nulls[3] = "  ";
+
+		if (sse_key_arn == NULL && current_sse_key_arn == NULL)
+			DdbValidationError("One or more parameter values were invalid: Table is already encrypted by default");
+		if (sse_key_arn != NULL && current_sse_key_arn != NULL &&
+			strcmp(sse_key_arn, current_sse_key_arn) == 0)
+			DdbValidationError("One or more parameter values were invalid: Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key");
+		values[0] = CStringGetTextDatum(table_name);
+		if (sse_key_arn != NULL)
+			values[1] = CStringGetTextDatum(sse_key_arn);
+		else
+			nulls[1] = 'n';
+		DdbCatalogBeginOwnerAccess(&owner_access);
+		ExecuteWithArgs(sse_sql, 2, types, values, nulls, SPI_OK_UPDATE);
+		DdbCatalogEndOwnerAccess(&owner_access);
+		return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
+	}
 
 	new_mode = billing.mode ? billing.mode : current_mode;
 	if (strcmp(new_mode, "PAY_PER_REQUEST") == 0 && billing.has_throughput)

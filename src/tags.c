@@ -6,8 +6,9 @@
  *
  * Tags follow DynamoDB's rules: keys of 1-128 and values of 0-256 Unicode
  * characters drawn from letters, digits, white space and + - = . _ : / @;
- * the aws: prefix is reserved; at most 50 tags per table; a tag with an
- * existing key replaces its value. Resources are named by table ARN.
+ * the aws: prefix is reserved; at most 50 tags per table (more is a
+ * ValidationException, as in DynamoDB, not a LimitExceededException); a tag
+ * with an existing key replaces its value. Resources are named by table ARN.
  *
  *-------------------------------------------------------------------------
  */
@@ -68,6 +69,15 @@ CheckTagText(const char *text, const char *member, int min, int max, DdbConstrai
 }
 
 /*
+ * Raise DynamoDB's error for a table that would have more than 50 tags.
+ */
+static void
+TooManyTags(void)
+{
+	DdbValidationError("One or more parameter values were invalid: Number of Tags exceed the current limit for the provided ResourceArn");
+}
+
+/*
  * DdbTagsRead validates a Tags parameter.
  */
 void
@@ -124,8 +134,7 @@ DdbTagsRead(JsonbContainer *tags, DdbTagList *list, bool required)
 						   list->keys[repeat]);
 	/* more distinct keys than a table may have: no need to store them first */
 	if (n > DDB_MAX_TAGS)
-		DdbRaise(DDB_LIMIT_EXCEEDED, "The number of tags of the resource exceeds the limit of %d",
-				 DDB_MAX_TAGS);
+		TooManyTags();
 	list->count = n;
 }
 
@@ -157,8 +166,7 @@ DdbTagsStore(const char *table_name, DdbTagList *list)
 							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not count tags");
 	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) > DDB_MAX_TAGS)
-		DdbRaise(DDB_LIMIT_EXCEEDED, "The number of tags of the resource exceeds the limit of %d",
-				 DDB_MAX_TAGS);
+		TooManyTags();
 }
 
 /*
@@ -183,7 +191,9 @@ ResourceTable(JsonbContainer *request, char **table_name, bool for_change)
 	DdbConstraintRaise(&errors);
 
 	expected_prefix = DdbTableArn("");
-	if (strncmp(arn, "arn:", 4) != 0 || strstr(arn, ":table/") == NULL)
+	if (strncmp(arn, "arn:", 4) != 0)
+		DdbValidationError("One or more parameter values were invalid: ARNs must start with 'arn:': %s", arn);
+	if (strstr(arn, ":table/") == NULL)
 		DdbValidationError("Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
 	if (strncmp(arn, expected_prefix, strlen(expected_prefix)) != 0)
 		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);

@@ -929,7 +929,7 @@ DdbTransactWriteItems(JsonbContainer *request)
 		payload += a->size;
 	}
 	if (payload > TRANSACT_MAX_PAYLOAD)
-		DdbValidationError("The aggregate size of the items in the transaction exceeds 4 MB");
+		DdbValidationError("Transaction payload size cannot exceed 4 MB");
 
 	order = PrepareActions(actions, n);
 

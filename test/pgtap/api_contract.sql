@@ -45,8 +45,8 @@ SELECT throws_ok($$SELECT ddb.create_table('contract', partition_key => 'pk')$$,
                  'ResourceInUseException is YD005');
 SELECT throws_ok($$SELECT ddb.tag_resource(jsonb_build_object('ResourceArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/contract',
                    'Tags', (SELECT jsonb_agg(jsonb_build_object('Key', 'k' || i, 'Value', 'v')) FROM generate_series(1, 51) i)))$$,
-                 'YD010', 'LimitExceededException: The number of tags of the resource exceeds the limit of 50',
-                 'LimitExceededException is YD010');
+                 'YD001', 'ValidationException: One or more parameter values were invalid: Number of Tags exceed the current limit for the provided ResourceArn',
+                 'more than 50 tags is a ValidationException (YD001), as in DynamoDB');
 
 -- Errors are catchable by SQLSTATE in PL/pgSQL
 CREATE FUNCTION pg_temp.catch_missing() RETURNS text LANGUAGE plpgsql AS $$
