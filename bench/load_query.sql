@@ -25,10 +25,10 @@ CREATE FUNCTION pg_temp.bench_item(p int, s int) RETURNS jsonb LANGUAGE sql IMMU
             jsonb_build_object('S', 'book'), jsonb_build_object('N', (s % 9 + 1)::text))))
 $$;
 
-INSERT INTO ddb_data.qbench_1m (item)
-SELECT pg_temp.bench_item(p, s) FROM generate_series(1, 100) AS s, generate_series(1, 10000) AS p;
-INSERT INTO ddb_data.qbench_10k (item)
-SELECT pg_temp.bench_item(p, s) FROM generate_series(1, 100) AS s, generate_series(1, 100) AS p;
+INSERT INTO ddb_data.qbench_1m (pk, sk, item)
+SELECT 'p' || p, s, pg_temp.bench_item(p, s) FROM generate_series(1, 100) AS s, generate_series(1, 10000) AS p;
+INSERT INTO ddb_data.qbench_10k (pk, sk, item)
+SELECT 'p' || p, s, pg_temp.bench_item(p, s) FROM generate_series(1, 100) AS s, generate_series(1, 100) AS p;
 
 VACUUM ANALYZE ddb_data.qbench_1m;
 VACUUM ANALYZE ddb_data.qbench_10k;

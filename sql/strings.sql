@@ -107,6 +107,8 @@ SELECT ddb.call_text('TransactGetItems', '{"TransactItems": [
     {"Get": {"TableName": "nul", "Key": {"pk": {"S": "t\u0000"}, "sk": {"S": "1"}}}},
     {"Get": {"TableName": "nul", "Key": {"pk": {"S": "t\u0000"}, "sk": {"S": "2"}}}}]}');
 SELECT ddb.call_text('BatchGetItem', '{"RequestItems": {"nul": {"Keys": [{"pk": {"S": "t\u0000"}, "sk": {"S": "2"}}]}}}');
+SELECT ddb.call_text('DeleteItem', '{"TableName": "nul", "Key": {"pk": {"S": "t\u0000"}, "sk": {"S": "1"}}, "ReturnValues": "ALL_OLD"}');
+SELECT ddb.call_text('GetItem', '{"TableName": "nul", "Key": {"pk": {"S": "t\u0000"}, "sk": {"S": "1"}}}');
 
 -- sizes are those of the strings: 1,024 U+0000 cost what 1,024 bytes do
 SELECT ddb.call_text('PutItem', '{"TableName": "nul", "ReturnConsumedCapacity": "TOTAL", "Item": {"pk": {"S": "size"}, "sk": {"S": "1"}, "s": {"S": "'

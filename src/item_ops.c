@@ -107,13 +107,19 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty,
 
 /*
  * The write units a write consumed: by the larger of the old and new item.
+ * Measuring walks the items, so it is done only when the capacity is
+ * asked for (0 otherwise).
  */
 static double
-WriteUnitsOf(DdbItemWrite *write)
+WriteUnitsOf(DdbItemWrite *write, DdbCapacityMode capacity)
 {
-	Size		old_size = write->old_item ? DdbItemSize(&write->old_item->root) : 0;
-	Size		new_size = write->result_item ? DdbItemSize(&write->result_item->root) : 0;
+	Size		old_size;
+	Size		new_size;
 
+	if (capacity == DDB_CAPACITY_NONE)
+		return 0;
+	old_size = write->old_item ? DdbItemSize(&write->old_item->root) : 0;
+	new_size = write->result_item ? DdbItemSize(&write->result_item->root) : 0;
 	return DdbWriteUnits(Max(old_size, new_size));
 }
 
@@ -214,7 +220,7 @@ DdbPutItem(JsonbContainer *request)
 	write.need_old = (req.return_values == RETURN_ALL_OLD || req.capacity != DDB_CAPACITY_NONE);
 	DdbWritePerform(&write, req.old_on_failure);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, WriteUnitsOf(&write));
+						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
 }
 
 /*
@@ -240,7 +246,7 @@ DdbDeleteItem(JsonbContainer *request)
 	write.need_old = (req.return_values == RETURN_ALL_OLD);
 	DdbWritePerform(&write, req.old_on_failure);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, WriteUnitsOf(&write));
+						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
 }
 
 /*
@@ -277,7 +283,7 @@ DdbUpdateItem(JsonbContainer *request)
 	write.need_old = true;
 	DdbWritePerform(&write, req.old_on_failure);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), false,
-						write.table, req.capacity, WriteUnitsOf(&write));
+						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
 }
 
 /*
@@ -314,7 +320,9 @@ DdbGetItem(JsonbContainer *request)
 	table = DdbTableLookup(table_name);
 	DdbKeyFromKeyMap(table, key_param, &key, NULL);
 	item = DdbStorageGet(table, &key, DDB_READ_LATEST);
-	units = DdbReadUnits(item ? DdbItemSize(&item->root) : 0, consistent);
+	/* measuring an item walks it: only when the capacity is asked for */
+	units = (capacity == DDB_CAPACITY_NONE) ? 0 :
+		DdbReadUnits(item ? DdbItemSize(&item->root) : 0, consistent);
 	if (item != NULL && expressions.projection != NULL)
 		item = DdbProjectItem(&item->root, expressions.projection->paths,
 							  expressions.projection->npaths);
