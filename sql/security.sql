@@ -37,6 +37,18 @@ SELECT ddb.get_item('{"TableName": "secrets", "Key": {"id": {"S": "s1"}}}');
 SELECT ddb.put_item('{"TableName": "secrets", "Item": {"id": {"S": "s2"}}}');
 RESET ROLE;
 
+-- Column privileges on the item and key columns are enough, as for SELECT
+GRANT SELECT (id, item) ON ddb_data.secrets TO regress_ddb_nobody;
+SET ROLE regress_ddb_nobody;
+SELECT ddb.get('secrets', '{"id": "s1"}') AS with_column_privileges;
+RESET ROLE;
+REVOKE SELECT (id, item) ON ddb_data.secrets FROM regress_ddb_nobody;
+-- GetItem reads inheritance children, as SELECT does
+CREATE TABLE ddb_data.secrets_child () INHERITS (ddb_data.secrets);
+INSERT INTO ddb_data.secrets_child (id, item) VALUES ('c1', '{"id": {"S": "c1"}}');
+SELECT ddb.get('secrets', '{"id": "c1"}') AS from_child;
+DROP TABLE ddb_data.secrets_child;
+
 -- Row-level security applies to every access
 ALTER TABLE ddb_data.secrets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY only_public ON ddb_data.secrets FOR SELECT TO regress_ddb_reader

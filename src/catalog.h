@@ -77,6 +77,12 @@ typedef struct DdbTable
 	struct DdbTable *next_retired;	/* replaced ones, freed at transaction end */
 	SPIPlanPtr	plans[DDB_PLAN_COUNT];	/* prepared lazily by storage.c */
 	SPIPlanPtr	read_plans[DDB_READ_PLAN_COUNT];	/* Query and Scan, by shape */
+
+	/* for reads of one item through the primary key index (storage.c) */
+	Oid			pkey_index;		/* InvalidOid until the first such read */
+	AttrNumber	item_attnum;	/* the item column */
+	RegProcedure key_equal[2];	/* = of each key column's operator family */
+	Oid			key_collation[2];	/* and its collation */
 } DdbTable;
 
 extern void DdbCatalogInit(void);

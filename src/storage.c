@@ -24,6 +24,15 @@
  * cache entry is invalidated. Names in them come from the catalog and are
  * quoted; values are parameters.
  *
+ * GetItem's read of one item (DDB_READ_LATEST, DDB_READ_IN_SNAPSHOT) goes
+ * straight to the primary key index, without the executor, when that
+ * changes nothing the caller could observe: the item table has no
+ * row-level security for the role, no inheritance children, the role may
+ * read the whole table (table-level SELECT), and no plugin checks
+ * executor permissions (ExecutorCheckPerms_hook, e.g. sepgsql or an audit
+ * extension). The read takes the locks and the snapshot the statement
+ * would. Otherwise, and for locked reads, the prepared statement runs.
+ *
  * Query and Scan read through cursors (SPI_cursor_open on a statement
  * prepared per table and per query shape) and fetch rows in chunks of at
  * most DDB_CURSOR_MAX_FETCH rows, so the rows held at any time are bounded
@@ -41,12 +50,24 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include "access/genam.h"
+#include "access/nbtree.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 
 #include "catalog.h"
@@ -237,13 +258,134 @@ FirstItem(DdbTable *table)
 }
 
 /*
+ * Whether a read of one item may go straight to the primary key index (see
+ * the file header).
+ */
+static bool
+DirectReadAllowed(DdbTable *table)
+{
+	return ExecutorCheckPerms_hook == NULL &&
+		!has_subclass(table->relid) &&
+		check_enable_rls(table->relid, InvalidOid, true) == RLS_NONE &&
+		pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Find, once per table, what a direct read needs: the primary key index,
+ * the equality function and collation of each key column, the item column.
+ * Returns false when the item table has no usable primary key index.
+ */
+static bool
+PrepareDirectRead(DdbTable *table, Relation rel)
+{
+	Relation	index;
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+
+	if (!OidIsValid(pkey))
+		return false;
+	index = index_open(pkey, AccessShareLock);
+	if (index->rd_rel->relam != BTREE_AM_OID ||
+		IndexRelationGetNumberOfKeyAttributes(index) != table->nkeys)
+	{
+		index_close(index, NoLock);
+		return false;
+	}
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		Oid			op = get_opfamily_member(index->rd_opfamily[i], index->rd_opcintype[i],
+											 index->rd_opcintype[i], BTEqualStrategyNumber);
+
+		if (!OidIsValid(op))
+		{
+			index_close(index, NoLock);
+			return false;
+		}
+		table->key_equal[i] = get_opcode(op);
+		table->key_collation[i] = index->rd_indcollation[i];
+	}
+	index_close(index, NoLock);
+	table->item_attnum = get_attnum(table->relid, "item");
+	table->pkey_index = pkey;
+	return table->item_attnum != InvalidAttrNumber;
+}
+
+/*
+ * Read the item with this key through the primary key index, as the
+ * statement "SELECT item FROM t WHERE pk = $1 [AND sk = $2]" would under
+ * the snapshot; *done is false when the table does not allow it (the
+ * caller then runs the statement).
+ */
+static Jsonb *
+DirectGet(DdbTable *table, DdbKey *key, Snapshot snapshot, bool *done)
+{
+	Relation	rel;
+	Relation	index;
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Jsonb	   *item = NULL;
+
+	*done = false;
+	rel = table_open(table->relid, AccessShareLock);
+	if (!OidIsValid(table->pkey_index) && !PrepareDirectRead(table, rel))
+	{
+		table_close(rel, NoLock);
+		return NULL;
+	}
+	index = index_open(table->pkey_index, AccessShareLock);
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		ScanKeyInit(&keys[i], i + 1, BTEqualStrategyNumber, table->key_equal[i], key->values[i]);
+		keys[i].sk_collation = table->key_collation[i];
+	}
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, index, snapshot, table->nkeys, 0);
+	index_rescan(scan, keys, table->nkeys, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, table->item_attnum, &isnull);
+
+		if (!isnull)
+			item = DatumGetJsonbPCopy(d);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	/* locks are kept to transaction end, as the executor keeps them */
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
+	*done = true;
+	return item == NULL ? NULL : CheckedItem(table, item);
+}
+
+/*
  * DdbStorageGet returns the item with this key, or NULL.
  */
 Jsonb *
 DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode)
 {
-	SPIPlanPtr	plan = GetPlan(table, mode == DDB_READ_LOCKED ? DDB_PLAN_GET_FOR_UPDATE : DDB_PLAN_GET);
+	SPIPlanPtr	plan;
 	int			rc;
+
+	if (mode != DDB_READ_LOCKED && DirectReadAllowed(table))
+	{
+		Jsonb	   *item;
+		bool		done;
+
+		/* a fresh snapshot, as a statement that is not read-only takes */
+		if (mode == DDB_READ_LATEST)
+		{
+			CommandCounterIncrement();
+			PushActiveSnapshot(GetTransactionSnapshot());
+		}
+		item = DirectGet(table, key, GetActiveSnapshot(), &done);
+		if (mode == DDB_READ_LATEST)
+			PopActiveSnapshot();
+		if (done)
+			return item;
+	}
+
+	plan = GetPlan(table, mode == DDB_READ_LOCKED ? DDB_PLAN_GET_FOR_UPDATE : DDB_PLAN_GET);
 
 	/*
 	 * Read-only execution uses the active snapshot; otherwise SPI takes a
