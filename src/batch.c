@@ -72,9 +72,6 @@
 #define BATCH_GET_MAX_STORED		(32 * 1024 * 1024)
 #define BATCH_WRITE_MAX_REQUESTS	25
 
-/* longest value text quoted in a constraint message */
-#define CONSTRAINT_VALUE_MAX		1024
-
 /* ---- helpers shared with transact.c ---- */
 
 /*
@@ -236,14 +233,13 @@ DdbBatchLockTarget(const DdbBatchTarget *target)
 
 /*
  * DdbBatchConstraintValue quotes a request value for a constraint message
- * ('{"a": [...]}'), cut after CONSTRAINT_VALUE_MAX bytes so that a message
- * about a 16 MB request stays readable.
+ * ('{"a": [...]}'), cut after DDB_ECHO_MAX bytes so that a message about
+ * a 16 MB request stays readable.
  */
 char *
 DdbBatchConstraintValue(JsonbValue *value)
 {
 	char	   *text;
-	int			len;
 
 	if (value->type == jbvBinary)
 		text = DdbJsonContainerText(value->val.binary.data);
@@ -251,10 +247,7 @@ DdbBatchConstraintValue(JsonbValue *value)
 		text = pnstrdup(value->val.string.val, value->val.string.len);
 	else
 		text = pstrdup("");
-	len = strlen(text);
-	if (len > CONSTRAINT_VALUE_MAX)
-		return psprintf("'%.*s...'", pg_mbcliplen(text, len, CONSTRAINT_VALUE_MAX), text);
-	return psprintf("'%s'", text);
+	return psprintf("'%s'", DdbEchoText(text, strlen(text)));
 }
 
 /*

@@ -286,7 +286,7 @@ DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 		}
 		if (!known)
 			DdbValidationError("1 validation error detected: Unknown parameter '%s' in the request",
-							   members[i].key);
+							   DdbEchoText(members[i].key, members[i].keylen));
 	}
 }
 
