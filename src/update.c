@@ -60,8 +60,7 @@
  * DdbBuildJsonb, which copies the bytes of the untouched containers (they
  * are never expanded); new sets are built sorted and without duplicates,
  * as stored sets are. list_append copies the elements of its operands'
- * lists as they are, and a nested list_append(list_append(a, b), c) is
- * built once from all its lists, never list by list.
+ * lists as they are.
  *
  * Memory: every action is evaluated in a memory context of its own, which
  * is reset after it; only its value (copied out) and the tree's nodes
@@ -820,106 +819,40 @@ SetDifference(DdbAttributeType type, JsonbValue *a, JsonbValue *b)
 	return BuildSet(type, ea, out);
 }
 
-/* The lists a list_append expression concatenates, in order */
-typedef struct ListParts
-{
-	JsonbContainer **arrays;	/* the L payloads; NULL: not evaluated yet */
-	int			count;
-	int			allocated;
-	Size		size;			/* the size of their elements */
-} ListParts;
-
 static JsonbValue *EvaluateOperand(const DdbOperand *operand, JsonbContainer *item,
 								   const char *wrong_type);
 
 /*
- * Reserve the next slot of a list of parts; returns its position.
- */
-static int
-AddListPart(ListParts *parts)
-{
-	if (parts->count == parts->allocated)
-	{
-		parts->allocated = Max(8, parts->allocated * 2);
-		if (parts->arrays == NULL)
-			parts->arrays = palloc(sizeof(JsonbContainer *) * parts->allocated);
-		else
-			parts->arrays = repalloc(parts->arrays, sizeof(JsonbContainer *) * parts->allocated);
-	}
-	parts->arrays[parts->count] = NULL;
-	return parts->count++;
-}
-
-/*
- * Fill a part with an evaluated operand of list_append, which must be an L;
- * the value's size counts, and a list that cannot fit in an item stops the
- * update at once.
- */
-static void
-SetListPart(ListParts *parts, int slot, JsonbValue *payload, Size value_size)
-{
-	parts->arrays[slot] = payload->val.binary.data;
-	parts->size += value_size - 3;	/* an L is 3 bytes plus its elements */
-	if (parts->size + 3 > DDB_MAX_ITEM_SIZE)
-		DdbValidationError(ITEM_SIZE_TEXT);
-}
-
-/*
- * Collect the lists of a list_append expression, nested list_appends
- * included, in the order of their elements. Operands are evaluated and
- * type-checked in the order a list_append at a time would: both operands of
- * each list_append, then their types.
- */
-static void
-CollectListParts(const DdbOperand *operand, JsonbContainer *item, ListParts *parts,
-				 const char *wrong_type)
-{
-	const DdbOperand *operands[2];
-	JsonbValue *values[2] = {NULL, NULL};
-	int			slots[2] = {-1, -1};
-	JsonbValue	payloads[2];
-
-	check_stack_depth();
-	operands[0] = operand->left;
-	operands[1] = operand->right;
-	for (int i = 0; i < 2; i++)
-	{
-		if (operands[i]->kind == DDB_OPERAND_LIST_APPEND)
-			CollectListParts(operands[i], item, parts, wrong_type);
-		else
-		{
-			values[i] = EvaluateOperand(operands[i], item, wrong_type);
-			slots[i] = AddListPart(parts);
-		}
-	}
-	for (int i = 0; i < 2; i++)
-	{
-		if (values[i] != NULL &&
-			(DdbAttributeValueType(values[i], &payloads[i]) != DDB_TYPE_L ||
-			 payloads[i].type != jbvBinary))
-			DdbValidationError("%s", wrong_type);
-	}
-	for (int i = 0; i < 2; i++)
-	{
-		if (values[i] != NULL)
-			SetListPart(parts, slots[i], &payloads[i],
-						DdbAttributeValueSize(values[i]->val.binary.data));
-	}
-}
-
-/*
- * list_append (nested ones included): a new L holding the elements of all
- * the lists, copied as they are.
+ * list_append: a new L holding the elements of two L operands, copied as
+ * they are. Both operands are evaluated before their types are checked; a
+ * result that cannot fit in an item stops the update at once.
  */
 static JsonbValue *
 EvaluateListAppend(const DdbOperand *operand, JsonbContainer *item, const char *wrong_type)
 {
-	ListParts	parts = {0};
+	JsonbValue *values[2];
+	JsonbValue	payloads[2];
+	JsonbContainer *arrays[2];
+	Size		size = 3;		/* an L is 3 bytes plus its elements */
 	JsonbParseState *state = NULL;
 	Jsonb	   *elements;
 
-	CollectListParts(operand, item, &parts, wrong_type);
-	elements = DdbConcatArrays(parts.arrays, parts.count);
+	values[0] = EvaluateOperand(operand->left, item, wrong_type);
+	values[1] = EvaluateOperand(operand->right, item, wrong_type);
+	for (int i = 0; i < 2; i++)
+	{
+		if (DdbAttributeValueType(values[i], &payloads[i]) != DDB_TYPE_L ||
+			payloads[i].type != jbvBinary)
+			DdbValidationError("%s", wrong_type);
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		arrays[i] = payloads[i].val.binary.data;
+		size += DdbAttributeValueSize(values[i]->val.binary.data) - 3;
+	}
+	if (size > DDB_MAX_ITEM_SIZE)
+		DdbValidationError(ITEM_SIZE_TEXT);
+	elements = DdbConcatArrays(arrays, 2);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	DdbPushKey(&state, "L");
 	DdbPushStoredContainer(&state, WJB_VALUE, &elements->root);

@@ -162,8 +162,10 @@ case_run 'TransactWriteItems of 25' 128 'ok'
 case_run 'TransactWriteItems of 100' 256 'ok'
 case_run '140 list_appends of 2,000' 64 "$ITEM_SIZE_ERROR"
 case_run '140 list_appends of 20,000' 64 "$ITEM_SIZE_ERROR"
-case_run '40 nested list_appends' 64 'ok'
-case_run '80 nested list_appends' 64 'ok'
+# DynamoDB rejects a list_append inside a list_append
+NESTED_ERROR="ValidationException: Invalid UpdateExpression: The function is not allowed to be used this way"
+case_run '40 nested list_appends' 64 "$NESTED_ERROR"
+case_run '80 nested list_appends' 64 "$NESTED_ERROR"
 
 # what the writes left behind
 [ -n "$only" ] || psql -d "$db" -At -o /dev/null <<'SQL'
@@ -174,9 +176,6 @@ BEGIN
     END IF;
     IF (SELECT count(*) FROM ddb_data.mem WHERE item ? 'a0') <> 0 THEN
         RAISE EXCEPTION 'a failed update changed an item';
-    END IF;
-    IF (SELECT jsonb_array_length(item -> 'a' -> 'L') FROM ddb_data.mem WHERE item -> 'pk' ->> 'S' = 'small4') <> 162000 THEN
-        RAISE EXCEPTION 'the nested list_append built the wrong list';
     END IF;
 END $$;
 SQL
