@@ -2,6 +2,20 @@
 
 \echo Use "CREATE EXTENSION ddb" to load this file. \quit
 
+-- DynamoDB strings are Unicode, and ddb reads and writes them as UTF-8:
+-- in a database of another encoding, JSON escapes and binary values could
+-- not be converted. Refuse to install there.
+DO $$
+BEGIN
+    IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.<>) 'UTF8' THEN
+        RAISE EXCEPTION 'ddb requires a database with encoding UTF8, not %',
+            pg_catalog.getdatabaseencoding()
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'DynamoDB strings are Unicode, and ddb stores them as UTF-8.',
+                  HINT = 'Create the database with ENCODING ''UTF8'' (and TEMPLATE template0 if template1 has another encoding).';
+    END IF;
+END $$;
+
 -- Schema ddb (created by CREATE EXTENSION) holds the API and the catalog;
 -- schema ddb_data holds one item table per DynamoDB table.
 CREATE SCHEMA ddb_data;

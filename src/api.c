@@ -9,8 +9,8 @@
  * the request itself so that malformed JSON is DynamoDB's
  * SerializationException rather than PostgreSQL's input error. Handlers
  * run inside an SPI connection, which also serves as the call's memory
- * context: the response is copied out and everything else is freed at
- * SPI_finish.
+ * context: the response is copied out (unless the handler built it in
+ * DdbResponseContext) and everything else is freed at SPI_finish.
  *
  * Strings are escaped to their stored form where requests enter and
  * unescaped where responses leave (string_escape.h). Only JSON text can
@@ -116,6 +116,7 @@ ParseRequestText(char *cstring)
  */
 static int	call_depth = 0;
 static uint64 call_serial = 0;
+static MemoryContext response_context = NULL;
 
 /*
  * DdbCallDepth returns how many ddb calls are in progress (1 in a call that
@@ -134,6 +135,16 @@ uint64
 DdbCallSerial(void)
 {
 	return call_serial;
+}
+
+/*
+ * DdbResponseContext returns the context a response of the innermost call
+ * in progress can be built in: its caller's.
+ */
+MemoryContext
+DdbResponseContext(void)
+{
+	return response_context != NULL ? response_context : CurrentMemoryContext;
 }
 
 /*
@@ -176,6 +187,7 @@ static Jsonb *
 RunOperation(const DdbOperation *op, Jsonb *request)
 {
 	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext outer_response_context = response_context;
 	JsonbContainer *root;
 	Jsonb	   *response;
 	Jsonb	   *volatile result = NULL;
@@ -196,12 +208,15 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 		DdbExpressionCacheCallContext(caller);
 	}
 	call_depth++;
+	response_context = caller;
 	PG_TRY();
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		response = op->handler(root);
-		if (response != NULL)
+		if (response != NULL && GetMemoryChunkContext(response) == caller)
+			result = response;
+		else if (response != NULL)
 		{
 			result = MemoryContextAlloc(caller, VARSIZE(response));
 			memcpy(result, response, VARSIZE(response));
@@ -210,12 +225,14 @@ RunOperation(const DdbOperation *op, Jsonb *request)
 	}
 	PG_CATCH();
 	{
+		response_context = outer_response_context;
 		if (--call_depth == 0)
 			DdbExpressionCacheCallContext(NULL);
 		RaiseConflictAsDynamoDB(op, caller);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	response_context = outer_response_context;
 	if (--call_depth == 0)
 		DdbExpressionCacheCallContext(NULL);
 	return result;

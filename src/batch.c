@@ -17,6 +17,17 @@
  * cap, that key and every key after it come back in UnprocessedKeys, in
  * the shape of RequestItems, for the caller to ask for again. Missing
  * items are left out; a table all of whose keys are missing is [].
+ * The items' stored form (jsonb) is capped too, at 32 MB, which bounds the
+ * memory a batch uses: DynamoDB sizes count a NULL as 1 byte where jsonb
+ * stores 16, so 16 MB of items of tiny values can take ten times as much
+ * memory. Items of strings, numbers and binaries reach the 16 MB cap
+ * first; DynamoDB itself may leave keys unprocessed for any reason, so
+ * clients already ask again for whatever comes back.
+ *
+ * Memory: each key of BatchGetItem is read, checked and projected in a
+ * memory context that is reset after it, so only the items returned (and
+ * the response built from them) are held; each write of BatchWriteItem
+ * likewise runs in a context of its own.
  *
  * BatchWriteItem performs each write with the single-item protocol
  * (write.c): each write is atomic, none is conditional, and because the
@@ -37,6 +48,7 @@
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "batch.h"
 #include "capacity.h"
@@ -56,10 +68,9 @@
 #define BATCH_GET_MAX_TABLES		100
 #define BATCH_GET_MAX_KEYS			100
 #define BATCH_GET_MAX_RESPONSE		(16 * 1024 * 1024)
+/* ddb's own cap on the stored (jsonb) bytes of the items returned */
+#define BATCH_GET_MAX_STORED		(32 * 1024 * 1024)
 #define BATCH_WRITE_MAX_REQUESTS	25
-
-/* longest value text quoted in a constraint message */
-#define CONSTRAINT_VALUE_MAX		1024
 
 /* ---- helpers shared with transact.c ---- */
 
@@ -222,14 +233,13 @@ DdbBatchLockTarget(const DdbBatchTarget *target)
 
 /*
  * DdbBatchConstraintValue quotes a request value for a constraint message
- * ('{"a": [...]}'), cut after CONSTRAINT_VALUE_MAX bytes so that a message
- * about a 16 MB request stays readable.
+ * ('{"a": [...]}'), cut after DDB_ECHO_MAX bytes so that a message about
+ * a 16 MB request stays readable.
  */
 char *
 DdbBatchConstraintValue(JsonbValue *value)
 {
 	char	   *text;
-	int			len;
 
 	if (value->type == jbvBinary)
 		text = DdbJsonContainerText(value->val.binary.data);
@@ -237,10 +247,7 @@ DdbBatchConstraintValue(JsonbValue *value)
 		text = pnstrdup(value->val.string.val, value->val.string.len);
 	else
 		text = pstrdup("");
-	len = strlen(text);
-	if (len > CONSTRAINT_VALUE_MAX)
-		return psprintf("'%.*s...'", pg_mbcliplen(text, len, CONSTRAINT_VALUE_MAX), text);
-	return psprintf("'%s'", text);
+	return psprintf("'%s'", DdbEchoText(text, strlen(text)));
 }
 
 /*
@@ -410,12 +417,12 @@ PushUnprocessedKeys(JsonbParseState **state, GetTable *t)
 		if (strcmp(members[i].key, "Keys") == 0)
 			continue;
 		DdbPushKey(state, members[i].key);
-		DdbPushValue(state, WJB_VALUE, &members[i].value);
+		DdbPushStored(state, WJB_VALUE, &members[i].value);
 	}
 	DdbPushKey(state, "Keys");
 	DdbPushBeginArray(state);
 	for (int i = t->processed; i < t->nkeys; i++)
-		DdbPushValue(state, WJB_ELEM, &t->keys[i]);
+		DdbPushStored(state, WJB_ELEM, &t->keys[i]);
 	DdbPushEndArray(state);
 	DdbPushEndObject(state);
 }
@@ -436,9 +443,12 @@ DdbBatchGetItem(JsonbContainer *request)
 	bool		name_reported = false;
 	int			total_keys = 0;
 	Size		response_size = 0;
+	Size		response_stored = 0;
 	bool		full = false;
 	DdbCapacityTotals capacity = {0};
 	JsonbParseState *state = NULL;
+	MemoryContext call_context = CurrentMemoryContext;
+	MemoryContext item_context;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -469,6 +479,8 @@ DdbBatchGetItem(JsonbContainer *request)
 			DdbKeyFromKeyMap(t->table, &t->key_maps[k]->root, &t->key_values[k], NULL);
 	}
 	/* every read sees one snapshot: no write is half seen */
+	item_context = AllocSetContextCreate(call_context, "ddb BatchGetItem item",
+										 ALLOCSET_DEFAULT_SIZES);
 	DdbStorageBeginSnapshot();
 	for (int i = 0; i < ntables; i++)
 	{
@@ -480,26 +492,40 @@ DdbBatchGetItem(JsonbContainer *request)
 			Size		item_size = 0;
 
 			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(item_context);
+			MemoryContextSwitchTo(item_context);
 			item = DdbStorageGet(t->table, &t->key_values[t->processed], DDB_READ_IN_SNAPSHOT);
 			if (item != NULL)
 			{
+				Size		returned_size;
+				Size		stored_size;
+
 				item_size = DdbItemSize(&item->root);
 				if (t->expressions.projection != NULL)
 					item = DdbProjectItem(&item->root, t->expressions.projection->paths,
 										  t->expressions.projection->npaths);
-				if (response_size + DdbItemSize(&item->root) > BATCH_GET_MAX_RESPONSE)
+				returned_size = t->expressions.projection != NULL ?
+					DdbItemSize(&item->root) : item_size;
+				stored_size = VARSIZE(item) - VARHDRSZ;
+				if (response_size + returned_size > BATCH_GET_MAX_RESPONSE ||
+					response_stored + stored_size > BATCH_GET_MAX_STORED)
 				{
+					MemoryContextSwitchTo(call_context);
 					full = true;
 					break;
 				}
-				response_size += DdbItemSize(&item->root);
-				t->items[t->nitems++] = item;
+				response_size += returned_size;
+				response_stored += stored_size;
+				MemoryContextSwitchTo(call_context);
+				t->items[t->nitems++] = DdbContainerToJsonb(&item->root);
 			}
+			MemoryContextSwitchTo(call_context);
 			DdbCapacityTotalsAdd(&capacity, t->table->name,
 								 DdbReadUnits(item_size, t->consistent));
 		}
 	}
 	DdbStorageEndSnapshot();
+	MemoryContextDelete(item_context);
 
 	DdbPushBeginObject(&state);
 	DdbPushKey(&state, "Responses");
@@ -509,7 +535,7 @@ DdbBatchGetItem(JsonbContainer *request)
 		DdbPushKey(&state, tables[i].request_name);
 		DdbPushBeginArray(&state);
 		for (int k = 0; k < tables[i].nitems; k++)
-			DdbPushContainer(&state, WJB_ELEM, &tables[i].items[k]->root);
+			DdbPushStoredContainer(&state, WJB_ELEM, &tables[i].items[k]->root);
 		DdbPushEndArray(&state);
 	}
 	DdbPushEndObject(&state);
@@ -522,7 +548,7 @@ DdbBatchGetItem(JsonbContainer *request)
 	}
 	DdbPushEndObject(&state);
 	DdbCapacityTotalsPush(&state, &capacity, mode);
-	return JsonbValueToJsonb(DdbPushEndObject(&state));
+	return DdbBuildJsonbIn(DdbResponseContext(), DdbPushEndObject(&state));
 }
 
 /* ---- BatchWriteItem ---- */
@@ -536,6 +562,7 @@ typedef struct WriteRequest
 	JsonbContainer *key;		/* DeleteRequest: Key, as given */
 	Jsonb	   *normalized;		/* the item or key, normalized */
 	Size		size;			/* PutRequest: the item's size */
+	Size		old_size;		/* the size of the item it replaced or deleted */
 	DdbItemWrite write;
 } WriteRequest;
 
@@ -599,6 +626,7 @@ DdbBatchWriteItem(JsonbContainer *request)
 	DdbBatchTarget *targets;
 	DdbCapacityTotals capacity = {0};
 	JsonbParseState *state = NULL;
+	MemoryContext write_context;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -692,22 +720,32 @@ DdbBatchWriteItem(JsonbContainer *request)
 	if (DdbBatchSortTargets(targets, nrequests))
 		DdbValidationError("Provided list of item keys contains duplicates");
 
-	/* the writes, in lock order */
+	/* the writes, in lock order, each in a memory context of its own */
+	write_context = AllocSetContextCreate(CurrentMemoryContext, "ddb BatchWriteItem write",
+										  ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < nrequests; i++)
 	{
+		WriteRequest *w = &requests[targets[i].index];
+		MemoryContext old;
+
 		CHECK_FOR_INTERRUPTS();
 		DdbBatchLockTarget(&targets[i]);
-		DdbWritePerform(&requests[targets[i].index].write, false);
+		old = MemoryContextSwitchTo(write_context);
+		DdbWritePerform(&w->write, false);
+		if (w->write.old_item != NULL && mode != DDB_CAPACITY_NONE)
+			w->old_size = DdbItemSize(&w->write.old_item->root);
+		MemoryContextSwitchTo(old);
+		w->write.old_item = w->write.result_item = NULL;
+		MemoryContextReset(write_context);
 	}
+	MemoryContextDelete(write_context);
 
 	/* capacity, per table in the request's order */
 	for (int i = 0; i < nrequests; i++)
 	{
 		DdbItemWrite *write = &requests[i].write;
-		Size		size = requests[i].size;
+		Size		size = Max(requests[i].size, requests[i].old_size);
 
-		if (write->old_item != NULL)
-			size = Max(size, DdbItemSize(&write->old_item->root));
 		DdbCapacityTotalsAdd(&capacity, write->table->name, DdbWriteUnits(size));
 	}
 

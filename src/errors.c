@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "lib/stringinfo.h"
 #include "utils/elog.h"
 
@@ -65,6 +67,9 @@ DdbErrorSqlState(DdbErrorType type)
 	return ddb_errors[type].sqlstate;
 }
 
+/* the longest message text raised, in bytes */
+#define DDB_MESSAGE_MAX 16384
+
 static void RaiseFormatted(DdbErrorType type, const char *detail_json, const char *text)
 			pg_attribute_noreturn();
 static char *FormatMessage(const char *fmt, va_list args) pg_attribute_printf(1, 0);
@@ -75,6 +80,11 @@ static char *FormatMessage(const char *fmt, va_list args) pg_attribute_printf(1,
 static void
 RaiseFormatted(DdbErrorType type, const char *detail_json, const char *text)
 {
+	int			len = strlen(text);
+
+	/* values are echoed cut (DdbEchoText); this is the safety net */
+	if (len > DDB_MESSAGE_MAX)
+		text = psprintf("%.*s...", pg_mbcliplen(text, len, DDB_MESSAGE_MAX), text);
 	if (detail_json)
 		ereport(ERROR,
 				(errcode(DdbErrorSqlState(type)),
@@ -143,6 +153,18 @@ DdbRaiseWithDetail(DdbErrorType type, const char *detail_json, const char *fmt,.
 }
 
 /*
+ * DdbEchoText returns text (len bytes) for a message, cut after
+ * DDB_ECHO_MAX bytes (at a character boundary) with "..." appended.
+ */
+char *
+DdbEchoText(const char *text, int len)
+{
+	if (len <= DDB_ECHO_MAX)
+		return pnstrdup(text, len);
+	return psprintf("%.*s...", pg_mbcliplen(text, len, DDB_ECHO_MAX), text);
+}
+
+/*
  * DdbConstraintInit starts an empty collection of constraint errors.
  */
 void
@@ -159,6 +181,11 @@ void
 DdbConstraintAdd(DdbConstraintErrors *errors, const char *value,
 				 const char *member, const char *constraint)
 {
+	int			len = strlen(value);
+
+	/* a long quoted value: its beginning, as DdbEchoText cuts it */
+	if (len > DDB_ECHO_MAX + 2 && value[0] == '\'' && value[len - 1] == '\'')
+		value = psprintf("'%s'", DdbEchoText(value + 1, len - 2));
 	if (errors->count > 0)
 		appendStringInfoString(&errors->text, "; ");
 	appendStringInfo(&errors->text, "Value %s at '%s' failed to satisfy constraint: %s",

@@ -53,6 +53,15 @@ extern void DdbRaiseWithDetail(DdbErrorType type, const char *detail_json,
 							   const char *fmt,...)
 			pg_attribute_printf(3, 4) pg_attribute_noreturn();
 
+/*
+ * Values a request gives are echoed in messages cut after this many bytes,
+ * so that a message about a 16 MB request stays readable
+ */
+#define DDB_ECHO_MAX 1024
+
+/* text, or its first DDB_ECHO_MAX bytes (whole characters) and "..." */
+extern char *DdbEchoText(const char *text, int len);
+
 /* Shorthands for the two most common errors */
 #define DdbValidationError(...) DdbRaise(DDB_VALIDATION, __VA_ARGS__)
 #define DdbSerializationError(...) DdbRaise(DDB_SERIALIZATION, __VA_ARGS__)
@@ -71,7 +80,11 @@ typedef struct DdbConstraintErrors
 
 extern void DdbConstraintInit(DdbConstraintErrors *errors);
 
-/* value is the value as DynamoDB prints it ('x' quoted, or null) */
+/*
+ * value is the value as DynamoDB prints it ('x' quoted, or null); a quoted
+ * value longer than DDB_ECHO_MAX bytes is cut to its first DDB_ECHO_MAX
+ * bytes and "..." ('xxx...')
+ */
 extern void DdbConstraintAdd(DdbConstraintErrors *errors, const char *value,
 							 const char *member, const char *constraint);
 

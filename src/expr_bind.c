@@ -201,7 +201,7 @@ CheckUnused(Placeholder *placeholders, int n, const char *map_name)
 	}
 	if (count > 0)
 		DdbValidationError("Value provided in %s unused in expressions: keys: {%s}",
-						   map_name, unused.data);
+						   map_name, DdbEchoText(unused.data, unused.len));
 }
 
 /*

@@ -1205,3 +1205,18 @@ DdbItemSize(JsonbContainer *item)
 		elog(ERROR, "item is not in ddb's stored form: %s", problem);
 	return size;
 }
+
+/*
+ * DdbAttributeValueSize returns the size of a stored AttributeValue, by
+ * the same walk as DdbItemSize.
+ */
+Size
+DdbAttributeValueSize(JsonbContainer *value)
+{
+	Size		size = 0;
+	const char *problem = WalkAttributeValue(value, 1, &size);
+
+	if (problem != NULL)
+		elog(ERROR, "attribute value is not in ddb's stored form: %s", problem);
+	return size;
+}

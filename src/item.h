@@ -108,6 +108,9 @@ extern const char *DdbAttributeTypeLongName(DdbAttributeType type);
 /* Size of a stored item (names + values) */
 extern Size DdbItemSize(JsonbContainer *item);
 
+/* Size of a stored AttributeValue (an object of one member) */
+extern Size DdbAttributeValueSize(JsonbContainer *value);
+
 /* ---- base64, as DynamoDB's B and BS use it ---- */
 
 /* Strictly decode base64 text; SerializationException when invalid */

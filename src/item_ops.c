@@ -84,6 +84,7 @@ ReadReturnValues(JsonbContainer *request, DdbConstraintErrors *errors, bool *old
 /*
  * Build the response: {"<member>": item} (left out when item is NULL or,
  * unless keep_empty, an empty map) and, when asked for, ConsumedCapacity.
+ * The item's bytes are copied once, into the caller's context.
  */
 static Jsonb *
 ItemResponse(const char *member, Jsonb *item, bool keep_empty,
@@ -95,14 +96,14 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty,
 	if (item != NULL && (keep_empty || JsonContainerSize(&item->root) > 0))
 	{
 		DdbPushKey(&st, member);
-		DdbPushContainer(&st, WJB_VALUE, &item->root);
+		DdbPushStoredContainer(&st, WJB_VALUE, &item->root);
 	}
 	if (capacity != DDB_CAPACITY_NONE)
 	{
 		DdbPushKey(&st, "ConsumedCapacity");
 		DdbPushConsumedCapacity(&st, table->name, units, capacity);
 	}
-	return JsonbValueToJsonb(DdbPushEndObject(&st));
+	return DdbBuildJsonbIn(DdbResponseContext(), DdbPushEndObject(&st));
 }
 
 /*

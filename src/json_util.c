@@ -8,6 +8,14 @@
  * Every request getter here follows those two rules, so handlers only
  * deal with DynamoDB-level validation.
  *
+ * Building: responses and new items hold stored containers (items,
+ * attribute values) mostly unchanged. DdbPushStored pushes such a
+ * container as a reference (a jbvBinary value in the JsonbValue tree that
+ * pushJsonbValue builds), and DdbBuildJsonb writes the tree out in jsonb's
+ * binary format (as PostgreSQL's convertToJsonb does, jsonb.h describes
+ * it), copying the bytes of each referenced container. So building costs
+ * the bytes copied, not a JsonbValue per element of every container.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -278,7 +286,7 @@ DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 		}
 		if (!known)
 			DdbValidationError("1 validation error detected: Unknown parameter '%s' in the request",
-							   members[i].key);
+							   DdbEchoText(members[i].key, members[i].keylen));
 	}
 }
 
@@ -434,6 +442,346 @@ JsonbValue *
 DdbPushEndArray(JsonbParseState **st)
 {
 	return pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/* ---- building with stored containers copied as they are ---- */
+
+/*
+ * DdbContainerBytes returns the bytes a container occupies: its header,
+ * its JEntries and the data of its children (which end where the last
+ * child's data ends).
+ */
+uint32
+DdbContainerBytes(const JsonbContainer *c)
+{
+	uint32		count = JsonContainerSize(c);
+	uint32		nentries = JsonContainerIsObject(c) ? count * 2 : count;
+	uint32		data = 0;
+
+	if (nentries > 0)
+		data = getJsonbOffset(c, nentries - 1) + getJsonbLength(c, nentries - 1);
+	return offsetof(JsonbContainer, children) + nentries * sizeof(JEntry) + data;
+}
+
+/*
+ * DdbPushStored pushes a value; a stored container (jbvBinary) is pushed
+ * as a reference that DdbBuildJsonb copies. pushJsonbValue would expand
+ * it, so a null is pushed in its place and the slot it took in the open
+ * container is then pointed at the container. A container standing alone
+ * (nothing open) is pushed as pushJsonbValue does it.
+ */
+void
+DdbPushStored(JsonbParseState **st, JsonbIteratorToken tok, JsonbValue *v)
+{
+	JsonbValue	placeholder;
+	JsonbValue *slot;
+	JsonbContainer *c;
+
+	if (v->type != jbvBinary || *st == NULL || (tok != WJB_VALUE && tok != WJB_ELEM))
+	{
+		pushJsonbValue(st, tok, v);
+		return;
+	}
+	c = v->val.binary.data;
+	if (JsonContainerIsScalar(c))
+	{
+		JsonbValue	scalar;
+
+		if (!JsonbExtractScalar(c, &scalar))
+			elog(ERROR, "could not read a jsonb scalar");
+		pushJsonbValue(st, tok, &scalar);
+		return;
+	}
+	placeholder.type = jbvNull;
+	pushJsonbValue(st, tok, &placeholder);
+	if (tok == WJB_VALUE)
+	{
+		Assert((*st)->contVal.type == jbvObject);
+		slot = &(*st)->contVal.val.object.pairs[(*st)->contVal.val.object.nPairs - 1].value;
+	}
+	else
+	{
+		Assert((*st)->contVal.type == jbvArray);
+		slot = &(*st)->contVal.val.array.elems[(*st)->contVal.val.array.nElems - 1];
+	}
+	slot->type = jbvBinary;
+	slot->val.binary.data = c;
+	slot->val.binary.len = DdbContainerBytes(c);
+}
+
+/*
+ * DdbPushStoredContainer pushes a stored container as a reference.
+ */
+void
+DdbPushStoredContainer(JsonbParseState **st, JsonbIteratorToken tok, JsonbContainer *c)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = c;
+	v.val.binary.len = DdbContainerBytes(c);
+	DdbPushStored(st, tok, &v);
+}
+
+/*
+ * Pad the buffer with zero bytes to a 4-byte boundary, as jsonb aligns
+ * numbers and containers; returns the padding.
+ */
+static int
+PadToInt(StringInfo buf)
+{
+	int			padding = INTALIGN(buf->len) - buf->len;
+
+	for (int i = 0; i < padding; i++)
+		appendStringInfoCharMacro(buf, '\0');
+	return padding;
+}
+
+/*
+ * Raise PostgreSQL's error for a container whose data outgrows a JEntry.
+ */
+static void
+CheckContainerLength(uint32 length)
+{
+	if (length > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb elements exceeds the maximum of %u bytes",
+						JENTRY_OFFLENMASK)));
+}
+
+static JEntry WriteValue(StringInfo buf, JsonbValue *v);
+
+/*
+ * Write the children of a container (its JEntries reserved at entries),
+ * returning nothing; child i's JEntry holds its length, or every
+ * JB_OFFSET_STRIDE'th one its end offset.
+ */
+static void
+WriteChildren(StringInfo buf, int entries, JsonbValue **children, int nchildren)
+{
+	uint32		total = 0;
+
+	for (int i = 0; i < nchildren; i++)
+	{
+		JEntry		entry = WriteValue(buf, children[i]);
+
+		total += JBE_OFFLENFLD(entry);
+		CheckContainerLength(total);
+		if (i % JB_OFFSET_STRIDE == 0)
+			entry = (entry & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF;
+		memcpy(buf->data + entries + i * sizeof(JEntry), &entry, sizeof(JEntry));
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Write one value (a child of a container) and return its JEntry: its
+ * type and the bytes written for it, padding included.
+ */
+static JEntry
+WriteValue(StringInfo buf, JsonbValue *v)
+{
+	int			start = buf->len;
+	int			entries;
+	int			n;
+	uint32		header;
+	JsonbValue **children;
+	JsonbValue	scalar;
+
+	check_stack_depth();
+	switch (v->type)
+	{
+		case jbvNull:
+			return JENTRY_ISNULL;
+		case jbvBool:
+			return v->val.boolean ? JENTRY_ISBOOL_TRUE : JENTRY_ISBOOL_FALSE;
+		case jbvString:
+			appendBinaryStringInfo(buf, v->val.string.val, v->val.string.len);
+			return JENTRY_ISSTRING | v->val.string.len;
+		case jbvNumeric:
+			PadToInt(buf);
+			appendBinaryStringInfo(buf, (char *) v->val.numeric, VARSIZE_ANY(v->val.numeric));
+			return JENTRY_ISNUMERIC | (buf->len - start);
+		case jbvBinary:
+			if (JsonContainerIsScalar(v->val.binary.data))
+			{
+				if (!JsonbExtractScalar(v->val.binary.data, &scalar))
+					elog(ERROR, "could not read a jsonb scalar");
+				return WriteValue(buf, &scalar);
+			}
+			PadToInt(buf);
+			appendBinaryStringInfo(buf, (char *) v->val.binary.data,
+								   DdbContainerBytes(v->val.binary.data));
+			CheckContainerLength(buf->len - start);
+			return JENTRY_ISCONTAINER | (buf->len - start);
+		case jbvArray:
+		case jbvObject:
+			PadToInt(buf);
+			if (v->type == jbvArray)
+			{
+				n = v->val.array.nElems;
+				header = n | JB_FARRAY;
+				if (v->val.array.rawScalar)
+					header |= JB_FSCALAR;
+				children = palloc(sizeof(JsonbValue *) * Max(n, 1));
+				for (int i = 0; i < n; i++)
+					children[i] = &v->val.array.elems[i];
+			}
+			else
+			{
+				n = v->val.object.nPairs;
+				header = n | JB_FOBJECT;
+				children = palloc(sizeof(JsonbValue *) * Max(2 * n, 1));
+				for (int i = 0; i < n; i++)
+				{
+					children[i] = &v->val.object.pairs[i].key;
+					children[n + i] = &v->val.object.pairs[i].value;
+				}
+				n *= 2;
+			}
+			appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+			entries = buf->len;
+			enlargeStringInfo(buf, sizeof(JEntry) * n);
+			buf->len += sizeof(JEntry) * n;
+			WriteChildren(buf, entries, children, n);
+			pfree(children);
+			CheckContainerLength(buf->len - start);
+			return JENTRY_ISCONTAINER | (buf->len - start);
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return 0;					/* keep compiler quiet */
+}
+
+/*
+ * DdbBuildJsonbIn writes a JsonbValue tree (whose stored containers are
+ * references) as a Jsonb allocated in context.
+ */
+Jsonb *
+DdbBuildJsonbIn(MemoryContext context, JsonbValue *v)
+{
+	MemoryContext old;
+	StringInfoData buf;
+
+	if (IsAJsonbScalar(v))
+	{
+		/* a raw scalar: what PostgreSQL builds for it */
+		old = MemoryContextSwitchTo(context);
+		buf.data = (char *) JsonbValueToJsonb(v);
+		MemoryContextSwitchTo(old);
+		return (Jsonb *) buf.data;
+	}
+	old = MemoryContextSwitchTo(context);
+	initStringInfo(&buf);
+	MemoryContextSwitchTo(old);
+	enlargeStringInfo(&buf, VARHDRSZ);
+	buf.len = VARHDRSZ;
+	/* the root container's padding is none: VARHDRSZ is 4 */
+	(void) WriteValue(&buf, v);
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
+/*
+ * DdbBuildJsonb writes a JsonbValue tree as a Jsonb in the current memory
+ * context.
+ */
+Jsonb *
+DdbBuildJsonb(JsonbValue *v)
+{
+	return DdbBuildJsonbIn(CurrentMemoryContext, v);
+}
+
+/*
+ * DdbConcatArrays returns an array of the elements of several stored
+ * arrays, in order, copying each element's bytes (aligned again where its
+ * new place needs it) and writing new JEntries; no element is expanded.
+ */
+Jsonb *
+DdbConcatArrays(JsonbContainer **arrays, int narrays)
+{
+	StringInfoData buf;
+	uint32		count = 0;
+	uint32		header;
+	int			entries;
+	int			data_start;
+	uint32		n = 0;
+
+	for (int a = 0; a < narrays; a++)
+	{
+		if (!JsonContainerIsArray(arrays[a]) || JsonContainerIsScalar(arrays[a]))
+			elog(ERROR, "jsonb container is not an array");
+		count += JsonContainerSize(arrays[a]);
+		if (count > JB_CMASK)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("number of jsonb array elements exceeds the maximum allowed (%zu)",
+							(size_t) JB_CMASK)));
+	}
+	initStringInfo(&buf);
+	enlargeStringInfo(&buf, VARHDRSZ);
+	buf.len = VARHDRSZ;
+	header = count | JB_FARRAY;
+	appendBinaryStringInfo(&buf, (char *) &header, sizeof(uint32));
+	entries = buf.len;
+	enlargeStringInfo(&buf, sizeof(JEntry) * count);
+	buf.len += sizeof(JEntry) * count;
+	data_start = buf.len;
+
+	for (int a = 0; a < narrays; a++)
+	{
+		JsonbContainer *array = arrays[a];
+		uint32		size = JsonContainerSize(array);
+		const char *base = (const char *) &array->children[size];
+		uint32		offset = 0;
+
+		for (uint32 i = 0; i < size; i++, n++)
+		{
+			JEntry		entry = array->children[i];
+			uint32		end = offset;
+			uint32		start = buf.len;
+			JEntry		written;
+
+			JBE_ADVANCE_OFFSET(end, entry);
+			if (JBE_ISCONTAINER(entry) || JBE_ISNUMERIC(entry))
+			{
+				/* the data starts aligned; padding before it is not copied */
+				uint32		aligned = INTALIGN(offset);
+
+				PadToInt(&buf);
+				appendBinaryStringInfo(&buf, base + aligned, end - aligned);
+			}
+			else
+				appendBinaryStringInfo(&buf, base + offset, end - offset);
+			offset = end;
+			CheckContainerLength(buf.len - data_start);
+			if (n % JB_OFFSET_STRIDE == 0)
+				written = (entry & JENTRY_TYPEMASK) | (buf.len - data_start) | JENTRY_HAS_OFF;
+			else
+				written = (entry & JENTRY_TYPEMASK) | (buf.len - start);
+			memcpy(buf.data + entries + n * sizeof(JEntry), &written, sizeof(JEntry));
+			if ((n & 1023) == 1023)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
+/*
+ * DdbContainerToJsonb copies a stored container into a Jsonb of its own.
+ */
+Jsonb *
+DdbContainerToJsonb(JsonbContainer *c)
+{
+	uint32		bytes = DdbContainerBytes(c);
+	Jsonb	   *result = palloc(VARHDRSZ + bytes);
+
+	SET_VARSIZE(result, VARHDRSZ + bytes);
+	memcpy(&result->root, c, bytes);
+	return result;
 }
 
 /*

@@ -8,6 +8,13 @@
  * and raise SerializationException when the member has the wrong JSON type.
  * Responses are built with pushJsonbValue through the DdbPush* helpers.
  *
+ * Stored items and values are large: one item can hold 400 KB of
+ * DynamoDB data in several MB of jsonb. pushJsonbValue expands a stored
+ * container it is given into a tree of JsonbValues, each element costing
+ * far more than its bytes, so containers that are copied unchanged are
+ * pushed with DdbPushStored / DdbPushStoredContainer instead: they stay
+ * references, and DdbBuildJsonb copies their bytes into the result.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef DDB_JSON_UTIL_H
@@ -78,6 +85,34 @@ extern void DdbPushBeginObject(JsonbParseState **st);
 extern JsonbValue *DdbPushEndObject(JsonbParseState **st);
 extern void DdbPushBeginArray(JsonbParseState **st);
 extern JsonbValue *DdbPushEndArray(JsonbParseState **st);
+
+/*
+ * A stored container or value that goes into the result unchanged: a
+ * reference to it is pushed, never its elements. The result must then be
+ * built with DdbBuildJsonb, not JsonbValueToJsonb. Scalars are pushed as
+ * usual.
+ */
+extern void DdbPushStored(JsonbParseState **st, JsonbIteratorToken tok, JsonbValue *v);
+extern void DdbPushStoredContainer(JsonbParseState **st, JsonbIteratorToken tok,
+								   JsonbContainer *c);
+
+/*
+ * The Jsonb of a value built with the DdbPush* helpers (or any JsonbValue
+ * tree), copying the bytes of the stored containers in it
+ */
+extern Jsonb *DdbBuildJsonb(JsonbValue *v);
+
+/* The same, allocated in a given memory context */
+extern Jsonb *DdbBuildJsonbIn(MemoryContext context, JsonbValue *v);
+
+/* An array of the elements of several stored arrays, copied as they are */
+extern Jsonb *DdbConcatArrays(JsonbContainer **arrays, int narrays);
+
+/* A copy of a stored container as a Jsonb of its own */
+extern Jsonb *DdbContainerToJsonb(JsonbContainer *c);
+
+/* The bytes a stored container occupies (its header, entries and data) */
+extern uint32 DdbContainerBytes(const JsonbContainer *c);
 
 /* An empty object {} */
 extern Jsonb *DdbEmptyObject(void);

@@ -27,6 +27,12 @@ extern uint64 DdbCallSerial(void);
  */
 extern char *DdbCallText(const char *operation, char *request);
 
+/*
+ * api.c: the memory context of the call's caller. A handler that builds a
+ * large response there saves api.c copying it out of the call's context.
+ */
+extern MemoryContext DdbResponseContext(void);
+
 /* table_ops.c: the control plane */
 extern Jsonb *DdbCreateTable(JsonbContainer *request);
 extern Jsonb *DdbDescribeTable(JsonbContainer *request);

@@ -10,8 +10,8 @@
  * gives {"a": {"M": {"b": {"L": [x]}}}}. The paths are first merged into a
  * small tree (one node per map member or list element named by some path,
  * leaves holding the selected values as references into the item), then
- * the tree is written out with pushJsonbValue, which copies the leaves and
- * sorts map members. Paths that do not exist, or that go through a value of
+ * the tree is written out with pushJsonbValue, which sorts map members,
+ * and DdbBuildJsonb, which copies the leaves' bytes. Paths that do not exist, or that go through a value of
  * the wrong type (a name into a non-map, an index into a non-list or past
  * its end), select nothing. List elements keep their order but not their
  * positions: l[1], l[3] gives {"l": {"L": [x1, x3]}}, as DynamoDB returns it.
@@ -271,7 +271,7 @@ PushNode(JsonbParseState **state, ProjNode *node, JsonbIteratorToken token)
 	check_stack_depth();
 	if (node->leaf)
 	{
-		pushJsonbValue(state, token, &node->value);
+		DdbPushStored(state, token, &node->value);
 		return;
 	}
 	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
@@ -315,5 +315,5 @@ DdbProjectItem(JsonbContainer *item, const DdbPath *paths, int npaths)
 		if (DdbLookupPath(item, &paths[i], &value))
 			AddPath(root, &paths[i], &value);
 	}
-	return JsonbValueToJsonb(PushMembers(&state, root));
+	return DdbBuildJsonb(PushMembers(&state, root));
 }

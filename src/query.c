@@ -532,8 +532,11 @@ BuildResponse(ResponseMember *members, int nmembers)
 	int			entries;
 	uint32		total = 0;
 	JEntry		entry;
+	MemoryContext old = MemoryContextSwitchTo(DdbResponseContext());
 
+	/* built where the caller wants it, so that it is not copied again */
 	initStringInfo(&buf);
+	MemoryContextSwitchTo(old);
 	enlargeStringInfo(&buf, VARHDRSZ);
 	buf.len += VARHDRSZ;
 	appendBinaryStringInfo(&buf, (char *) &header, sizeof(uint32));

@@ -212,6 +212,21 @@ GetPlan(DdbTable *table, DdbPlanKind kind)
 }
 
 /*
+ * Execute a prepared statement with SPI_execute_plan, leaving the caller's
+ * memory context current (SPI leaves its procedure context current, where
+ * everything allocated lives until the call ends).
+ */
+static int
+ExecutePlan(SPIPlanPtr plan, Datum *args, bool read_only, long count)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	int			rc = SPI_execute_plan(plan, args, NULL, read_only, count);
+
+	MemoryContextSwitchTo(caller);
+	return rc;
+}
+
+/*
  * Return a stored item after checking that it is one ddb can read, unless
  * the item table's CHECK constraint checked it when it was written: items
  * written with plain SQL can hold any jsonb, and everything downstream
@@ -248,13 +263,15 @@ FirstItem(DdbTable *table)
 {
 	bool		isnull;
 	Datum		d;
+	Jsonb	   *item = NULL;
 
 	if (SPI_processed == 0 || SPI_tuptable == NULL)
 		return NULL;
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-		return NULL;
-	return CheckedItem(table, DatumGetJsonbPCopy(d));
+	if (!isnull)
+		item = CheckedItem(table, DatumGetJsonbPCopy(d));
+	SPI_freetuptable(SPI_tuptable);
+	return item;
 }
 
 /*
@@ -391,7 +408,7 @@ DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode)
 	 * Read-only execution uses the active snapshot; otherwise SPI takes a
 	 * fresh one, which sees what earlier calls wrote.
 	 */
-	rc = SPI_execute_plan(plan, key->values, NULL, mode == DDB_READ_IN_SNAPSHOT, 1);
+	rc = ExecutePlan(plan, key->values, mode == DDB_READ_IN_SNAPSHOT, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "item lookup failed: %s", SPI_result_code_string(rc));
 	return FirstItem(table);
@@ -429,18 +446,20 @@ InsertArguments(DdbTable *table, const DdbKey *key, Jsonb *item, Datum *args)
 }
 
 /*
- * DdbStoragePut inserts or replaces an item.
+ * DdbStoragePut inserts or replaces an item; false when no row was
+ * written, which only a BEFORE trigger returning NULL does.
  */
-void
+bool
 DdbStoragePut(DdbTable *table, const DdbKey *key, Jsonb *item)
 {
 	Datum		args[3];
 	int			rc;
 
 	InsertArguments(table, key, item, args);
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_UPSERT), args, NULL, false, 0);
+	rc = ExecutePlan(GetPlan(table, DDB_PLAN_UPSERT), args, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "item write failed: %s", SPI_result_code_string(rc));
+	return SPI_processed == 1;
 }
 
 /*
@@ -455,7 +474,7 @@ DdbStorageInsertIfAbsent(DdbTable *table, const DdbKey *key, Jsonb *item)
 	int			rc;
 
 	InsertArguments(table, key, item, args);
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_INSERT_IF_ABSENT), args, NULL, false, 0);
+	rc = ExecutePlan(GetPlan(table, DDB_PLAN_INSERT_IF_ABSENT), args, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "item insert failed: %s", SPI_result_code_string(rc));
 	return SPI_processed == 1;
@@ -473,7 +492,7 @@ DdbStorageUpdate(DdbTable *table, DdbKey *key, Jsonb *item)
 	for (int i = 0; i < table->nkeys; i++)
 		args[i] = key->values[i];
 	args[table->nkeys] = JsonbPGetDatum(item);
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_UPDATE), args, NULL, false, 0);
+	rc = ExecutePlan(GetPlan(table, DDB_PLAN_UPDATE), args, false, 0);
 	if (rc != SPI_OK_UPDATE)
 		elog(ERROR, "item update failed: %s", SPI_result_code_string(rc));
 	return SPI_processed == 1;
@@ -487,7 +506,7 @@ DdbStorageDelete(DdbTable *table, DdbKey *key)
 {
 	int			rc;
 
-	rc = SPI_execute_plan(GetPlan(table, DDB_PLAN_DELETE), key->values, NULL, false, 0);
+	rc = ExecutePlan(GetPlan(table, DDB_PLAN_DELETE), key->values, false, 0);
 	if (rc != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "item delete failed: %s", SPI_result_code_string(rc));
 	return FirstItem(table);

@@ -46,8 +46,11 @@ extern Jsonb *DdbStorageGet(DdbTable *table, DdbKey *key, DdbReadMode mode);
 extern void DdbStorageBeginSnapshot(void);
 extern void DdbStorageEndSnapshot(void);
 
-/* Insert or replace an item; key is the item's key */
-extern void DdbStoragePut(DdbTable *table, const DdbKey *key, Jsonb *item);
+/*
+ * Insert or replace an item; key is the item's key. False when a BEFORE
+ * trigger skipped the row
+ */
+extern bool DdbStoragePut(DdbTable *table, const DdbKey *key, Jsonb *item);
 
 /* Insert an item unless its key exists; returns false when it existed */
 extern bool DdbStorageInsertIfAbsent(DdbTable *table, const DdbKey *key, Jsonb *item);

@@ -9,6 +9,16 @@
  * items it returns are one committed state of the database, whatever
  * commits meanwhile.
  *
+ * Memory: each item is read, checked and projected in a memory context
+ * that is reset after it, so a call holds the items it returns (copied
+ * out; at most 4 MB of DynamoDB data) and one item being read. Stages 3
+ * and 4 of TransactWriteItems likewise run each action in a context of its
+ * own: the items actions locked are kept for stage 4 up to 16 MB of them
+ * (and for a cancellation that returns them); the others are dropped once
+ * their condition held and read again when applied. An action's new item
+ * is dropped once written. So a transaction holds at most 16 MB of locked
+ * items plus one item, its new version and its write.
+ *
  * TransactWriteItems goes through four stages:
  *
  * 1. Validation of the whole request. Malformed parameters, expressions,
@@ -85,6 +95,12 @@
 #define TRANSACT_MAX_PAYLOAD		(4 * 1024 * 1024)
 #define TOKEN_MAX_LENGTH			36
 
+/*
+ * Stage 3 keeps the items it locked, for stage 4, up to this many stored
+ * bytes; the others are dropped and read again when applied
+ */
+#define TRANSACT_KEEP_LOCKED_BYTES	(16 * 1024 * 1024)
+
 /* how often the transaction starts over after losing a race to create an item */
 #define MAX_TRANSACTION_ATTEMPTS	10
 
@@ -136,6 +152,8 @@ typedef struct WriteAction
 	Size		size;			/* its size */
 	DdbItemWrite write;
 	bool		failed;			/* its condition failed */
+	Size		old_size;		/* the locked item's size (for capacity) */
+	Size		new_size;		/* the written item's size */
 } WriteAction;
 
 /* The state of stages 3 and 4 */
@@ -146,6 +164,7 @@ typedef struct TransactionRun
 	DdbBatchTarget *order;		/* the actions in lock order */
 	int			current;		/* the action being locked or applied */
 	bool		any_failed;		/* a condition failed */
+	bool		want_sizes;		/* capacity is reported: measure items */
 } TransactionRun;
 
 /* One entry of CancellationReasons */
@@ -298,12 +317,12 @@ RaiseCanceled(CancellationReason *reasons, int n)
 		if (reasons[i].item != NULL)
 		{
 			DdbPushKey(&state, "Item");
-			DdbPushContainer(&state, WJB_VALUE, &reasons[i].item->root);
+			DdbPushStoredContainer(&state, WJB_VALUE, &reasons[i].item->root);
 		}
 		DdbPushEndObject(&state);
 	}
 	DdbPushEndArray(&state);
-	detail = JsonbValueToJsonb(DdbPushEndObject(&state));
+	detail = DdbBuildJsonb(DdbPushEndObject(&state));
 	DdbRaiseWithDetail(DDB_TRANSACTION_CANCELED, JsonbToCString(NULL, &detail->root, 0),
 					   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 					   codes.data);
@@ -351,6 +370,8 @@ DdbTransactGetItems(JsonbContainer *request)
 	Size		total_size = 0;
 	DdbCapacityTotals capacity = {0};
 	JsonbParseState *state = NULL;
+	MemoryContext call_context = CurrentMemoryContext;
+	MemoryContext item_context;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -394,27 +415,36 @@ DdbTransactGetItems(JsonbContainer *request)
 
 	/* every read sees one snapshot: no other write is half seen */
 	items = palloc0(sizeof(Jsonb *) * n);
+	item_context = AllocSetContextCreate(call_context, "ddb TransactGetItems item",
+										 ALLOCSET_DEFAULT_SIZES);
 	DdbStorageBeginSnapshot();
 	for (int i = 0; i < n; i++)
 	{
 		Size		size = 0;
+		Jsonb	   *item;
 
 		CHECK_FOR_INTERRUPTS();
-		items[i] = DdbStorageGet(tables[i], &key_values[i], DDB_READ_IN_SNAPSHOT);
-		if (items[i] != NULL)
+		MemoryContextSwitchTo(item_context);
+		item = DdbStorageGet(tables[i], &key_values[i], DDB_READ_IN_SNAPSHOT);
+		if (item != NULL)
 		{
-			size = DdbItemSize(&items[i]->root);
+			size = DdbItemSize(&item->root);
 			total_size += size;
 			if (total_size > TRANSACT_MAX_PAYLOAD)
 				DdbValidationError("The aggregate size of the items in the transaction exceeded 4 MB");
 			if (expressions[i].projection != NULL)
-				items[i] = DdbProjectItem(&items[i]->root, expressions[i].projection->paths,
-										  expressions[i].projection->npaths);
+				item = DdbProjectItem(&item->root, expressions[i].projection->paths,
+									  expressions[i].projection->npaths);
+			MemoryContextSwitchTo(call_context);
+			items[i] = DdbContainerToJsonb(&item->root);
 		}
+		MemoryContextSwitchTo(call_context);
+		MemoryContextReset(item_context);
 		/* transactional reads cost twice a consistent read */
 		DdbCapacityTotalsAdd(&capacity, tables[i]->name, 2 * DdbReadUnits(size, true));
 	}
 	DdbStorageEndSnapshot();
+	MemoryContextDelete(item_context);
 
 	DdbPushBeginObject(&state);
 	DdbPushKey(&state, "Responses");
@@ -425,13 +455,13 @@ DdbTransactGetItems(JsonbContainer *request)
 		if (items[i] != NULL)
 		{
 			DdbPushKey(&state, "Item");
-			DdbPushContainer(&state, WJB_VALUE, &items[i]->root);
+			DdbPushStoredContainer(&state, WJB_VALUE, &items[i]->root);
 		}
 		DdbPushEndObject(&state);
 	}
 	DdbPushEndArray(&state);
 	DdbCapacityTotalsPush(&state, &capacity, mode);
-	return JsonbValueToJsonb(DdbPushEndObject(&state));
+	return DdbBuildJsonbIn(DdbResponseContext(), DdbPushEndObject(&state));
 }
 
 /* ---- TransactWriteItems: validation ---- */
@@ -757,6 +787,10 @@ static void
 LockAndApply(void *arg)
 {
 	TransactionRun *run = (TransactionRun *) arg;
+	MemoryContext run_context = CurrentMemoryContext;
+	MemoryContext action_context = AllocSetContextCreate(run_context, "ddb transaction action",
+														 ALLOCSET_DEFAULT_SIZES);
+	Size		kept_bytes = 0;
 
 	run->any_failed = false;
 	for (int i = 0; i < run->nactions; i++)
@@ -766,23 +800,58 @@ LockAndApply(void *arg)
 		CHECK_FOR_INTERRUPTS();
 		run->current = run->order[i].index;
 		a->write.locked = false;
+		a->write.old_exists = false;
 		a->write.old_item = NULL;
 		a->write.result_item = NULL;
 		a->write.updated_paths = NULL;
 		a->write.nupdated = 0;
+		a->old_size = a->new_size = 0;
 		DdbBatchLockTarget(&run->order[i]);
+		MemoryContextSwitchTo(action_context);
 		a->failed = !DdbWriteLockAndCheck(&a->write);
+		if (a->write.old_item != NULL && run->want_sizes)
+			a->old_size = DdbItemSize(&a->write.old_item->root);
+		MemoryContextSwitchTo(run_context);
 		if (a->failed)
 			run->any_failed = true;
+		if (a->write.old_item != NULL &&
+			((a->failed && a->old_on_failure) ||
+			 (!a->failed && kept_bytes + VARSIZE(a->write.old_item) <= TRANSACT_KEEP_LOCKED_BYTES)))
+		{
+			/* for stage 4, or for a cancellation that returns it */
+			kept_bytes += VARSIZE(a->write.old_item);
+			a->write.old_item = DdbContainerToJsonb(&a->write.old_item->root);
+		}
+		else
+			DdbWriteForgetOld(&a->write);
+		MemoryContextReset(action_context);
 	}
 	if (run->any_failed)
+	{
+		MemoryContextDelete(action_context);
 		return;
+	}
 	for (int i = 0; i < run->nactions; i++)
 	{
+		WriteAction *a;
+		Jsonb	   *kept;
+
 		CHECK_FOR_INTERRUPTS();
 		run->current = run->order[i].index;
-		DdbWriteApply(&run->actions[run->current].write);
+		a = &run->actions[run->current];
+		kept = a->write.old_item;
+		MemoryContextSwitchTo(action_context);
+		DdbWriteApply(&a->write);
+		if (a->write.result_item != NULL && run->want_sizes)
+			a->new_size = DdbItemSize(&a->write.result_item->root);
+		MemoryContextSwitchTo(run_context);
+		if (kept != NULL)
+			pfree(kept);
+		a->write.old_item = a->write.result_item = NULL;
+		a->write.updated_paths = NULL;
+		MemoryContextReset(action_context);
 	}
+	MemoryContextDelete(action_context);
 }
 
 /*
@@ -847,6 +916,8 @@ ReplayCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
 
 		DdbCapacityTotalsAdd(capacity, actions[i].write.table->name,
 							 DdbReadUnits(item ? DdbItemSize(&item->root) : 0, true));
+		if (item != NULL)
+			pfree(item);
 	}
 }
 
@@ -859,14 +930,9 @@ WriteCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
 {
 	for (int i = 0; i < n; i++)
 	{
-		DdbItemWrite *write = &actions[i].write;
-		Size		size = 0;
+		Size		size = Max(actions[i].old_size, actions[i].new_size);
 
-		if (write->old_item != NULL)
-			size = DdbItemSize(&write->old_item->root);
-		if (write->result_item != NULL)
-			size = Max(size, DdbItemSize(&write->result_item->root));
-		DdbCapacityTotalsAdd(capacity, write->table->name, 2 * DdbWriteUnits(size));
+		DdbCapacityTotalsAdd(capacity, actions[i].write.table->name, 2 * DdbWriteUnits(size));
 	}
 }
 
@@ -961,6 +1027,7 @@ DdbTransactWriteItems(JsonbContainer *request)
 		run.actions = actions;
 		run.nactions = n;
 		run.order = order;
+		run.want_sizes = (mode != DDB_CAPACITY_NONE);
 		RunTransaction(&run);
 		if (run.any_failed)
 			RaiseConditionsFailed(&run);
@@ -979,9 +1046,9 @@ DdbTransactWriteItems(JsonbContainer *request)
 		for (int i = 0; i < nmembers; i++)
 		{
 			DdbPushKey(&state, members[i].key);
-			DdbPushValue(&state, WJB_VALUE, &members[i].value);
+			DdbPushStored(&state, WJB_VALUE, &members[i].value);
 		}
 		DdbCapacityTotalsPush(&state, &capacity, mode);
 	}
-	return JsonbValueToJsonb(DdbPushEndObject(&state));
+	return DdbBuildJsonb(DdbPushEndObject(&state));
 }

@@ -43,6 +43,10 @@
  *	 another type than the stored attribute (ADD or DELETE of another type,
  *	 ADD of a list to a non-list) as "Type mismatch for attribute to
  *	 update", as DynamoDB does for that parameter.
+ * - The values an update writes (SET values, ADD results) are all in the
+ *	 new item, so once their sizes add up to more than 400 KB the update
+ *	 fails with the item-size error at once, before later values are
+ *	 evaluated and before any action is applied.
  *
  * Design: the item is not rebuilt as a whole in memory. A small mutable
  * tree stands for the parts of it that actions touch: its root is the
@@ -52,9 +56,17 @@
  * changed members (set, expanded or removed) over the original container;
  * a list node keeps the original elements, a replacement or expansion and
  * a removed flag per element, and the elements appended at the end. The
- * result is written out with pushJsonbValue, which copies the untouched
- * containers and sorts map members; new sets are built sorted and without
- * duplicates, as stored sets are.
+ * result is written out with pushJsonbValue, which sorts map members, and
+ * DdbBuildJsonb, which copies the bytes of the untouched containers (they
+ * are never expanded); new sets are built sorted and without duplicates,
+ * as stored sets are. list_append copies the elements of its operands'
+ * lists as they are.
+ *
+ * Memory: every action is evaluated in a memory context of its own, which
+ * is reset after it; only its value (copied out) and the tree's nodes
+ * remain. So an update holds the old item, the values it writes (at most
+ * 400 KB of them, see above), the expanded containers on its paths and the
+ * new item.
  *
  * The binder guarantees that no two action paths overlap (one equal to or a
  * prefix of another), so every container an action goes into is one of
@@ -62,8 +74,9 @@
  * the result. The tree still behaves sensibly without that guarantee.
  *
  * Limits are checked on the result: nesting when a value is placed (the
- * old item is within the limit, so only new values can break it) and the
- * item size once the new item is built.
+ * old item is within the limit, so only new values can break it), the size
+ * of the values written as they are computed, and the item size once the
+ * new item is built.
  *
  *-------------------------------------------------------------------------
  */
@@ -74,6 +87,7 @@
 #include "port.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "errors.h"
@@ -107,14 +121,14 @@ typedef enum NodeKind
 	NODE_LIST					/* an expanded L */
 } NodeKind;
 
-typedef struct Node Node;
+typedef struct UpdateNode UpdateNode;
 
 /* A member of a map node that an action set, expanded or removed */
 typedef struct MapMember
 {
 	const char *name;			/* not NUL-terminated */
 	int			name_len;
-	Node	   *node;			/* NULL: removed */
+	UpdateNode *node;			/* NULL: removed */
 } MapMember;
 
 /* An element appended to a list node */
@@ -122,10 +136,10 @@ typedef struct ListAppend
 {
 	int			index;			/* as written: at or beyond the old length */
 	int			seq;			/* order of the action, for equal indexes */
-	Node	   *node;
+	UpdateNode *node;
 } ListAppend;
 
-struct Node
+struct UpdateNode
 {
 	NodeKind	kind;
 
@@ -142,7 +156,7 @@ struct Node
 	/* NODE_LIST: original elements and what happened to them */
 	int			nelems;
 	JsonbValue *elems;
-	Node	  **children;		/* per element: replacement/expansion, or NULL */
+	UpdateNode **children;		/* per element: replacement/expansion, or NULL */
 	bool	   *removed;		/* per element: removed */
 	ListAppend *appends;
 	int			nappends;
@@ -163,10 +177,10 @@ typedef struct SetElem
 /*
  * A leaf node holding an AttributeValue.
  */
-static Node *
+static UpdateNode *
 NewValueNode(JsonbValue *value)
 {
-	Node	   *node = palloc0(sizeof(Node));
+	UpdateNode *node = palloc0(sizeof(UpdateNode));
 
 	node->kind = NODE_VALUE;
 	node->value = *value;
@@ -176,10 +190,10 @@ NewValueNode(JsonbValue *value)
 /*
  * A map node over the members of an object container (NULL: none).
  */
-static Node *
+static UpdateNode *
 NewMapNode(JsonbContainer *members)
 {
-	Node	   *node = palloc0(sizeof(Node));
+	UpdateNode *node = palloc0(sizeof(UpdateNode));
 
 	node->kind = NODE_MAP;
 	node->members = members;
@@ -189,14 +203,14 @@ NewMapNode(JsonbContainer *members)
 /*
  * A list node over the elements of an array container.
  */
-static Node *
+static UpdateNode *
 NewListNode(JsonbContainer *array)
 {
-	Node	   *node = palloc0(sizeof(Node));
+	UpdateNode *node = palloc0(sizeof(UpdateNode));
 
 	node->kind = NODE_LIST;
 	node->nelems = DdbJsonArrayElements(array, &node->elems);
-	node->children = palloc0(sizeof(Node *) * Max(node->nelems, 1));
+	node->children = palloc0(sizeof(UpdateNode *) * Max(node->nelems, 1));
 	node->removed = palloc0(sizeof(bool) * Max(node->nelems, 1));
 	return node;
 }
@@ -220,7 +234,7 @@ JsonbAsValue(Jsonb *jsonb)
  * it: a map node for an M (next is a name), a list node for an L (next is
  * an index). NULL when the value has the wrong type for that.
  */
-static Node *
+static UpdateNode *
 ExpandValue(JsonbValue *value, DdbPathElemKind next)
 {
 	JsonbValue	payload;
@@ -239,7 +253,7 @@ ExpandValue(JsonbValue *value, DdbPathElemKind next)
  * by name keeps updates of thousands of attributes linear.
  */
 static MapMember *
-FindChanged(Node *map, const char *name, int name_len)
+FindChanged(UpdateNode *map, const char *name, int name_len)
 {
 	if (map->nchanged > DDB_NAME_INDEX_THRESHOLD)
 	{
@@ -269,7 +283,7 @@ FindChanged(Node *map, const char *name, int name_len)
  * Record a change of a map node's member (node NULL: removed).
  */
 static void
-SetChanged(Node *map, const char *name, int name_len, Node *node)
+SetChanged(UpdateNode *map, const char *name, int name_len, UpdateNode *node)
 {
 	MapMember  *member = FindChanged(map, name, name_len);
 
@@ -297,11 +311,11 @@ SetChanged(Node *map, const char *name, int name_len, Node *node)
  * can go into, expanding a plain value in *slot first; NULL when it cannot
  * be gone into.
  */
-static Node *
-ContainerFor(Node **slot, DdbPathElemKind next)
+static UpdateNode *
+ContainerFor(UpdateNode **slot, DdbPathElemKind next)
 {
-	Node	   *node = *slot;
-	Node	   *expanded;
+	UpdateNode *node = *slot;
+	UpdateNode *expanded;
 
 	if (node == NULL)
 		return NULL;
@@ -326,14 +340,14 @@ ContainerFor(Node **slot, DdbPathElemKind next)
  * child is expanded in the tree. NULL when it does not exist or has the
  * wrong type.
  */
-static Node *
-Descend(Node *parent, const DdbPathElem *elem, DdbPathElemKind next)
+static UpdateNode *
+Descend(UpdateNode *parent, const DdbPathElem *elem, DdbPathElemKind next)
 {
 	if (parent->kind == NODE_MAP)
 	{
 		MapMember  *member;
 		JsonbValue	value;
-		Node	   *expanded;
+		UpdateNode *expanded;
 
 		if (elem->kind != DDB_PATH_NAME)
 			return NULL;
@@ -371,10 +385,10 @@ Descend(Node *parent, const DdbPathElem *elem, DdbPathElemKind next)
  * gone into and expanded), or NULL when some container on the way does not
  * exist or has the wrong type.
  */
-static Node *
-FindParent(Node *root, const DdbPath *path)
+static UpdateNode *
+FindParent(UpdateNode *root, const DdbPath *path)
 {
-	Node	   *node = root;
+	UpdateNode *node = root;
 	const DdbPathElem *last;
 	int			i;
 
@@ -390,19 +404,19 @@ FindParent(Node *root, const DdbPath *path)
 	return node;
 }
 
-static JsonbValue *PushNode(JsonbParseState **state, Node *node, JsonbIteratorToken token);
+static JsonbValue *PushNode(JsonbParseState **state, UpdateNode *node, JsonbIteratorToken token);
 
 /*
  * The AttributeValue a node stands for (an expanded node is built).
  */
 static JsonbValue *
-NodeValue(Node *node)
+NodeValue(UpdateNode *node)
 {
 	JsonbParseState *state = NULL;
 
 	if (node->kind == NODE_VALUE)
 		return &node->value;
-	return JsonbAsValue(JsonbValueToJsonb(PushNode(&state, node, WJB_VALUE)));
+	return JsonbAsValue(DdbBuildJsonb(PushNode(&state, node, WJB_VALUE)));
 }
 
 /*
@@ -410,7 +424,7 @@ NodeValue(Node *node)
  * false when there is none.
  */
 static bool
-CurrentValue(Node *parent, const DdbPathElem *elem, JsonbValue *out)
+CurrentValue(UpdateNode *parent, const DdbPathElem *elem, JsonbValue *out)
 {
 	if (parent->kind == NODE_MAP)
 	{
@@ -461,9 +475,9 @@ CurrentValue(Node *parent, const DdbPathElem *elem, JsonbValue *out)
  * equal index.
  */
 static void
-StoreValue(Node *parent, const DdbPathElem *elem, JsonbValue *value, int seq)
+StoreValue(UpdateNode *parent, const DdbPathElem *elem, JsonbValue *value, int seq)
 {
-	Node	   *node = NewValueNode(value);
+	UpdateNode *node = NewValueNode(value);
 	int			i = elem->index;
 	int			j;
 
@@ -506,7 +520,7 @@ StoreValue(Node *parent, const DdbPathElem *elem, JsonbValue *value, int seq)
  * when it does not exist (a list index beyond the end included).
  */
 static void
-RemoveValue(Node *parent, const DdbPathElem *elem)
+RemoveValue(UpdateNode *parent, const DdbPathElem *elem)
 {
 	int			i = elem->index;
 	int			j;
@@ -805,40 +819,44 @@ SetDifference(DdbAttributeType type, JsonbValue *a, JsonbValue *b)
 	return BuildSet(type, ea, out);
 }
 
+static JsonbValue *EvaluateOperand(const DdbOperand *operand, JsonbContainer *item,
+								   const char *wrong_type);
+
 /*
- * list_append: a new L holding the elements of two L payloads.
+ * list_append: a new L holding the elements of two L operands, copied as
+ * they are. Both operands are evaluated before their types are checked; a
+ * result that cannot fit in an item stops the update at once.
  */
 static JsonbValue *
-ListConcat(JsonbValue *a, JsonbValue *b)
+EvaluateListAppend(const DdbOperand *operand, JsonbContainer *item, const char *wrong_type)
 {
+	JsonbValue *values[2];
+	JsonbValue	payloads[2];
+	JsonbContainer *arrays[2];
+	Size		size = 3;		/* an L is 3 bytes plus its elements */
 	JsonbParseState *state = NULL;
-	JsonbValue *lists[2];
-	int			i;
+	Jsonb	   *elements;
 
-	lists[0] = a;
-	lists[1] = b;
+	values[0] = EvaluateOperand(operand->left, item, wrong_type);
+	values[1] = EvaluateOperand(operand->right, item, wrong_type);
+	for (int i = 0; i < 2; i++)
+	{
+		if (DdbAttributeValueType(values[i], &payloads[i]) != DDB_TYPE_L ||
+			payloads[i].type != jbvBinary)
+			DdbValidationError("%s", wrong_type);
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		arrays[i] = payloads[i].val.binary.data;
+		size += DdbAttributeValueSize(values[i]->val.binary.data) - 3;
+	}
+	if (size > DDB_MAX_ITEM_SIZE)
+		DdbValidationError(ITEM_SIZE_TEXT);
+	elements = DdbConcatArrays(arrays, 2);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	DdbPushKey(&state, "L");
-	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	for (i = 0; i < 2; i++)
-	{
-		JsonbIterator *it;
-		JsonbIteratorToken tok;
-		JsonbValue	v;
-
-		if (lists[i]->type != jbvBinary)
-			continue;
-		it = JsonbIteratorInit(lists[i]->val.binary.data);
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			if (tok != WJB_ELEM)
-				continue;
-			CHECK_FOR_INTERRUPTS();
-			pushJsonbValue(&state, WJB_ELEM, &v);
-		}
-	}
-	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-	return JsonbAsValue(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+	DdbPushStoredContainer(&state, WJB_VALUE, &elements->root);
+	return JsonbAsValue(DdbBuildJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
 }
 
 /*
@@ -880,18 +898,14 @@ EvaluateOperand(const DdbOperand *operand, JsonbContainer *item, const char *wro
 			return EvaluateOperand(operand->left, item, wrong_type);
 
 		case DDB_OPERAND_LIST_APPEND:
+			return EvaluateListAppend(operand, item, wrong_type);
+
 		case DDB_OPERAND_PLUS:
 		case DDB_OPERAND_MINUS:
 			left = EvaluateOperand(operand->left, item, wrong_type);
 			right = EvaluateOperand(operand->right, item, wrong_type);
 			ltype = DdbAttributeValueType(left, &lpayload);
 			rtype = DdbAttributeValueType(right, &rpayload);
-			if (operand->kind == DDB_OPERAND_LIST_APPEND)
-			{
-				if (ltype != DDB_TYPE_L || rtype != DDB_TYPE_L)
-					DdbValidationError("%s", wrong_type);
-				return ListConcat(&lpayload, &rpayload);
-			}
 			if (ltype != DDB_TYPE_N || rtype != DDB_TYPE_N ||
 				lpayload.type != jbvString || rpayload.type != jbvString)
 				DdbValidationError("%s", wrong_type);
@@ -976,7 +990,7 @@ CompareAppends(const void *a, const void *b)
  * result (the object when it is the outermost value).
  */
 static JsonbValue *
-PushMembers(JsonbParseState **state, Node *map)
+PushMembers(JsonbParseState **state, UpdateNode *map)
 {
 	int			i;
 
@@ -1017,7 +1031,7 @@ PushMembers(JsonbParseState **state, Node *map)
 						CompareMembers) != NULL)
 				continue;
 			pushJsonbValue(state, WJB_KEY, &key);
-			pushJsonbValue(state, WJB_VALUE, &v);
+			DdbPushStored(state, WJB_VALUE, &v);
 		}
 	}
 	for (i = 0; i < map->nchanged; i++)
@@ -1038,13 +1052,16 @@ PushMembers(JsonbParseState **state, Node *map)
  * when the value is the outermost one). Returns the last push's result.
  */
 static JsonbValue *
-PushNode(JsonbParseState **state, Node *node, JsonbIteratorToken token)
+PushNode(JsonbParseState **state, UpdateNode *node, JsonbIteratorToken token)
 {
 	int			i;
 
 	check_stack_depth();
 	if (node->kind == NODE_VALUE)
-		return pushJsonbValue(state, token, &node->value);
+	{
+		DdbPushStored(state, token, &node->value);
+		return NULL;			/* never the outermost value */
+	}
 
 	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 	if (node->kind == NODE_MAP)
@@ -1064,7 +1081,7 @@ PushNode(JsonbParseState **state, Node *node, JsonbIteratorToken token)
 			if (node->children[i] != NULL)
 				PushNode(state, node->children[i], WJB_ELEM);
 			else
-				pushJsonbValue(state, WJB_ELEM, &node->elems[i]);
+				DdbPushStored(state, WJB_ELEM, &node->elems[i]);
 		}
 		if (node->nappends > 1)
 			qsort(node->appends, node->nappends, sizeof(ListAppend), CompareAppends);
@@ -1080,23 +1097,51 @@ PushNode(JsonbParseState **state, Node *node, JsonbIteratorToken token)
 
 /* ---- applying ---- */
 
+/* What an update keeps while its actions are applied */
+typedef struct UpdateState
+{
+	MemoryContext context;		/* where the tree and the values live */
+	MemoryContext action_context;	/* reset after each action */
+	Size		values_size;	/* size of the values written so far */
+} UpdateState;
+
+/*
+ * Copy a value computed in the action context out to the update's context,
+ * count its size, and stop the update if the values written no longer fit
+ * in an item.
+ */
+static JsonbValue *
+KeepValue(UpdateState *us, JsonbValue *value)
+{
+	MemoryContext old = MemoryContextSwitchTo(us->context);
+	JsonbValue *kept = JsonbAsValue(DdbContainerToJsonb(value->val.binary.data));
+
+	MemoryContextSwitchTo(old);
+	us->values_size += DdbAttributeValueSize(kept->val.binary.data);
+	if (us->values_size > DDB_MAX_ITEM_SIZE)
+		DdbValidationError(ITEM_SIZE_TEXT);
+	return kept;
+}
+
 /*
  * Apply one action (set_value: the evaluated value of a SET) to the tree.
- * item_exists tells whether the update started from a stored item.
+ * item_exists tells whether the update started from a stored item. ADD and
+ * DELETE compute their values in the action context.
  */
 static void
-ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
-			bool item_exists, int seq, const char *wrong_type)
+ApplyAction(UpdateState *us, UpdateNode *root, const DdbUpdateAction *action,
+			JsonbValue *set_value, bool item_exists, int seq, const char *wrong_type)
 {
 	const DdbPath *path = &action->path;
 	const DdbPathElem *last;
-	Node	   *parent;
+	UpdateNode *parent;
 	JsonbValue	current;
 	JsonbValue *value;
 	JsonbValue	vpayload;
 	JsonbValue	cpayload;
 	DdbAttributeType vtype;
 	bool		exists;
+	MemoryContext old;
 
 	parent = FindParent(root, path);
 	if (parent == NULL)
@@ -1121,12 +1166,16 @@ ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
 			break;
 
 		case DDB_UPDATE_ADD:
+			old = MemoryContextSwitchTo(us->action_context);
 			value = EvaluateOperand(action->value, NULL, wrong_type);
 			exists = CurrentValue(parent, last, &current);
-			StoreValue(parent, last, AddValues(exists ? &current : NULL, value, wrong_type), seq);
+			value = AddValues(exists ? &current : NULL, value, wrong_type);
+			MemoryContextSwitchTo(old);
+			StoreValue(parent, last, KeepValue(us, value), seq);
 			break;
 
 		case DDB_UPDATE_DELETE:
+			old = MemoryContextSwitchTo(us->action_context);
 			value = EvaluateOperand(action->value, NULL, wrong_type);
 			vtype = DdbAttributeValueType(value, &vpayload);
 			/* constants are checked when binding; this is a safety net */
@@ -1134,16 +1183,21 @@ ApplyAction(Node *root, const DdbUpdateAction *action, JsonbValue *set_value,
 				DdbValidationError("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: %s",
 								   DdbAttributeTypeLongName(vtype));
 			if (!CurrentValue(parent, last, &current))
+			{
+				MemoryContextSwitchTo(old);
 				break;
+			}
 			if (DdbAttributeValueType(&current, &cpayload) != vtype)
 				DdbValidationError("%s", wrong_type);
 			value = SetDifference(vtype, &cpayload, &vpayload);
+			MemoryContextSwitchTo(old);
 			if (value == NULL)
 				RemoveValue(parent, last);
 			else
-				StoreValue(parent, last, value, seq);
+				StoreValue(parent, last, KeepValue(us, value), seq);
 			break;
 	}
+	MemoryContextReset(us->action_context);
 }
 
 /*
@@ -1162,9 +1216,10 @@ DdbApplyUpdate(const DdbUpdate *update, JsonbContainer *item, JsonbContainer *ke
 	const char *wrong_type = update && update->legacy ? TYPE_MISMATCH_TEXT : WRONG_TYPE_TEXT;
 	JsonbValue **set_values;
 	bool		creates = false;
-	Node	   *root;
+	UpdateNode *root;
 	JsonbParseState *state = NULL;
 	Jsonb	   *result;
+	UpdateState us;
 	int			i;
 
 	if (updated_paths != NULL)
@@ -1185,23 +1240,47 @@ DdbApplyUpdate(const DdbUpdate *update, JsonbContainer *item, JsonbContainer *ke
 	if (item == NULL && !creates)
 		return NULL;
 
+	us.context = CurrentMemoryContext;
+	us.action_context = AllocSetContextCreate(CurrentMemoryContext, "ddb update action",
+											  ALLOCSET_DEFAULT_SIZES);
+	us.values_size = 0;
+
 	/* every SET value is read from the old item, before anything changes */
 	set_values = palloc0(sizeof(JsonbValue *) * Max(nactions, 1));
 	for (i = 0; i < nactions; i++)
 	{
+		const DdbOperand *operand = update->actions[i].value;
+		JsonbValue *value;
+
 		CHECK_FOR_INTERRUPTS();
-		if (update->actions[i].kind == DDB_UPDATE_SET)
-			set_values[i] = EvaluateOperand(update->actions[i].value, item, wrong_type);
+		if (update->actions[i].kind != DDB_UPDATE_SET)
+			continue;
+		MemoryContextSwitchTo(us.action_context);
+		value = EvaluateOperand(operand, item, wrong_type);
+		MemoryContextSwitchTo(us.context);
+		if (operand->kind == DDB_OPERAND_PATH || operand->kind == DDB_OPERAND_VALUE)
+		{
+			/* a part of the old item or of the request: kept as it is */
+			set_values[i] = palloc(sizeof(JsonbValue));
+			*set_values[i] = *value;
+			us.values_size += DdbAttributeValueSize(value->val.binary.data);
+			if (us.values_size > DDB_MAX_ITEM_SIZE)
+				DdbValidationError(ITEM_SIZE_TEXT);
+		}
+		else
+			set_values[i] = KeepValue(&us, value);
+		MemoryContextReset(us.action_context);
 	}
 
 	root = NewMapNode(item != NULL ? item : key);
 	for (i = 0; i < nactions; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ApplyAction(root, &update->actions[i], set_values[i], item != NULL, i, wrong_type);
+		ApplyAction(&us, root, &update->actions[i], set_values[i], item != NULL, i, wrong_type);
 	}
+	MemoryContextDelete(us.action_context);
 
-	result = JsonbValueToJsonb(PushMembers(&state, root));
+	result = DdbBuildJsonb(PushMembers(&state, root));
 	if (DdbItemSize(&result->root) > DDB_MAX_ITEM_SIZE)
 		DdbValidationError(ITEM_SIZE_TEXT);
 	return result;

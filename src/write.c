@@ -23,8 +23,10 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "miscadmin.h"
 #include "utils/jsonb.h"
+#include "utils/rel.h"
 
 #include "errors.h"
 #include "expr.h"
@@ -45,8 +47,37 @@ DdbConditionFailureDetail(Jsonb *item)
 
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "Item");
-	DdbPushContainer(&st, WJB_VALUE, &item->root);
-	return JsonbToCString(NULL, &JsonbValueToJsonb(DdbPushEndObject(&st))->root, 0);
+	DdbPushStoredContainer(&st, WJB_VALUE, &item->root);
+	return JsonbToCString(NULL, &DdbBuildJsonb(DdbPushEndObject(&st))->root, 0);
+}
+
+/*
+ * Raise InternalServerError for a write that a BEFORE trigger on the item
+ * table skipped (returned NULL for): the call would otherwise report a
+ * write that did not happen.
+ */
+static void
+RaiseSkippedByTrigger(DdbTable *table)
+{
+	DdbRaise(DDB_INTERNAL_SERVER_ERROR,
+			 "Internal server error: a trigger on the item table of %s skipped the write",
+			 table->name);
+}
+
+/*
+ * Whether an insert of an absent key that wrote nothing was skipped by a
+ * BEFORE INSERT trigger rather than beaten by a concurrent insert: the
+ * table has such a trigger, and no item has the key now.
+ */
+static bool
+InsertSkipped(DdbItemWrite *write)
+{
+	Relation	relation = table_open(write->table->relid, AccessShareLock);
+	bool		has_trigger = relation->trigdesc != NULL &&
+		relation->trigdesc->trig_insert_before_row;
+
+	table_close(relation, AccessShareLock);
+	return has_trigger && DdbStorageGet(write->table, &write->key, DDB_READ_LATEST) == NULL;
 }
 
 /*
@@ -57,11 +88,22 @@ bool
 DdbWriteLockAndCheck(DdbItemWrite *write)
 {
 	write->old_item = DdbStorageGet(write->table, &write->key, DDB_READ_LOCKED);
+	write->old_exists = (write->old_item != NULL);
 	write->locked = true;
 	if (write->condition == NULL)
 		return true;
 	return DdbEvaluateCondition(write->condition,
 								write->old_item ? &write->old_item->root : NULL);
+}
+
+/*
+ * DdbWriteForgetOld drops the item DdbWriteLockAndCheck read.
+ */
+void
+DdbWriteForgetOld(DdbItemWrite *write)
+{
+	Assert(write->locked);
+	write->old_item = NULL;
 }
 
 /*
@@ -103,25 +145,34 @@ Store(DdbItemWrite *write)
 		return true;
 	if (write->kind == DDB_WRITE_DELETE)
 	{
-		if (write->old_item != NULL)
+		if (write->old_exists)
 			DdbStorageDelete(write->table, &write->key);
 		return true;
 	}
 
+	if (write->kind == DDB_WRITE_UPDATE && write->old_exists && write->old_item == NULL)
+	{
+		/* forgotten since it was locked: read it again */
+		write->old_item = DdbStorageGet(write->table, &write->key, DDB_READ_LOCKED);
+		if (write->old_item == NULL)
+			DdbRaise(DDB_TRANSACTION_CONFLICT, "Transaction is ongoing for the item");
+	}
 	next = NextItem(write);
 	write->result_item = next;
 	if (next == NULL || next == write->old_item)
 		return true;			/* nothing to create, or nothing changes */
-	if (write->old_item != NULL)
+	if (write->old_exists)
 	{
 		/* the row is locked: only a BEFORE trigger returning NULL skips it */
 		if (!DdbStorageUpdate(write->table, &write->key, next))
-			DdbRaise(DDB_INTERNAL_SERVER_ERROR,
-					 "Internal server error: a trigger on the item table of %s skipped the write",
-					 write->table->name);
+			RaiseSkippedByTrigger(write->table);
 		return true;
 	}
-	return DdbStorageInsertIfAbsent(write->table, &write->key, next);
+	if (DdbStorageInsertIfAbsent(write->table, &write->key, next))
+		return true;
+	if (InsertSkipped(write))
+		RaiseSkippedByTrigger(write->table);
+	return false;
 }
 
 /*
@@ -145,7 +196,8 @@ DdbWritePerform(DdbItemWrite *write, bool old_on_failure)
 	/* the fast paths: nothing depends on the current item */
 	if (write->kind == DDB_WRITE_PUT && write->condition == NULL && !write->need_old)
 	{
-		DdbStoragePut(write->table, &write->key, write->new_item);
+		if (!DdbStoragePut(write->table, &write->key, write->new_item))
+			RaiseSkippedByTrigger(write->table);
 		write->result_item = write->new_item;
 		return;
 	}

@@ -40,7 +40,9 @@ typedef struct DdbItemWrite
 
 	/* results */
 	bool		locked;			/* DdbWriteLockAndCheck ran */
-	Jsonb	   *old_item;		/* the item before the write, or NULL */
+	bool		old_exists;		/* it found an item */
+	Jsonb	   *old_item;		/* the item before the write, or NULL (also
+								 * once DdbWriteForgetOld dropped it) */
 	Jsonb	   *result_item;	/* the item after the write, or NULL */
 	DdbPath    *updated_paths;	/* UPDATE: the paths it wrote */
 	int			nupdated;
@@ -63,6 +65,13 @@ extern void DdbWritePerform(DdbItemWrite *write, bool old_on_failure);
  */
 extern bool DdbWriteLockAndCheck(DdbItemWrite *write);
 extern void DdbWriteApply(DdbItemWrite *write);
+
+/*
+ * Between the two: drop the locked item read by DdbWriteLockAndCheck, which
+ * DdbWriteApply then reads again (it is locked, so it is the same item)
+ * if it needs it. A transaction of many large items holds one at a time.
+ */
+extern void DdbWriteForgetOld(DdbItemWrite *write);
 
 /* The DETAIL JSON {"Item": ...} of a failed condition, for an item */
 extern char *DdbConditionFailureDetail(Jsonb *item);
