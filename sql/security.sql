@@ -43,6 +43,19 @@ SET ROLE regress_ddb_nobody;
 SELECT ddb.get('secrets', '{"id": "s1"}') AS with_column_privileges;
 RESET ROLE;
 REVOKE SELECT (id, item) ON ddb_data.secrets FROM regress_ddb_nobody;
+-- Privileges held through a role end when the membership does
+CREATE ROLE regress_ddb_group;
+GRANT SELECT ON ddb_data.secrets TO regress_ddb_group;
+GRANT regress_ddb_group TO regress_ddb_nobody;
+SET ROLE regress_ddb_nobody;
+SELECT ddb.get('secrets', '{"id": "s1"}') AS through_role;
+RESET ROLE;
+REVOKE regress_ddb_group FROM regress_ddb_nobody;
+SET ROLE regress_ddb_nobody;
+SELECT ddb.get('secrets', '{"id": "s1"}') AS membership_revoked;
+RESET ROLE;
+REVOKE SELECT ON ddb_data.secrets FROM regress_ddb_group;
+DROP ROLE regress_ddb_group;
 -- GetItem reads inheritance children, as SELECT does
 CREATE TABLE ddb_data.secrets_child () INHERITS (ddb_data.secrets);
 INSERT INTO ddb_data.secrets_child (id, item) VALUES ('c1', '{"id": {"S": "c1"}}');

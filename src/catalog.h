@@ -79,6 +79,9 @@ typedef struct DdbTable
 	SPIPlanPtr	read_plans[DDB_READ_PLAN_COUNT];	/* Query and Scan, by shape */
 
 	/* for reads of one item through the primary key index (storage.c) */
+	Oid			direct_read_user;	/* the role direct_read_allowed is for */
+	uint64		direct_read_roles;	/* and the role generation (storage.c) */
+	bool		direct_read_allowed;
 	Oid			pkey_index;		/* InvalidOid until the first such read */
 	AttrNumber	item_attnum;	/* the item column */
 	RegProcedure key_equal[2];	/* = of each key column's operator family */

@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "guc.h"
+#include "storage.h"
 
 PG_MODULE_MAGIC;
 
@@ -34,4 +35,5 @@ _PG_init(void)
 {
 	DdbGucInit();
 	DdbCatalogInit();
+	DdbStorageInit();
 }

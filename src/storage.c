@@ -63,12 +63,14 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "errors.h"
@@ -90,6 +92,29 @@ struct DdbStorageCursor
 	int64		fetch_size;		/* rows to ask for next time */
 	bool		exhausted;		/* the portal has no more rows */
 };
+
+/*
+ * Advances whenever a role or a role membership changes, in any backend:
+ * what a role may read can then have changed without any relcache
+ * invalidation of the tables concerned.
+ */
+static uint64 role_generation = 1;
+
+static void
+RolesChanged(Datum arg, int cacheid, uint32 hashvalue)
+{
+	role_generation++;
+}
+
+/*
+ * DdbStorageInit registers what the access layer must hear of.
+ */
+void
+DdbStorageInit(void)
+{
+	CacheRegisterSyscacheCallback(AUTHOID, RolesChanged, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, RolesChanged, (Datum) 0);
+}
 
 /*
  * DdbStorageForgetPlans frees a table's prepared statements.
@@ -276,15 +301,28 @@ FirstItem(DdbTable *table)
 
 /*
  * Whether a read of one item may go straight to the primary key index (see
- * the file header).
+ * the file header). The answer is kept per role with the table's metadata:
+ * GRANT, REVOKE, row-level security and inheritance changes all invalidate
+ * the item table's relcache entry, and with it the metadata; changes of
+ * roles and role memberships advance role_generation.
  */
 static bool
 DirectReadAllowed(DdbTable *table)
 {
-	return ExecutorCheckPerms_hook == NULL &&
-		!has_subclass(table->relid) &&
-		check_enable_rls(table->relid, InvalidOid, true) == RLS_NONE &&
-		pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+	Oid			user = GetUserId();
+
+	if (ExecutorCheckPerms_hook != NULL)
+		return false;
+	if (table->direct_read_user != user || table->direct_read_roles != role_generation)
+	{
+		table->direct_read_allowed =
+			!has_subclass(table->relid) &&
+			check_enable_rls(table->relid, InvalidOid, true) == RLS_NONE &&
+			pg_class_aclcheck(table->relid, user, ACL_SELECT) == ACLCHECK_OK;
+		table->direct_read_user = user;
+		table->direct_read_roles = role_generation;
+	}
+	return table->direct_read_allowed;
 }
 
 /*

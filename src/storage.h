@@ -24,6 +24,9 @@ typedef struct DdbKey
 	Datum		values[2];		/* partition key, sort key */
 } DdbKey;
 
+/* Register the access layer's cache callbacks (from _PG_init) */
+extern void DdbStorageInit(void);
+
 /* Free the statements prepared for a table */
 extern void DdbStorageForgetPlans(DdbTable *table);
 

@@ -140,39 +140,88 @@ IsEscapeOf(const char *p, char digit)
 }
 
 /*
- * DdbEscapeJsonText rewrites the JSON escapes \u0000 and \u0001 of request
- * text to the stored form. Backslashes are read pairwise, so an escaped
- * backslash followed by "u0000" is left alone; backslashes outside strings
- * are JSON syntax errors whatever this does with them.
+ * What a JSON text rewrite does at a backslash p: returns how many bytes
+ * from p it replaces (0: none) and sets *replacement.
  */
-char *
-DdbEscapeJsonText(char *json)
+typedef int (*EscapeRewrite) (const char *p, const char **replacement);
+
+/*
+ * Rewrite the escapes of JSON text that rewrite matches. Backslashes are
+ * read pairwise, so an escaped backslash followed by "u0000" is left
+ * alone; backslashes outside strings are JSON syntax errors whatever this
+ * does with them. Returns the input itself when nothing matched.
+ */
+static char *
+RewriteJsonEscapes(char *json, EscapeRewrite rewrite)
 {
 	StringInfoData out;
 	char	   *copied = json;	/* json up to here is in out */
 	char	   *p = json;
 
 	out.data = NULL;
-	while ((p = strchr(p, '\\')) != NULL)
+	while ((p = strchr(p, '\\')) != NULL && p[1] != '\0')
 	{
-		if (p[1] == '\0')
-			break;
-		if (IsEscapeOf(p + 1, '0') || IsEscapeOf(p + 1, '1'))
+		const char *replacement;
+		int			replaced = rewrite(p, &replacement);
+
+		if (replaced == 0)
 		{
-			if (out.data == NULL)
-				initStringInfo(&out);
-			appendBinaryStringInfo(&out, copied, p - copied);
-			appendStringInfoString(&out, p[5] == '0' ? "\\u0001\\u0001" : "\\u0001\\u0002");
-			p += 6;
-			copied = p;
+			p += 2;
 			continue;
 		}
-		p += 2;
+		if (out.data == NULL)
+			initStringInfo(&out);
+		appendBinaryStringInfo(&out, copied, p - copied);
+		appendStringInfoString(&out, replacement);
+		p += replaced;
+		copied = p;
 	}
 	if (out.data == NULL)
 		return json;
 	appendStringInfoString(&out, copied);
 	return out.data;
+}
+
+/*
+ * \u0000 -> \u0001\u0001, \u0001 -> \u0001\u0002
+ */
+static int
+EscapeRewriteOf(const char *p, const char **replacement)
+{
+	if (IsEscapeOf(p + 1, '0'))
+		*replacement = "\\u0001\\u0001";
+	else if (IsEscapeOf(p + 1, '1'))
+		*replacement = "\\u0001\\u0002";
+	else
+		return 0;
+	return 6;
+}
+
+/*
+ * \u0001\u0001 -> \u0000, \u0001\u0002 -> \u0001
+ */
+static int
+UnescapeRewriteOf(const char *p, const char **replacement)
+{
+	if (!IsEscapeOf(p + 1, '1') || p[6] != '\\')
+		return 0;
+	if (IsEscapeOf(p + 7, '1'))
+		*replacement = "\\u0000";
+	else if (IsEscapeOf(p + 7, '2'))
+		*replacement = "\\u0001";
+	else
+		return 0;
+	return 12;
+}
+
+/*
+ * DdbEscapeJsonText rewrites the JSON escapes \u0000 and \u0001 of request
+ * text to the stored form.
+ */
+char *
+DdbEscapeJsonText(char *json)
+{
+	return RewriteJsonEscapes(json, EscapeRewriteOf);
 }
 
 /*
@@ -182,32 +231,7 @@ DdbEscapeJsonText(char *json)
 char *
 DdbUnescapeJsonText(char *json)
 {
-	StringInfoData out;
-	char	   *copied = json;
-	char	   *p = json;
-
-	out.data = NULL;
-	while ((p = strchr(p, '\\')) != NULL)
-	{
-		if (p[1] == '\0')
-			break;
-		if (IsEscapeOf(p + 1, '1') && p[6] == '\\' &&
-			(IsEscapeOf(p + 7, '1') || IsEscapeOf(p + 7, '2')))
-		{
-			if (out.data == NULL)
-				initStringInfo(&out);
-			appendBinaryStringInfo(&out, copied, p - copied);
-			appendStringInfoString(&out, p[11] == '1' ? "\\u0000" : "\\u0001");
-			p += 12;
-			copied = p;
-			continue;
-		}
-		p += 2;
-	}
-	if (out.data == NULL)
-		return json;
-	appendStringInfoString(&out, copied);
-	return out.data;
+	return RewriteJsonEscapes(json, UnescapeRewriteOf);
 }
 
 /* ---- jsonb ---- */
