@@ -4,7 +4,7 @@ EXTENSION = ddb
 EXTVERSION = 0.2.0
 
 MODULE_big = ddb
-OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c))
+OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c src/*/*.c))
 
 DATA = $(wildcard sql/ddb--*.sql)
 
@@ -25,4 +25,4 @@ PG_CFLAGS = $(DDB_CFLAGS)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-src/*.o: src/*.h
+src/*.o src/*/*.o: src/*.h src/*/*.h

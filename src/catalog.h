@@ -66,6 +66,8 @@ typedef struct DdbTable
 	char	   *relation_name;	/* its name in schema ddb_data */
 	int			nkeys;			/* 1 (partition key) or 2 (with sort key) */
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
+	int			nindexes;		/* secondary indexes (indexes/index.h) */
+	struct DdbIndex *indexes;
 	bool		keys_generated; /* key columns are generated from the item (an
 								 * item table of version 0.1.0 not updated yet) */
 	bool		items_checked;	/* every row passed the CHECK constraint

@@ -1,0 +1,140 @@
+/*-------------------------------------------------------------------------
+ *
+ * index.h
+ *	  Secondary indexes: global (GSI) and local (LSI) indexes of DynamoDB
+ *	  tables, their definitions, their index tables and their upkeep.
+ *
+ * Each index is a row of ddb.indexes and an index table in schema
+ * ddb_data, owned by the item table's owner:
+ *
+ *	  ddb_data."orders:byStatus" (
+ *		  k1 text COLLATE "C", [k2 ..., up to k8]	-- index key: HASH then RANGE
+ *		  table_pk ..., [table_sk ...]				-- the item's table key
+ *		  item jsonb NOT NULL,						-- the projected attributes
+ *		  PRIMARY KEY (k1, ..., table_pk, table_sk))
+ *
+ * Index key columns are typed like key columns (S -> text COLLATE "C",
+ * N -> numeric, B -> bytea) and hold the key attributes in the stored
+ * form; an LSI's k1 is the table's partition key. Every index row carries
+ * the table's partition key, so an index table can be distributed with
+ * its item table. Rows are kept by an AFTER ROW trigger on the item table
+ * (index_trigger.c), in the writing transaction, whoever writes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_INDEX_H
+#define DDB_INDEX_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "catalog.h"
+#include "errors.h"
+
+#define DDB_MAX_GLOBAL_INDEXES		20
+#define DDB_MAX_LOCAL_INDEXES		5
+#define DDB_MAX_INDEX_HASH_KEYS		4	/* GSI: 1..4 HASH attributes */
+#define DDB_MAX_INDEX_RANGE_KEYS	4	/* GSI: 0..4 RANGE attributes */
+#define DDB_MAX_INDEX_KEYS			(DDB_MAX_INDEX_HASH_KEYS + DDB_MAX_INDEX_RANGE_KEYS)
+#define DDB_MAX_NON_KEY_ATTRIBUTES	100 /* summed over a table's indexes */
+
+typedef enum DdbIndexKind
+{
+	DDB_INDEX_GLOBAL,
+	DDB_INDEX_LOCAL
+} DdbIndexKind;
+
+typedef enum DdbProjectionType
+{
+	DDB_PROJECT_ALL,
+	DDB_PROJECT_KEYS_ONLY,
+	DDB_PROJECT_INCLUDE
+} DdbProjectionType;
+
+/*
+ * An index as a request defines it (CreateTable's GlobalSecondaryIndexes
+ * and LocalSecondaryIndexes, UpdateTable's Create), validated.
+ */
+typedef struct DdbIndexSpec
+{
+	char	   *name;			/* IndexName */
+	DdbIndexKind kind;
+	int			nhash;			/* HASH attributes: 1..4 (an LSI: 1) */
+	int			nkeys;			/* HASH then RANGE attributes (an LSI: 2) */
+	char	   *key_names[DDB_MAX_INDEX_KEYS];
+	char		key_types[DDB_MAX_INDEX_KEYS];	/* 'S', 'N' or 'B' */
+	DdbProjectionType projection;
+	int			nnon_key;		/* INCLUDE: NonKeyAttributes */
+	char	  **non_key_attributes;
+	int64		read_capacity_units;	/* a GSI's ProvisionedThroughput; 0 when */
+	int64		write_capacity_units;	/* the table is on-demand */
+} DdbIndexSpec;
+
+/*
+ * One index of a table, as its metadata holds it (catalog.h's DdbTable
+ * lists them).
+ */
+typedef struct DdbIndex
+{
+	char	   *name;
+	DdbIndexKind kind;
+	Oid			relid;			/* the index table */
+	char	   *relation_name;	/* its name in schema ddb_data */
+	int			nhash;
+	int			nkeys;
+	char	   *key_names[DDB_MAX_INDEX_KEYS];
+	char		key_types[DDB_MAX_INDEX_KEYS];
+	Oid			key_column_types[DDB_MAX_INDEX_KEYS];
+	DdbProjectionType projection;
+	int			nnon_key;
+	char	  **non_key_attributes;
+	bool		active;			/* IndexStatus ACTIVE (not CREATING) */
+	SPIPlanPtr	insert_plan;	/* prepared lazily by index_trigger.c */
+	SPIPlanPtr	delete_plan;
+} DdbIndex;
+
+/* ---- index_spec.c: reading requests ---- */
+
+/*
+ * Read and validate CreateTable's GlobalSecondaryIndexes and
+ * LocalSecondaryIndexes against the table's key schema (names[0] the
+ * partition key, names[1] the sort key or NULL) and billing mode, with
+ * DynamoDB's errors; *specs gets the indexes (GSIs first, in request
+ * order) and the result is their number. Constraint failures are added to
+ * errors; semantic ones are raised.
+ */
+extern int	DdbIndexSpecsRead(JsonbContainer *request, char **table_key_names,
+							  bool provisioned, DdbIndexSpec **specs,
+							  DdbConstraintErrors *errors);
+
+/* ---- index_catalog.c: index tables and the catalog ---- */
+
+/*
+ * Create the index tables, catalog rows and upkeep trigger of a new
+ * table's indexes (CreateTable, in its transaction, as the calling role;
+ * the catalog is written as the extension owner).
+ */
+extern void DdbIndexesCreate(const char *table_name, Oid item_table,
+							 DdbIndexSpec *specs, int nspecs);
+
+/* The indexes of a table, for its metadata (catalog.c, under SPI) */
+extern int	DdbIndexesLoad(DdbTable *table, DdbIndex **indexes);
+
+/* Push a table's GlobalSecondaryIndexes and LocalSecondaryIndexes members */
+extern void DdbIndexesDescribe(DdbTable *table, JsonbParseState **st);
+
+/* An index of a table by name, or NULL */
+extern DdbIndex *DdbIndexLookup(DdbTable *table, const char *index_name);
+
+/* ---- index_trigger.c: upkeep ---- */
+
+/*
+ * Raise DynamoDB's ValidationException when an item about to be written
+ * has an index key attribute of the wrong type or an empty one; called by
+ * the write path before it writes, so the error comes first and nothing
+ * changes (the trigger checks again for plain SQL writes).
+ */
+extern void DdbIndexesCheckItem(DdbTable *table, JsonbContainer *item);
+
+#endif							/* DDB_INDEX_H */
