@@ -160,3 +160,84 @@ BEGIN
     END LOOP;
 END
 $$;
+
+---------------------------------------------------------------------------
+-- Secondary indexes (src/indexes): one row per index; its index table in
+-- ddb_data, kept by triggers on the item table
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.indexes (
+    table_name text COLLATE "C" NOT NULL REFERENCES ddb.tables ON DELETE CASCADE,
+    index_name text COLLATE "C" NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('GLOBAL', 'LOCAL')),
+    index_table regclass NOT NULL UNIQUE,        -- in ddb_data; follows renames
+    key_attributes text[] NOT NULL,              -- HASH attributes, then RANGE
+    key_types text[] NOT NULL,                   -- S, N or B, one per key attribute
+    hash_count integer NOT NULL,                 -- how many key attributes are HASH
+    key_schema jsonb NOT NULL,                   -- DynamoDB KeySchema of the index
+    projection_type text NOT NULL CHECK (projection_type IN ('ALL', 'KEYS_ONLY', 'INCLUDE')),
+    non_key_attributes text[],                   -- INCLUDE: NonKeyAttributes
+    status text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('CREATING', 'ACTIVE', 'DELETING')),
+    backfilling boolean,                         -- NULL for indexes made with the table
+    read_capacity_units bigint NOT NULL DEFAULT 0,
+    write_capacity_units bigint NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (table_name, index_name)
+);
+COMMENT ON TABLE ddb.indexes IS 'secondary indexes of DynamoDB tables';
+SELECT pg_catalog.pg_extension_config_dump('ddb.indexes', '');
+GRANT SELECT ON ddb.indexes TO PUBLIC;
+
+CREATE FUNCTION ddb.index_upkeep() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_index_upkeep' LANGUAGE C;
+COMMENT ON FUNCTION ddb.index_upkeep() IS
+    'keeps the index tables of an item table (AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW)';
+CREATE FUNCTION ddb.index_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_index_truncate' LANGUAGE C;
+COMMENT ON FUNCTION ddb.index_truncate() IS
+    'empties the index tables of an item table (AFTER TRUNCATE)';
+
+-- An item table dropped with plain SQL takes its DynamoDB table, and its
+-- index tables, with it; an index table dropped with plain SQL takes its
+-- index with it. So the catalog never names a relation that does not exist.
+CREATE OR REPLACE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    orphan regclass;
+BEGIN
+    -- a trigger of a ddb call may not drop an item table the call uses
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+                  AND d.objsubid OPERATOR(pg_catalog.=) 0
+                  AND ddb.item_table_in_use(d.objid)) THEN
+        RAISE EXCEPTION 'an item table that a ddb call in progress uses cannot be dropped'
+            USING ERRCODE = 'object_in_use';
+    END IF;
+    -- index tables of dropped item tables that were not dropped with them
+    FOR orphan IN
+        SELECT i.index_table
+          FROM ddb.indexes i
+          JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) i.table_name
+          JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+            ON d.objid OPERATOR(pg_catalog.=) t.item_table::oid
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+           AND d.objsubid OPERATOR(pg_catalog.=) 0
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() x
+                            WHERE x.objid OPERATOR(pg_catalog.=) i.index_table::oid)
+    LOOP
+        EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', orphan);
+    END LOOP;
+    DELETE FROM ddb.indexes i
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) i.index_table::oid;
+    DELETE FROM ddb.tables t
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) t.item_table::oid;
+END
+$$;

@@ -44,6 +44,7 @@
 #include "guc.h"
 #include "operations.h"
 #include "storage.h"
+#include "indexes/index.h"
 
 /* An entry of the table cache: the current metadata of one table name */
 typedef struct DdbTableCacheEntry
@@ -53,6 +54,15 @@ typedef struct DdbTableCacheEntry
 } DdbTableCacheEntry;
 
 static HTAB *DdbTableCache = NULL;
+
+/* Table names by item table, for triggers on item tables */
+typedef struct DdbRelidCacheEntry
+{
+	Oid			relid;			/* hash key */
+	char		name[DDB_MAX_TABLE_NAME + 1];
+} DdbRelidCacheEntry;
+
+static HTAB *DdbRelidCache = NULL;
 
 /* Metadata replaced or dropped during this transaction, freed at its end */
 static DdbTable *RetiredTables = NULL;
@@ -84,6 +94,17 @@ InvalidateByRelid(Datum arg, Oid relid)
 	HASH_SEQ_STATUS status;
 	DdbTableCacheEntry *entry;
 
+	if (DdbRelidCache != NULL)
+	{
+		DdbRelidCacheEntry *byrelid;
+
+		hash_seq_init(&status, DdbRelidCache);
+		while ((byrelid = hash_seq_search(&status)) != NULL)
+		{
+			if (relid == InvalidOid || byrelid->relid == relid)
+				hash_search(DdbRelidCache, &byrelid->relid, HASH_REMOVE, NULL);
+		}
+	}
 	if (DdbTableCache == NULL)
 		return;
 	hash_seq_init(&status, DdbTableCache);
@@ -358,6 +379,7 @@ LoadTable(const char *name)
 	table->keys_generated = (attnum != InvalidAttrNumber &&
 							 get_attgenerated(table->relid, attnum) != '\0');
 	table->items_checked = ItemsCheckedOnWrite(table);
+	table->nindexes = DdbIndexesLoad(table, &table->indexes);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;
@@ -588,6 +610,66 @@ DdbTableLookup(const char *name)
 
 	if (table == NULL)
 		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
+	return table;
+}
+
+/*
+ * DdbTableLookupByRelid returns the table whose item table is relid, or
+ * NULL. Must run inside an SPI connection.
+ *
+ * SELECT table_name FROM ddb.tables WHERE item_table = $1
+ */
+DdbTable *
+DdbTableLookupByRelid(Oid relid)
+{
+	static SPIPlanPtr plan = NULL;
+	DdbRelidCacheEntry *entry;
+	DdbTable   *table;
+	bool		found;
+	char	   *name;
+	Datum		arg = ObjectIdGetDatum(relid);
+
+	if (DdbRelidCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(DdbRelidCacheEntry);
+		ctl.hcxt = CacheMemoryContext;
+		DdbRelidCache = hash_create("ddb item tables", 64, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	AcceptInvalidationMessages();
+	entry = hash_search(DdbRelidCache, &relid, HASH_FIND, NULL);
+	if (entry != NULL)
+	{
+		table = DdbTableLookupOptional(entry->name);
+		if (table != NULL && table->relid == relid)
+			return table;
+	}
+
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {OIDOID};
+
+		plan = SPI_prepare("SELECT table_name FROM ddb.tables"
+						   " WHERE item_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+						   1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the item table lookup: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	if (SPI_execute_plan(plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "item table lookup failed");
+	if (SPI_processed == 0)
+		return NULL;
+	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	table = DdbTableLookupOptional(name);
+	if (table == NULL || table->relid != relid)
+		return NULL;
+	entry = hash_search(DdbRelidCache, &relid, HASH_ENTER, &found);
+	strlcpy(entry->name, name, sizeof(entry->name));
 	return table;
 }
 

@@ -132,6 +132,15 @@ typedef struct DdbOwnerAccess
 extern void DdbCatalogBeginOwnerAccess(DdbOwnerAccess *access);
 extern void DdbCatalogEndOwnerAccess(DdbOwnerAccess *access);
 
+/* table_ops.c: a free relation name in ddb_data for a DynamoDB name */
+extern char *DdbRelationName(const char *name);
+
+/*
+ * The table whose item table is relid (for triggers on item tables), or
+ * NULL when it is not an item table
+ */
+extern DdbTable *DdbTableLookupByRelid(Oid relid);
+
 /* ARN of a table */
 extern char *DdbTableArn(const char *table_name);
 

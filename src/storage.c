@@ -76,6 +76,7 @@
 #include "errors.h"
 #include "item.h"
 #include "storage.h"
+#include "indexes/index.h"
 
 /* Rows fetched from a cursor at a time: the first fetch, and the most */
 #define DDB_CURSOR_FIRST_FETCH	128
@@ -122,6 +123,7 @@ DdbStorageInit(void)
 void
 DdbStorageForgetPlans(DdbTable *table)
 {
+	DdbIndexesForgetPlans(table);
 	for (int i = 0; i < DDB_PLAN_COUNT; i++)
 	{
 		if (table->plans[i] != NULL)

@@ -115,7 +115,32 @@ static const char *const describe_sql =
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
 "      pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "      t.table_name),"
-"  'TableId', t.table_id::pg_catalog.text))"
+"  'TableId', t.table_id::pg_catalog.text,"
+"  'GlobalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
+"      'IndexName', i.index_name, 'KeySchema', i.key_schema,"
+"      'Projection', pg_catalog.jsonb_build_object('ProjectionType', i.projection_type,"
+"          'NonKeyAttributes', pg_catalog.to_jsonb(i.non_key_attributes)),"
+"      'IndexStatus', i.status, 'Backfilling', i.backfilling,"
+"      'ProvisionedThroughput', pg_catalog.jsonb_build_object('NumberOfDecreasesToday', 0,"
+"          'ReadCapacityUnits', i.read_capacity_units, 'WriteCapacityUnits', i.write_capacity_units),"
+"      'IndexSizeBytes', pg_catalog.pg_relation_size(i.index_table),"
+"      'ItemCount', GREATEST(ic.reltuples, 0)::bigint,"
+"      'IndexArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s/index/%s',"
+"          pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
+"          t.table_name, i.index_name)) ORDER BY i.index_name)"
+"     FROM ddb.indexes i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.index_table::pg_catalog.oid"
+"    WHERE i.table_name OPERATOR(pg_catalog.=) t.table_name AND i.kind OPERATOR(pg_catalog.=) 'GLOBAL'),"
+"  'LocalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
+"      'IndexName', i.index_name, 'KeySchema', i.key_schema,"
+"      'Projection', pg_catalog.jsonb_build_object('ProjectionType', i.projection_type,"
+"          'NonKeyAttributes', pg_catalog.to_jsonb(i.non_key_attributes)),"
+"      'IndexSizeBytes', pg_catalog.pg_relation_size(i.index_table),"
+"      'ItemCount', GREATEST(ic.reltuples, 0)::bigint,"
+"      'IndexArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s/index/%s',"
+"          pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
+"          t.table_name, i.index_name)) ORDER BY i.index_name)"
+"     FROM ddb.indexes i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.index_table::pg_catalog.oid"
+"    WHERE i.table_name OPERATOR(pg_catalog.=) t.table_name AND i.kind OPERATOR(pg_catalog.=) 'LOCAL')))"
 " FROM ddb.tables t"
 " LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
 " WHERE t.table_name OPERATOR(pg_catalog.=) $1";
@@ -492,14 +517,16 @@ KeyColumnName(const char *attribute, const char *fallback, const char *other_col
 }
 
 /*
- * The item table's name: the table name when it fits in an identifier and
- * no relation of schema ddb_data has it yet (the primary key index of
- * another table may: "t_pkey"), else a prefix plus a hash, plus a counter
- * if even that is taken ("~" cannot occur in a table name, so these forms
- * never collide with the plain one).
+ * DdbRelationName returns a free relation name in schema ddb_data for a
+ * DynamoDB name (a table name, or "<table>:<index>" for an index table):
+ * the name itself when it fits in an identifier and no relation of schema
+ * ddb_data has it yet (the primary key index of another table may:
+ * "t_pkey"), else a prefix plus a hash, plus a counter if even that is
+ * taken ("~" cannot occur in a table or index name, so these forms never
+ * collide with the plain one).
  */
-static char *
-RelationName(const char *table_name)
+char *
+DdbRelationName(const char *table_name)
 {
 	Oid			nspid = get_namespace_oid(DDB_DATA_SCHEMA, false);
 	uint32		hash = DatumGetUInt32(hash_any((const unsigned char *) table_name,
@@ -635,7 +662,7 @@ DdbCreateTable(JsonbContainer *request)
 	if (TableExists(table_name))
 		DdbRaise(DDB_RESOURCE_IN_USE, "Table already exists: %s", table_name);
 
-	relation_name = RelationName(table_name);
+	relation_name = DdbRelationName(table_name);
 	columns[0] = KeyColumnName(schema.names[0], "pk", NULL);
 	if (schema.nkeys == 2)
 		columns[1] = KeyColumnName(schema.names[1], "sk", columns[0]);

@@ -33,6 +33,7 @@
 #include "json_util.h"
 #include "storage.h"
 #include "write.h"
+#include "indexes/index.h"
 
 /* how often a write starts over after losing a race to create the same key */
 #define MAX_WRITE_ATTEMPTS 100
@@ -161,6 +162,8 @@ Store(DdbItemWrite *write)
 	write->result_item = next;
 	if (next == NULL || next == write->old_item)
 		return true;			/* nothing to create, or nothing changes */
+	if (write->table->nindexes > 0)
+		DdbIndexesCheckItem(write->table, &next->root);
 	if (write->old_exists)
 	{
 		/* the row is locked: only a BEFORE trigger returning NULL skips it */
@@ -196,6 +199,8 @@ DdbWritePerform(DdbItemWrite *write, bool old_on_failure)
 	/* the fast paths: nothing depends on the current item */
 	if (write->kind == DDB_WRITE_PUT && write->condition == NULL && !write->need_old)
 	{
+		if (write->table->nindexes > 0)
+			DdbIndexesCheckItem(write->table, &write->new_item->root);
 		if (!DdbStoragePut(write->table, &write->key, write->new_item))
 			RaiseSkippedByTrigger(write->table);
 		write->result_item = write->new_item;

@@ -121,13 +121,13 @@ extern void DdbIndexesCreate(const char *table_name, Oid item_table,
 /* The indexes of a table, for its metadata (catalog.c, under SPI) */
 extern int	DdbIndexesLoad(DdbTable *table, DdbIndex **indexes);
 
-/* Push a table's GlobalSecondaryIndexes and LocalSecondaryIndexes members */
-extern void DdbIndexesDescribe(DdbTable *table, JsonbParseState **st);
-
 /* An index of a table by name, or NULL */
 extern DdbIndex *DdbIndexLookup(DdbTable *table, const char *index_name);
 
 /* ---- index_trigger.c: upkeep ---- */
+
+/* Free the statements prepared for a table's indexes */
+extern void DdbIndexesForgetPlans(DdbTable *table);
 
 /*
  * Raise DynamoDB's ValidationException when an item about to be written

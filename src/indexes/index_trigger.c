@@ -1,0 +1,423 @@
+/*-------------------------------------------------------------------------
+ *
+ * index_trigger.c
+ *	  Upkeep of index tables: the triggers ddb.index_upkeep (AFTER ROW
+ *	  INSERT, UPDATE, DELETE) and ddb.index_truncate (AFTER TRUNCATE) on
+ *	  item tables with secondary indexes, and the check of index keys
+ *	  that the write path makes before it writes.
+ *
+ * The triggers fire for every write, through ddb or plain SQL, in the
+ * writing transaction, so every index equals what its table's items make
+ * of it. For each index, an item is in the index when it has every index
+ * key attribute (sparse indexes); its index row holds the index key, the
+ * table key and the projected attributes (index.h). An update deletes the
+ * old index row and inserts the new one, unless the projection (which
+ * holds every key) is unchanged. A new item whose index key attribute has
+ * the wrong type or is an empty string or binary is DynamoDB's
+ * ValidationException.
+ *
+ * Index tables are written as the item table's owner (a security
+ * restricted operation): whoever may write the table keeps its indexes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "catalog.h"
+#include "errors.h"
+#include "index.h"
+#include "item.h"
+#include "json_util.h"
+#include "number.h"
+#include "string_escape.h"
+
+/* An item's entry in one index: its index key, as key column datums */
+typedef struct IndexEntry
+{
+	Datum		keys[DDB_MAX_INDEX_KEYS];
+} IndexEntry;
+
+/*
+ * Read an item's index key into entry. Returns false when the item is not
+ * in the index: an index key attribute is missing, or (unless strict) has
+ * a value the index cannot hold. With strict, such a value is DynamoDB's
+ * ValidationException.
+ */
+static bool
+IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *entry)
+{
+	for (int i = 0; i < index->nkeys; i++)
+	{
+		const char *name = index->key_names[i];
+		JsonbValue	value;
+		JsonbValue	payload;
+		DdbAttributeType type;
+		const char *s;
+		int			len;
+
+		if (getKeyJsonValueFromContainer(item, name, strlen(name), &value) == NULL)
+			return false;
+		type = DdbAttributeValueType(&value, &payload);
+		if (type != (index->key_types[i] == 'S' ? DDB_TYPE_S :
+					 index->key_types[i] == 'N' ? DDB_TYPE_N : DDB_TYPE_B))
+		{
+			if (!strict)
+				return false;
+			DdbValidationError("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %c Actual: %s IndexName: %s",
+							   name, index->key_types[i], DdbAttributeTypeName(type), index->name);
+		}
+		s = payload.val.string.val;
+		len = payload.val.string.len;
+		if (len == 0)
+		{
+			if (!strict)
+				return false;
+			DdbValidationError("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+							   type == DDB_TYPE_S ? "string" : "binary", index->name, name);
+		}
+		if (entry == NULL)
+			continue;
+		if (type == DDB_TYPE_S)
+			entry->keys[i] = PointerGetDatum(cstring_to_text_with_len(s, len));
+		else if (type == DDB_TYPE_N)
+			entry->keys[i] = NumericGetDatum(DdbNumberToNumeric(pnstrdup(s, len)));
+		else
+			entry->keys[i] = PointerGetDatum(DdbBase64Decode(s, len));
+	}
+	return true;
+}
+
+/*
+ * DdbIndexesCheckItem raises DynamoDB's ValidationException when an item
+ * about to be written has an index key attribute of the wrong type or an
+ * empty one.
+ */
+void
+DdbIndexesCheckItem(DdbTable *table, JsonbContainer *item)
+{
+	for (int i = 0; i < table->nindexes; i++)
+		(void) IndexEntryOf(&table->indexes[i], item, true, NULL);
+}
+
+/*
+ * Push one attribute of an item, if it has it, onto a projection.
+ */
+static void
+PushAttribute(JsonbParseState **st, JsonbContainer *item, const char *name)
+{
+	JsonbValue	value;
+
+	if (getKeyJsonValueFromContainer(item, name, strlen(name), &value) == NULL)
+		return;
+	DdbPushKey(st, name);
+	DdbPushStored(st, WJB_VALUE, &value);
+}
+
+/*
+ * The attributes of an item an index projects: all of them, or the table
+ * and index keys (and, for INCLUDE, the non-key attributes it names).
+ */
+static Jsonb *
+Projection(DdbTable *table, DdbIndex *index, Jsonb *item)
+{
+	JsonbParseState *st = NULL;
+
+	if (index->projection == DDB_PROJECT_ALL)
+		return item;
+	DdbPushBeginObject(&st);
+	for (int i = 0; i < table->nkeys; i++)
+		PushAttribute(&st, &item->root, table->keys[i].name);
+	for (int i = 0; i < index->nkeys; i++)
+		PushAttribute(&st, &item->root, index->key_names[i]);
+	for (int i = 0; i < index->nnon_key; i++)
+		PushAttribute(&st, &item->root, index->non_key_attributes[i]);
+	return DdbBuildJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * Prepare an index's statements:
+ *
+ *	  INSERT INTO ddb_data."t:i" VALUES ($1, ..., $n)
+ *	  DELETE FROM ddb_data."t:i" WHERE k1 = $1 AND ... AND table_pk = $.. [AND table_sk = $..]
+ *
+ * with the columns in table order: index key, table key, item.
+ */
+static void
+PreparePlans(DdbTable *table, DdbIndex *index)
+{
+	const char *relation = quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name);
+	Oid			argtypes[DDB_MAX_INDEX_KEYS + 3];
+	int			nargs = 0;
+	StringInfoData insert;
+	StringInfoData delete;
+
+	initStringInfo(&insert);
+	initStringInfo(&delete);
+	appendStringInfo(&insert, "INSERT INTO %s VALUES (", relation);
+	appendStringInfo(&delete, "DELETE FROM %s WHERE ", relation);
+	for (int i = 0; i < index->nkeys; i++)
+	{
+		argtypes[nargs++] = index->key_column_types[i];
+		appendStringInfo(&insert, "$%d, ", nargs);
+		appendStringInfo(&delete, "k%d OPERATOR(pg_catalog.=) $%d AND ", i + 1, nargs);
+	}
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		argtypes[nargs++] = table->keys[i].column_type;
+		appendStringInfo(&insert, "$%d, ", nargs);
+		appendStringInfo(&delete, "%s OPERATOR(pg_catalog.=) $%d%s",
+						 i == 0 ? "table_pk" : "table_sk", nargs,
+						 i + 1 < table->nkeys ? " AND " : "");
+	}
+	argtypes[nargs++] = JSONBOID;
+	appendStringInfo(&insert, "$%d)", nargs);
+
+	index->delete_plan = SPI_prepare(delete.data, nargs - 1, argtypes);
+	if (index->delete_plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", delete.data, SPI_result_code_string(SPI_result));
+	SPI_keepplan(index->delete_plan);
+	index->insert_plan = SPI_prepare(insert.data, nargs, argtypes);
+	if (index->insert_plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", insert.data, SPI_result_code_string(SPI_result));
+	SPI_keepplan(index->insert_plan);
+	pfree(insert.data);
+	pfree(delete.data);
+}
+
+/*
+ * DdbIndexesForgetPlans frees the statements prepared for a table's
+ * indexes.
+ */
+void
+DdbIndexesForgetPlans(DdbTable *table)
+{
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		DdbIndex   *index = &table->indexes[i];
+
+		if (index->insert_plan != NULL)
+			SPI_freeplan(index->insert_plan);
+		if (index->delete_plan != NULL)
+			SPI_freeplan(index->delete_plan);
+		index->insert_plan = index->delete_plan = NULL;
+	}
+}
+
+/*
+ * Delete or insert one index row: the index key, the table key (key
+ * column datums) and, to insert, the projection.
+ */
+static void
+WriteIndexRow(DdbTable *table, DdbIndex *index, IndexEntry *entry, Datum *table_key,
+			  Jsonb *projection)
+{
+	Datum		args[DDB_MAX_INDEX_KEYS + 3];
+	int			nargs = 0;
+	int			rc;
+
+	if (index->insert_plan == NULL)
+		PreparePlans(table, index);
+	for (int i = 0; i < index->nkeys; i++)
+		args[nargs++] = entry->keys[i];
+	for (int i = 0; i < table->nkeys; i++)
+		args[nargs++] = table_key[i];
+	if (projection == NULL)
+	{
+		rc = SPI_execute_plan(index->delete_plan, args, NULL, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "index row delete failed: %s", SPI_result_code_string(rc));
+		return;
+	}
+	args[nargs++] = JsonbPGetDatum(projection);
+	rc = SPI_execute_plan(index->insert_plan, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "index row insert failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * The item and the table key of a row of an item table, or NULL (no row).
+ */
+static Jsonb *
+RowItem(DdbTable *table, Relation rel, HeapTuple tuple, Datum *table_key)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		isnull;
+	Datum		d;
+
+	if (tuple == NULL)
+		return NULL;
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		table_key[i] = heap_getattr(tuple, get_attnum(table->relid, table->keys[i].column),
+									desc, &isnull);
+		if (isnull)
+			elog(ERROR, "item table row without a key");
+	}
+	d = heap_getattr(tuple, get_attnum(table->relid, "item"), desc, &isnull);
+	if (isnull)
+		elog(ERROR, "item table row without an item");
+	return DatumGetJsonbP(d);
+}
+
+/*
+ * Whether two projections are the same bytes.
+ */
+static bool
+SameProjection(Jsonb *a, Jsonb *b)
+{
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+/*
+ * Bring a table's index rows from an old row of its item table to a new
+ * one (either may be NULL).
+ */
+static void
+Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
+{
+	Datum		old_key[2];
+	Datum		new_key[2];
+	Jsonb	   *old_item = RowItem(table, rel, old_tuple, old_key);
+	Jsonb	   *new_item = RowItem(table, rel, new_tuple, new_key);
+
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		DdbIndex   *index = &table->indexes[i];
+		IndexEntry	old_entry;
+		IndexEntry	new_entry;
+		bool		in_old;
+		bool		in_new;
+		Jsonb	   *old_projection = NULL;
+		Jsonb	   *new_projection = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
+		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, true, &new_entry);
+		if (in_old && in_new)
+		{
+			old_projection = Projection(table, index, old_item);
+			new_projection = Projection(table, index, new_item);
+			if (SameProjection(old_projection, new_projection))
+				continue;
+		}
+		if (in_old)
+			WriteIndexRow(table, index, &old_entry, old_key, NULL);
+		if (in_new)
+			WriteIndexRow(table, index, &new_entry, new_key,
+						  new_projection ? new_projection : Projection(table, index, new_item));
+	}
+}
+
+PG_FUNCTION_INFO_V1(ddb_index_upkeep);
+PG_FUNCTION_INFO_V1(ddb_index_truncate);
+
+/*
+ * The table of the item table a trigger fired on, and begin writing as its
+ * owner; NULL when it has no indexes (nothing to do).
+ */
+static DdbTable *
+BeginUpkeep(TriggerData *trigdata, Oid *saved_user, int *saved_context)
+{
+	DdbTable   *table;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	table = DdbTableLookupByRelid(RelationGetRelid(trigdata->tg_relation));
+	if (table == NULL || table->nindexes == 0)
+	{
+		SPI_finish();
+		return NULL;
+	}
+	GetUserIdAndSecContext(saved_user, saved_context);
+	SetUserIdAndSecContext(trigdata->tg_relation->rd_rel->relowner,
+						   *saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	return table;
+}
+
+/*
+ * Stop writing as the owner.
+ */
+static void
+EndUpkeep(Oid saved_user, int saved_context)
+{
+	SetUserIdAndSecContext(saved_user, saved_context);
+	SPI_finish();
+}
+
+/*
+ * ddb.index_upkeep(): AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on an
+ * item table.
+ */
+Datum
+ddb_index_upkeep(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	DdbTable   *table;
+	HeapTuple	old_tuple = NULL;
+	HeapTuple	new_tuple = NULL;
+	Oid			saved_user;
+	int			saved_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "ddb.index_upkeep() must fire AFTER ... FOR EACH ROW");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		new_tuple = trigdata->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		old_tuple = trigdata->tg_trigtuple;
+		new_tuple = trigdata->tg_newtuple;
+	}
+	else
+		old_tuple = trigdata->tg_trigtuple;
+
+	table = BeginUpkeep(trigdata, &saved_user, &saved_context);
+	if (table == NULL)
+		return PointerGetDatum(NULL);
+	Upkeep(table, trigdata->tg_relation, old_tuple, new_tuple);
+	EndUpkeep(saved_user, saved_context);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * ddb.index_truncate(): AFTER TRUNCATE FOR EACH STATEMENT on an item
+ * table: its index tables are emptied too.
+ */
+Datum
+ddb_index_truncate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	DdbTable   *table;
+	Oid			saved_user;
+	int			saved_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		elog(ERROR, "ddb.index_truncate() must fire AFTER TRUNCATE");
+	table = BeginUpkeep(trigdata, &saved_user, &saved_context);
+	if (table == NULL)
+		return PointerGetDatum(NULL);
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		char	   *sql = psprintf("TRUNCATE %s",
+								   quote_qualified_identifier(DDB_DATA_SCHEMA,
+															  table->indexes[i].relation_name));
+
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not empty an index table: %s", sql);
+	}
+	EndUpkeep(saved_user, saved_context);
+	return PointerGetDatum(NULL);
+}
