@@ -38,6 +38,7 @@
 #include "utils/relcache.h"
 
 #include "catalog.h"
+#include "indexes/index.h"
 #include "errors.h"
 #include "guc.h"
 #include "item.h"
@@ -950,7 +951,7 @@ DdbUpdateTable(JsonbContainer *request)
 		"GlobalTableWitnessUpdates", NULL
 	};
 	static const char *const unsupported[] = {
-		"AttributeDefinitions", "GlobalSecondaryIndexUpdates", "ReplicaUpdates",
+		"AttributeDefinitions", "ReplicaUpdates",
 		"OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
 		"GlobalTableWitnessUpdates", NULL
 	};
@@ -965,6 +966,7 @@ DdbUpdateTable(JsonbContainer *request)
 	bool		deletion_protection;
 	bool		has_deletion_protection;
 	DdbTable   *table;
+	JsonbContainer *index_updates;
 	char	   *current_mode;
 	int64		current_read;
 	int64		current_write;
@@ -982,9 +984,12 @@ DdbUpdateTable(JsonbContainer *request)
 	DdbConstraintRaise(&errors);
 	has_deletion_protection = DdbJsonGetBool(request, "DeletionProtectionEnabled",
 											 &deletion_protection);
+	index_updates = DdbJsonGetArray(request, "GlobalSecondaryIndexUpdates");
+	if (index_updates != NULL && JsonContainerSize(index_updates) == 0)
+		index_updates = NULL;	/* an empty list is no list */
 	DdbRequestRejectUnsupported(request, unsupported);
 	if (billing.mode == NULL && !billing.has_throughput && table_class == NULL &&
-		!has_deletion_protection && !stream.given && !sse.given)
+		!has_deletion_protection && !stream.given && !sse.given && index_updates == NULL)
 		DdbValidationError("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
 	RejectStreamEnabled(&stream);
 	if (stream.given && stream.view_type != NULL)
@@ -992,7 +997,7 @@ DdbUpdateTable(JsonbContainer *request)
 	if (sse.given)
 	{
 		if (billing.mode != NULL || billing.has_throughput || table_class != NULL ||
-			has_deletion_protection || stream.given)
+			has_deletion_protection || stream.given || index_updates != NULL)
 			DdbValidationError("One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request");
 		sse_key_arn = SseKeyArn(&sse);
 	}
@@ -1106,5 +1111,15 @@ DdbUpdateTable(JsonbContainer *request)
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}
 
+	if (index_updates != NULL)
+	{
+		Jsonb	   *description;
+
+		/* a deleted index is described as DELETING, then dropped */
+		DdbIndexesApplyUpdates(table, index_updates, strcmp(new_mode, "PROVISIONED") == 0);
+		description = DescribeTableRow(table_name, "ACTIVE");
+		DdbIndexesDropDeleting(table);
+		return WrapDescription("TableDescription", description);
+	}
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
 }

@@ -124,6 +124,18 @@ extern int	DdbIndexesLoad(DdbTable *table, DdbIndex **indexes);
 /* An index of a table by name, or NULL */
 extern DdbIndex *DdbIndexLookup(DdbTable *table, const char *index_name);
 
+/* ---- index_update.c: UpdateTable's GlobalSecondaryIndexUpdates ---- */
+
+/*
+ * Apply the updates (provisioned: the table's billing mode after the
+ * update): throughput changes, and deleted indexes marked DELETING for
+ * the description that follows
+ */
+extern void DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, bool provisioned);
+
+/* Drop the index tables of indexes marked DELETING */
+extern void DdbIndexesDropDeleting(DdbTable *table);
+
 /* ---- index_trigger.c: upkeep ---- */
 
 /* Free the statements prepared for a table's indexes */

@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * index_update.c
+ *	  UpdateTable's GlobalSecondaryIndexUpdates: Update (a GSI's
+ *	  provisioned throughput) and Delete (a GSI and its index table).
+ *
+ * A deleted index is reported DELETING in UpdateTable's description, as
+ * DynamoDB reports it, and its index table is dropped in the same
+ * transaction; the last index of a table takes the upkeep triggers with
+ * it. Every change invalidates the item table's relcache entry, so every
+ * backend reloads the table's indexes before its next write.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+
+#include "catalog.h"
+#include "errors.h"
+#include "index.h"
+#include "json_util.h"
+#include "request.h"
+
+/* One entry of GlobalSecondaryIndexUpdates */
+typedef struct IndexUpdate
+{
+	const char *action;			/* "Create", "Update" or "Delete" */
+	JsonbContainer *body;
+	char	   *index_name;
+} IndexUpdate;
+
+/*
+ * Run a statement on the catalog as the extension owner with a table and
+ * an index name as $1 and $2 (and a third and fourth int8 argument).
+ */
+static void
+ExecuteOnIndex(const char *sql, DdbTable *table, const char *index_name,
+			   int64 read_units, int64 write_units)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, INT8OID, INT8OID};
+	Datum		args[4];
+	DdbOwnerAccess owner_access;
+	int			rc;
+
+	args[0] = CStringGetTextDatum(table->name);
+	args[1] = CStringGetTextDatum(index_name);
+	args[2] = Int64GetDatum(read_units);
+	args[3] = Int64GetDatum(write_units);
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	rc = SPI_execute_with_args(sql, 4, argtypes, args, NULL, false, 0);
+	DdbCatalogEndOwnerAccess(&owner_access);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "index catalog update failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * The index an Update or Delete names: a GSI of the table, or DynamoDB's
+ * error.
+ */
+static DdbIndex *
+RequireGlobalIndex(DdbTable *table, const char *index_name)
+{
+	DdbIndex   *index = DdbIndexLookup(table, index_name);
+
+	if (index == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s not found for table: %s",
+				 index_name, table->name);
+	if (index->kind != DDB_INDEX_GLOBAL)
+		DdbValidationError("One or more parameter values were invalid: %s is a local secondary index; only global secondary indexes can be updated or deleted",
+						   index_name);
+	return index;
+}
+
+/*
+ * Read the entries of GlobalSecondaryIndexUpdates, with DynamoDB's checks
+ * of their shape.
+ */
+static int
+ReadUpdates(JsonbContainer *updates, IndexUpdate **out)
+{
+	static const char *const actions[] = {"Create", "Update", "Delete"};
+	JsonbValue *elements;
+	int			n = DdbJsonArrayElements(updates, &elements);
+	int			online = 0;
+
+	*out = palloc0(sizeof(IndexUpdate) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		JsonbContainer *entry = DdbJsonValueObject(&elements[i], "GlobalSecondaryIndexUpdate");
+		IndexUpdate *update = &(*out)[i];
+		int			given = 0;
+
+		for (int a = 0; a < lengthof(actions); a++)
+		{
+			JsonbContainer *body = DdbJsonGetObject(entry, actions[a]);
+
+			if (body != NULL)
+			{
+				update->action = actions[a];
+				update->body = body;
+				given++;
+			}
+		}
+		if (given != 1)
+			DdbValidationError("One or more parameter values were invalid: One and only one of Create, Update or Delete must be given in a GlobalSecondaryIndexUpdate");
+		update->index_name = DdbJsonGetString(update->body, "IndexName");
+		if (update->index_name == NULL)
+			DdbValidationError("1 validation error detected: Value null at 'globalSecondaryIndexUpdates.%d.member.%c%s.indexName' failed to satisfy constraint: Member must not be null",
+							   i + 1, update->action[0] + ('a' - 'A'), update->action + 1);
+		if (strcmp(update->action, "Update") != 0)
+			online++;
+	}
+	if (online > 1)
+		DdbRaise(DDB_LIMIT_EXCEEDED,
+				 "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+	return n;
+}
+
+/*
+ * DdbIndexesApplyUpdates applies UpdateTable's GlobalSecondaryIndexUpdates
+ * (provisioned: the table's billing mode after the update): throughput
+ * updates are made, deleted indexes are marked DELETING (for the
+ * description; DdbIndexesDropDeleting drops them).
+ */
+void
+DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, bool provisioned)
+{
+	IndexUpdate *entries;
+	int			n = ReadUpdates(updates, &entries);
+
+	for (int i = 0; i < n; i++)
+	{
+		IndexUpdate *update = &entries[i];
+
+		if (strcmp(update->action, "Create") == 0)
+			DdbValidationError("Creating a global secondary index on an existing table is not supported yet: IndexName: %s",
+							   update->index_name);
+		(void) RequireGlobalIndex(table, update->index_name);
+		if (strcmp(update->action, "Delete") == 0)
+			ExecuteOnIndex("UPDATE ddb.indexes SET status = 'DELETING'"
+						   " WHERE table_name OPERATOR(pg_catalog.=) $1"
+						   " AND index_name OPERATOR(pg_catalog.=) $2",
+						   table, update->index_name, 0, 0);
+		else
+		{
+			JsonbContainer *throughput = DdbJsonGetObject(update->body, "ProvisionedThroughput");
+			int64		read_units = 0;
+			int64		write_units = 0;
+
+			if (!provisioned)
+				DdbValidationError("One or more parameter values were invalid: ProvisionedThroughput cannot be specified for index: %s when BillingMode is PAY_PER_REQUEST",
+								   update->index_name);
+			if (throughput == NULL ||
+				!DdbJsonGetInt64(throughput, "ReadCapacityUnits", &read_units) ||
+				!DdbJsonGetInt64(throughput, "WriteCapacityUnits", &write_units))
+				DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified for index: %s",
+								   update->index_name);
+			if (read_units < 1 || write_units < 1)
+				DdbValidationError("One or more parameter values were invalid: The provisioned throughput of index %s must be at least 1 read and 1 write capacity unit",
+								   update->index_name);
+			ExecuteOnIndex("UPDATE ddb.indexes SET read_capacity_units = $3, write_capacity_units = $4"
+						   " WHERE table_name OPERATOR(pg_catalog.=) $1 AND index_name OPERATOR(pg_catalog.=) $2",
+						   table, update->index_name, read_units, write_units);
+		}
+	}
+	CacheInvalidateRelcacheByRelid(table->relid);
+}
+
+/*
+ * DdbIndexesDropDeleting drops the index tables of a table's indexes
+ * marked DELETING (their catalog rows go with them, by the sql_drop event
+ * trigger), and the upkeep triggers with the last index.
+ */
+void
+DdbIndexesDropDeleting(DdbTable *table)
+{
+	static const char *const sql =
+	"SELECT index_table::pg_catalog.text, status OPERATOR(pg_catalog.=) 'DELETING'"
+	" FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1";
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		arg = CStringGetTextDatum(table->name);
+	List	   *drops = NIL;
+	bool		last;
+	ListCell   *lc;
+
+	if (SPI_execute_with_args(sql, 1, argtypes, &arg, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "index lookup failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull)))
+			drops = lappend(drops, SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1));
+	}
+	last = list_length(drops) == (int) SPI_processed;
+	/* regclass output: a schema-qualified, quoted name */
+	foreach(lc, drops)
+	{
+		if (SPI_execute(psprintf("DROP TABLE %s", (char *) lfirst(lc)), false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop an index table");
+	}
+	if (last && drops != NIL)
+	{
+		const char *relation = quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name);
+
+		if (SPI_execute(psprintf("DROP TRIGGER IF EXISTS ddb_index_upkeep ON %s", relation),
+						false, 0) != SPI_OK_UTILITY ||
+			SPI_execute(psprintf("DROP TRIGGER IF EXISTS ddb_index_truncate ON %s", relation),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop the index upkeep triggers");
+	}
+	CacheInvalidateRelcacheByRelid(table->relid);
+}
