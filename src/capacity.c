@@ -46,6 +46,7 @@
 #include "capacity.h"
 #include "json_util.h"
 #include "request.h"
+#include "indexes/index.h"
 
 /*
  * DdbReadCapacityMode reads ReturnConsumedCapacity.
@@ -149,6 +150,66 @@ PushUnits(JsonbParseState **state, double units)
 
 	snprintf(text, sizeof(text), "%.1f", units);
 	DdbPushNumberText(state, WJB_VALUE, pstrdup(text));
+}
+
+/*
+ * Push {"CapacityUnits": units}.
+ */
+static void
+PushUnitsObject(JsonbParseState **state, double units)
+{
+	DdbPushBeginObject(state);
+	DdbPushKey(state, "CapacityUnits");
+	PushUnits(state, units);
+	DdbPushEndObject(state);
+}
+
+/*
+ * DdbPushWriteCapacity pushes the ConsumedCapacity of a write to a table
+ * with secondary indexes.
+ */
+void
+DdbPushWriteCapacity(JsonbParseState **state, DdbTable *table, double table_units,
+					 const double *index_units, DdbCapacityMode mode)
+{
+	double		total = table_units;
+
+	for (int i = 0; index_units != NULL && i < table->nindexes; i++)
+		total += index_units[i];
+	if (mode != DDB_CAPACITY_INDEXES || index_units == NULL)
+	{
+		DdbPushConsumedCapacity(state, table->name, total, mode);
+		return;
+	}
+	DdbPushBeginObject(state);
+	DdbPushKey(state, "TableName");
+	DdbPushString(state, WJB_VALUE, table->name);
+	DdbPushKey(state, "CapacityUnits");
+	PushUnits(state, total);
+	DdbPushKey(state, "Table");
+	PushUnitsObject(state, table_units);
+	for (int kind = DDB_INDEX_GLOBAL; kind <= DDB_INDEX_LOCAL; kind++)
+	{
+		bool		any = false;
+
+		for (int i = 0; i < table->nindexes; i++)
+		{
+			if (table->indexes[i].kind != kind || index_units[i] == 0)
+				continue;
+			if (!any)
+			{
+				DdbPushKey(state, kind == DDB_INDEX_GLOBAL ? "GlobalSecondaryIndexes" :
+						   "LocalSecondaryIndexes");
+				DdbPushBeginObject(state);
+				any = true;
+			}
+			DdbPushKey(state, table->indexes[i].name);
+			PushUnitsObject(state, index_units[i]);
+		}
+		if (any)
+			DdbPushEndObject(state);
+	}
+	DdbPushEndObject(state);
 }
 
 /*

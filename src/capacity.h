@@ -53,4 +53,13 @@ extern double DdbWriteUnits(Size bytes);
 extern void DdbPushConsumedCapacity(JsonbParseState **state, const char *table_name,
 									double units, DdbCapacityMode mode);
 
+/*
+ * The same for a write to a table with secondary indexes: CapacityUnits is
+ * the table's and the indexes' units together; for INDEXES, "Table" has
+ * the table's and "GlobalSecondaryIndexes" / "LocalSecondaryIndexes" each
+ * index's (index_units[i] for table->indexes[i]) that consumed any.
+ */
+extern void DdbPushWriteCapacity(JsonbParseState **state, DdbTable *table, double table_units,
+								 const double *index_units, DdbCapacityMode mode);
+
 #endif							/* DDB_CAPACITY_H */

@@ -25,6 +25,7 @@
 #include "request.h"
 #include "storage.h"
 #include "write.h"
+#include "indexes/index.h"
 
 /* ReturnValues */
 typedef enum ReturnValues
@@ -88,7 +89,7 @@ ReadReturnValues(JsonbContainer *request, DdbConstraintErrors *errors, bool *old
  */
 static Jsonb *
 ItemResponse(const char *member, Jsonb *item, bool keep_empty,
-			 DdbTable *table, DdbCapacityMode capacity, double units)
+			 DdbTable *table, DdbCapacityMode capacity, double units, const double *index_units)
 {
 	JsonbParseState *st = NULL;
 
@@ -101,24 +102,31 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty,
 	if (capacity != DDB_CAPACITY_NONE)
 	{
 		DdbPushKey(&st, "ConsumedCapacity");
-		DdbPushConsumedCapacity(&st, table->name, units, capacity);
+		DdbPushWriteCapacity(&st, table, units, index_units, capacity);
 	}
 	return DdbBuildJsonbIn(DdbResponseContext(), DdbPushEndObject(&st));
 }
 
 /*
- * The write units a write consumed: by the larger of the old and new item.
- * Measuring walks the items, so it is done only when the capacity is
- * asked for (0 otherwise).
+ * The write units a write consumed: by the larger of the old and new item;
+ * *index_units gets each index's (NULL without indexes). Measuring walks
+ * the items, so it is done only when the capacity is asked for (0
+ * otherwise).
  */
 static double
-WriteUnitsOf(DdbItemWrite *write, DdbCapacityMode capacity)
+WriteUnitsOf(DdbItemWrite *write, DdbCapacityMode capacity, double **index_units)
 {
 	Size		old_size;
 	Size		new_size;
 
+	*index_units = NULL;
 	if (capacity == DDB_CAPACITY_NONE)
 		return 0;
+	if (write->table->nindexes > 0)
+	{
+		*index_units = palloc0(sizeof(double) * write->table->nindexes);
+		DdbIndexesWriteUnits(write->table, write->old_item, write->result_item, *index_units);
+	}
 	old_size = write->old_item ? DdbItemSize(&write->old_item->root) : 0;
 	new_size = write->result_item ? DdbItemSize(&write->result_item->root) : 0;
 	return DdbWriteUnits(Max(old_size, new_size));
@@ -210,6 +218,8 @@ DdbPutItem(JsonbContainer *request)
 	};
 	WriteRequest req;
 	DdbItemWrite write = {0};
+	double		units;
+	double	   *index_units;
 	Size		size;
 
 	ReadWriteRequest(request, allowed, "Item", "item", false, DDB_REQUEST_CONDITION, &req);
@@ -220,8 +230,9 @@ DdbPutItem(JsonbContainer *request)
 	write.condition = req.expressions.condition;
 	write.need_old = (req.return_values == RETURN_ALL_OLD || req.capacity != DDB_CAPACITY_NONE);
 	DdbWritePerform(&write, req.old_on_failure);
+	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
+						write.table, req.capacity, units, index_units);
 }
 
 /*
@@ -238,6 +249,8 @@ DdbDeleteItem(JsonbContainer *request)
 	};
 	WriteRequest req;
 	DdbItemWrite write = {0};
+	double		units;
+	double	   *index_units;
 
 	ReadWriteRequest(request, allowed, "Key", "key", false, DDB_REQUEST_CONDITION, &req);
 	write.kind = DDB_WRITE_DELETE;
@@ -246,8 +259,9 @@ DdbDeleteItem(JsonbContainer *request)
 	write.condition = req.expressions.condition;
 	write.need_old = (req.return_values == RETURN_ALL_OLD);
 	DdbWritePerform(&write, req.old_on_failure);
+	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
+						write.table, req.capacity, units, index_units);
 }
 
 /*
@@ -267,6 +281,8 @@ DdbUpdateItem(JsonbContainer *request)
 	};
 	WriteRequest req;
 	DdbItemWrite write = {0};
+	double		units;
+	double	   *index_units;
 	const char **key_names;
 
 	ReadWriteRequest(request, allowed, "Key", "key", true,
@@ -283,8 +299,9 @@ DdbUpdateItem(JsonbContainer *request)
 	write.condition = req.expressions.condition;
 	write.need_old = true;
 	DdbWritePerform(&write, req.old_on_failure);
+	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), false,
-						write.table, req.capacity, WriteUnitsOf(&write, req.capacity));
+						write.table, req.capacity, units, index_units);
 }
 
 /*
@@ -327,5 +344,5 @@ DdbGetItem(JsonbContainer *request)
 	if (item != NULL && expressions.projection != NULL)
 		item = DdbProjectItem(&item->root, expressions.projection->paths,
 							  expressions.projection->npaths);
-	return ItemResponse("Item", item, true, table, capacity, units);
+	return ItemResponse("Item", item, true, table, capacity, units, NULL);
 }

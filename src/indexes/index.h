@@ -138,6 +138,13 @@ extern void DdbIndexesDropDeleting(DdbTable *table);
 
 /* ---- index_trigger.c: upkeep ---- */
 
+/*
+ * The write units a write from old_item to new_item (either NULL) consumes
+ * on each index: units[i] for table->indexes[i]
+ */
+extern void DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item,
+								 double *units);
+
 /* Free the statements prepared for a table's indexes */
 extern void DdbIndexesForgetPlans(DdbTable *table);
 

@@ -31,10 +31,12 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "capacity.h"
 #include "catalog.h"
 #include "errors.h"
 #include "index.h"
@@ -317,6 +319,40 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 		if (in_new)
 			WriteIndexRow(table, index, &new_entry, new_key,
 						  new_projection ? new_projection : Projection(table, index, new_item));
+	}
+}
+
+/*
+ * DdbIndexesWriteUnits sets units[i] to the write units a write from
+ * old_item to new_item (either NULL) consumes on table->indexes[i], by
+ * DynamoDB's rules: an index entry put or deleted costs 1 unit per KB of
+ * it; a changed index key costs a delete and a put; a changed projection
+ * under the same key, a put; nothing, nothing.
+ */
+void
+DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item, double *units)
+{
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		DdbIndex   *index = &table->indexes[i];
+		IndexEntry	old_entry;
+		IndexEntry	new_entry;
+		bool		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
+		bool		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, false, &new_entry);
+		Size		old_size = in_old ? DdbItemSize(&Projection(table, index, old_item)->root) : 0;
+		Size		new_size = in_new ? DdbItemSize(&Projection(table, index, new_item)->root) : 0;
+		bool		same_key = in_old && in_new;
+
+		for (int k = 0; same_key && k < index->nkeys; k++)
+			same_key = datumIsEqual(old_entry.keys[k], new_entry.keys[k], false, -1);
+		if (same_key)
+			units[i] = (old_size == new_size &&
+						SameProjection(Projection(table, index, old_item),
+									   Projection(table, index, new_item))) ? 0 :
+				DdbWriteUnits(Max(old_size, new_size));
+		else
+			units[i] = (in_old ? DdbWriteUnits(old_size) : 0) +
+				(in_new ? DdbWriteUnits(new_size) : 0);
 	}
 }
 
