@@ -63,6 +63,7 @@
 #include "request.h"
 #include "storage.h"
 #include "write.h"
+#include "indexes/index.h"
 
 /* DynamoDB's limits */
 #define BATCH_GET_MAX_TABLES		100
@@ -95,16 +96,48 @@ DdbCapacityTotalsAdd(DdbCapacityTotals *totals, const char *table_name, double u
 		{
 			totals->tables = palloc(sizeof(char *) * totals->allocated);
 			totals->units = palloc(sizeof(double) * totals->allocated);
+			totals->written = palloc(sizeof(DdbTable *) * totals->allocated);
+			totals->index_units = palloc(sizeof(double *) * totals->allocated);
 		}
 		else
 		{
 			totals->tables = repalloc(totals->tables, sizeof(char *) * totals->allocated);
 			totals->units = repalloc(totals->units, sizeof(double) * totals->allocated);
+			totals->written = repalloc(totals->written, sizeof(DdbTable *) * totals->allocated);
+			totals->index_units = repalloc(totals->index_units, sizeof(double *) * totals->allocated);
 		}
 	}
 	totals->tables[totals->ntables] = pstrdup(table_name);
 	totals->units[totals->ntables] = units;
+	totals->written[totals->ntables] = NULL;
+	totals->index_units[totals->ntables] = NULL;
 	totals->ntables++;
+}
+
+/*
+ * DdbCapacityTotalsAddWrite adds the units a write consumed in a table and
+ * its indexes.
+ */
+void
+DdbCapacityTotalsAddWrite(DdbCapacityTotals *totals, DdbTable *table, double units,
+						  const double *index_units)
+{
+	int			t;
+
+	for (int i = 0; index_units != NULL && i < table->nindexes; i++)
+		units += index_units[i];
+	DdbCapacityTotalsAdd(totals, table->name, units);
+	if (index_units == NULL)
+		return;
+	for (t = 0; strcmp(totals->tables[t], table->name) != 0; t++)
+		;
+	if (totals->index_units[t] == NULL)
+	{
+		totals->written[t] = table;
+		totals->index_units[t] = palloc0(sizeof(double) * table->nindexes);
+	}
+	for (int i = 0; i < table->nindexes && totals->written[t] == table; i++)
+		totals->index_units[t][i] += index_units[i];
 }
 
 /*
@@ -119,7 +152,20 @@ DdbCapacityTotalsPush(JsonbParseState **state, DdbCapacityTotals *totals, DdbCap
 	DdbPushKey(state, "ConsumedCapacity");
 	DdbPushBeginArray(state);
 	for (int i = 0; i < totals->ntables; i++)
-		DdbPushConsumedCapacity(state, totals->tables[i], totals->units[i], mode);
+	{
+		if (totals->index_units[i] != NULL)
+		{
+			double		table_units = totals->units[i];
+
+			/* units holds the indexes' too; DdbPushWriteCapacity adds them */
+			for (int k = 0; k < totals->written[i]->nindexes; k++)
+				table_units -= totals->index_units[i][k];
+			DdbPushWriteCapacity(state, totals->written[i], table_units,
+								 totals->index_units[i], mode);
+		}
+		else
+			DdbPushConsumedCapacity(state, totals->tables[i], totals->units[i], mode);
+	}
 	DdbPushEndArray(state);
 }
 
@@ -563,6 +609,7 @@ typedef struct WriteRequest
 	Jsonb	   *normalized;		/* the item or key, normalized */
 	Size		size;			/* PutRequest: the item's size */
 	Size		old_size;		/* the size of the item it replaced or deleted */
+	double	   *index_units;	/* write units on each index, for capacity */
 	DdbItemWrite write;
 } WriteRequest;
 
@@ -734,6 +781,12 @@ DdbBatchWriteItem(JsonbContainer *request)
 		DdbWritePerform(&w->write, false);
 		if (w->write.old_item != NULL && mode != DDB_CAPACITY_NONE)
 			w->old_size = DdbItemSize(&w->write.old_item->root);
+		if (mode != DDB_CAPACITY_NONE && w->write.table->nindexes > 0)
+		{
+			w->index_units = MemoryContextAllocZero(old, sizeof(double) * w->write.table->nindexes);
+			DdbIndexesWriteUnits(w->write.table, w->write.old_item, w->write.result_item,
+								 w->index_units);
+		}
 		MemoryContextSwitchTo(old);
 		w->write.old_item = w->write.result_item = NULL;
 		MemoryContextReset(write_context);
@@ -746,7 +799,8 @@ DdbBatchWriteItem(JsonbContainer *request)
 		DdbItemWrite *write = &requests[i].write;
 		Size		size = Max(requests[i].size, requests[i].old_size);
 
-		DdbCapacityTotalsAdd(&capacity, write->table->name, DdbWriteUnits(size));
+		DdbCapacityTotalsAddWrite(&capacity, write->table, DdbWriteUnits(size),
+								  requests[i].index_units);
 	}
 
 	DdbPushBeginObject(&state);

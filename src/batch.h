@@ -27,7 +27,9 @@ typedef struct DdbCapacityTotals
 	int			ntables;
 	int			allocated;
 	char	  **tables;			/* table names */
-	double	   *units;			/* units consumed in each */
+	double	   *units;			/* units consumed in each (its indexes' too) */
+	DdbTable  **written;		/* a table whose indexes were written, or NULL */
+	double	  **index_units;	/* and its indexes' units, or NULL */
 } DdbCapacityTotals;
 
 /*
@@ -46,6 +48,13 @@ typedef struct DdbBatchTarget
 /* Add units consumed in a table */
 extern void DdbCapacityTotalsAdd(DdbCapacityTotals *totals, const char *table_name,
 								 double units);
+
+/*
+ * Add the units a write consumed in a table and, when index_units is not
+ * NULL, in each of its indexes (index_units[i] for table->indexes[i])
+ */
+extern void DdbCapacityTotalsAddWrite(DdbCapacityTotals *totals, DdbTable *table,
+									  double units, const double *index_units);
 
 /* Push "ConsumedCapacity": [...] unless mode is NONE */
 extern void DdbCapacityTotalsPush(JsonbParseState **state, DdbCapacityTotals *totals,

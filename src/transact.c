@@ -89,6 +89,7 @@
 #include "request.h"
 #include "storage.h"
 #include "write.h"
+#include "indexes/index.h"
 
 /* DynamoDB's limits */
 #define TRANSACT_MAX_ACTIONS		100
@@ -154,6 +155,7 @@ typedef struct WriteAction
 	bool		failed;			/* its condition failed */
 	Size		old_size;		/* the locked item's size (for capacity) */
 	Size		new_size;		/* the written item's size */
+	double	   *index_units;	/* write units on each index (for capacity) */
 } WriteAction;
 
 /* The state of stages 3 and 4 */
@@ -841,9 +843,21 @@ LockAndApply(void *arg)
 		a = &run->actions[run->current];
 		kept = a->write.old_item;
 		MemoryContextSwitchTo(action_context);
+		/* index units need the item before: read it again if forgotten */
+		if (run->want_sizes && a->write.table->nindexes > 0 && a->write.old_exists &&
+			a->write.old_item == NULL)
+			a->write.old_item = DdbStorageGet(a->write.table, &a->write.key, DDB_READ_LOCKED);
 		DdbWriteApply(&a->write);
 		if (a->write.result_item != NULL && run->want_sizes)
 			a->new_size = DdbItemSize(&a->write.result_item->root);
+		if (run->want_sizes && a->write.table->nindexes > 0)
+		{
+			a->index_units = MemoryContextAllocZero(run_context,
+													sizeof(double) * a->write.table->nindexes);
+			DdbIndexesWriteUnits(a->write.table, a->write.old_item,
+								 a->write.kind == DDB_WRITE_CHECK ? a->write.old_item :
+								 a->write.result_item, a->index_units);
+		}
 		MemoryContextSwitchTo(run_context);
 		if (kept != NULL)
 			pfree(kept);
@@ -931,8 +945,13 @@ WriteCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
 	for (int i = 0; i < n; i++)
 	{
 		Size		size = Max(actions[i].old_size, actions[i].new_size);
+		double	   *index_units = actions[i].index_units;
 
-		DdbCapacityTotalsAdd(capacity, actions[i].write.table->name, 2 * DdbWriteUnits(size));
+		/* transactional writes cost twice, on the indexes too */
+		for (int k = 0; index_units != NULL && k < actions[i].write.table->nindexes; k++)
+			index_units[k] *= 2;
+		DdbCapacityTotalsAddWrite(capacity, actions[i].write.table, 2 * DdbWriteUnits(size),
+								  index_units);
 	}
 }
 
