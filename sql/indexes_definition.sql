@@ -252,3 +252,85 @@ SELECT idef_create(jsonb_build_object('GlobalSecondaryIndexes', jsonb_build_arra
 -- none of the refused requests left a table or a relation behind
 SELECT idef_tables() AS tables_after_refused_creates;
 SELECT count(*) AS idef_relations FROM pg_class WHERE relname LIKE 'idef%';
+
+------------------------------------------------------------------------
+-- Tables with indexes
+------------------------------------------------------------------------
+
+-- GSIs with a single-attribute and a multi-attribute key (4 HASH and 4 RANGE
+-- attributes of their own types), LSIs on the table's sort key and another
+-- attribute, each projection type, on a provisioned table; AttributeDefinitions
+-- come back sorted by name
+SELECT jsonb_pretty((ddb.create_table('{"TableName": "idef_orders", "BillingMode": "PROVISIONED",
+    "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 6},
+    "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "placed", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [{"AttributeName": "status", "AttributeType": "S"},
+        {"AttributeName": "customer", "AttributeType": "S"}, {"AttributeName": "placed", "AttributeType": "N"},
+        {"AttributeName": "h1", "AttributeType": "S"}, {"AttributeName": "h2", "AttributeType": "N"},
+        {"AttributeName": "h3", "AttributeType": "B"}, {"AttributeName": "h4", "AttributeType": "S"},
+        {"AttributeName": "r1", "AttributeType": "N"}, {"AttributeName": "r2", "AttributeType": "S"},
+        {"AttributeName": "r3", "AttributeType": "B"}, {"AttributeName": "r4", "AttributeType": "S"},
+        {"AttributeName": "total", "AttributeType": "N"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": "byStatus", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "KEYS_ONLY"},
+         "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2}},
+        {"IndexName": "wide", "KeySchema": [
+            {"AttributeName": "h1", "KeyType": "HASH"}, {"AttributeName": "h2", "KeyType": "HASH"},
+            {"AttributeName": "h3", "KeyType": "HASH"}, {"AttributeName": "h4", "KeyType": "HASH"},
+            {"AttributeName": "r1", "KeyType": "RANGE"}, {"AttributeName": "r2", "KeyType": "RANGE"},
+            {"AttributeName": "r3", "KeyType": "RANGE"}, {"AttributeName": "r4", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note", "items"]},
+         "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}}],
+    "LocalSecondaryIndexes": [
+        {"IndexName": "byPlaced", "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
+            {"AttributeName": "placed", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
+        {"IndexName": "byTotal", "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
+            {"AttributeName": "total", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status"]}}]}')
+    -> 'TableDescription') - 'CreationDateTime' - 'TableId');
+-- DescribeTable describes them as CreateTable did
+SELECT k AS kind, i ->> 'IndexName' AS index_name, i ->> 'IndexStatus' AS status,
+       jsonb_array_length(i -> 'KeySchema') AS keys, i -> 'Projection' AS projection
+  FROM jsonb_each(ddb.describe_table('{"TableName": "idef_orders"}') -> 'Table') AS t(k, v),
+       jsonb_array_elements(v) AS i
+ WHERE k IN ('GlobalSecondaryIndexes', 'LocalSecondaryIndexes')
+ ORDER BY 1, 2;
+-- their catalog rows: key attributes with their types, HASH count, projection, index table
+SELECT index_name, kind, key_attributes, key_types, hash_count, projection_type, non_key_attributes, index_table
+  FROM ddb.indexes WHERE table_name = 'idef_orders' ORDER BY index_name;
+
+-- an on-demand table: a GSI keyed on the table's own partition key and named
+-- like the table, a GSI of two HASH attributes; its GSIs report 0 capacity units;
+-- exactly 100 NonKeyAttributes over all indexes
+SELECT ddb.create_table(jsonb_build_object('TableName', 'idef_users', 'BillingMode', 'PAY_PER_REQUEST',
+    'KeySchema', '[{"AttributeName": "id", "KeyType": "HASH"}]'::jsonb,
+    'AttributeDefinitions', '[{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "a", "AttributeType": "S"},
+                              {"AttributeName": "b", "AttributeType": "S"}]'::jsonb,
+    'GlobalSecondaryIndexes', jsonb_build_array(
+        jsonb_build_object('IndexName', 'idef_users', 'KeySchema', '[{"AttributeName": "id", "KeyType": "HASH"}]'::jsonb,
+            'Projection', jsonb_build_object('ProjectionType', 'INCLUDE',
+                'NonKeyAttributes', (SELECT jsonb_agg('n' || j) FROM generate_series(1, 20) j))),
+        jsonb_build_object('IndexName', 'byAB', 'KeySchema',
+            '[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}]'::jsonb,
+            'Projection', '{"ProjectionType": "ALL"}'::jsonb)) ||
+        (SELECT jsonb_agg(jsonb_build_object('IndexName', 'inc' || i,
+            'KeySchema', '[{"AttributeName": "a", "KeyType": "HASH"}]'::jsonb,
+            'Projection', jsonb_build_object('ProjectionType', 'INCLUDE',
+                'NonKeyAttributes', (SELECT jsonb_agg('n' || j) FROM generate_series(1, 20) j))))
+           FROM generate_series(1, 4) i)))
+    #> '{TableDescription, AttributeDefinitions}' AS definitions;
+SELECT i ->> 'IndexName' AS index_name, i -> 'KeySchema' AS key_schema,
+       jsonb_array_length(i #> '{Projection, NonKeyAttributes}') AS non_key, i -> 'ProvisionedThroughput' AS throughput
+  FROM jsonb_array_elements(ddb.describe_table('{"TableName": "idef_users"}') #> '{Table, GlobalSecondaryIndexes}') i;
+
+-- Invalid input: a second table of the same name, with indexes; nothing changes
+SELECT idef_create(jsonb_build_object('TableName', 'idef_users',
+    'GlobalSecondaryIndexes', jsonb_build_array(idef_gsi('other', '{a}', '{b}'))));
+SELECT count(*) AS idef_users_indexes FROM ddb.indexes WHERE table_name = 'idef_users';
+
+-- DeleteTable removes the index tables with the table
+SELECT ddb.delete_table('{"TableName": "idef_orders"}') -> 'TableDescription' ->> 'TableStatus' AS status;
+SELECT ddb.delete_table('{"TableName": "idef_users"}') -> 'TableDescription' ->> 'TableStatus' AS status;
+SELECT idef_tables() AS tables_left, (SELECT count(*) FROM ddb.indexes WHERE table_name LIKE 'idef%') AS indexes_left,
+       (SELECT count(*) FROM pg_class WHERE relname LIKE 'idef%') AS relations_left;

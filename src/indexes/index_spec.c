@@ -12,19 +12,21 @@
  * key schema is checked, DdbIndexSpecsCheck applies the semantic rules and
  * raises the first failure, in this order:
  *
+ *	  - a GSI's OnDemandThroughput or WarmThroughput (not supported yet);
  *	  - an empty list of either kind;
  *	  - index key attributes missing from AttributeDefinitions, then
  *		definitions that no key of the table or of an index uses (an
  *		over-declared AttributeDefinitions hides every later error, as in
  *		DynamoDB);
- *	  - LSIs: the table needs a sort key; each LSI has the table's
- *		partition key as HASH and one RANGE attribute; at most 5;
- *	  - GSIs: 1 to 4 HASH attributes followed by 0 to 4 RANGE attributes
- *		(DynamoDB's multi-attribute keys), no attribute twice; their
- *		ProvisionedThroughput is required on a PROVISIONED table and refused
- *		on an on-demand one; at most 20;
- *	  - per index, in request order: Projection (ALL, KEYS_ONLY, or INCLUDE
- *		with NonKeyAttributes), and a name no other index has;
+ *	  - LSIs: the table needs a sort key; then each LSI in request order:
+ *		its key is the table's partition key as HASH and one RANGE
+ *		attribute, its Projection is ALL, KEYS_ONLY, or INCLUDE with
+ *		NonKeyAttributes (each name once), its name is unique; at most 5;
+ *	  - GSIs, each in request order: 1 to 4 HASH attributes followed by 0
+ *		to 4 RANGE attributes (DynamoDB's multi-attribute keys), no
+ *		attribute twice; ProvisionedThroughput required on a PROVISIONED
+ *		table and refused on an on-demand one; Projection and name as for
+ *		LSIs; at most 20;
  *	  - at most 100 NonKeyAttributes summed over all indexes (the same name
  *		in two indexes counts twice).
  *
