@@ -41,6 +41,7 @@
 #include "indexes/index.h"
 #include "errors.h"
 #include "guc.h"
+#include "indexes/index.h"
 #include "item.h"
 #include "json_util.h"
 #include "operations.h"
@@ -221,11 +222,15 @@ ExecuteForTable(const char *sql, const char *table_name, int expected)
 }
 
 /*
- * Validate KeySchema and AttributeDefinitions of CreateTable, collecting
- * constraint errors first and then DynamoDB's semantic checks.
+ * Validate KeySchema, AttributeDefinitions and the secondary indexes of
+ * CreateTable (*specs, *nspecs), collecting constraint errors first and
+ * then, when there are none, raising DynamoDB's semantic ones: the table's
+ * key schema, then the indexes (indexes/index_spec.c), then, for a table
+ * without indexes, that every definition is a key attribute.
  */
 static void
-ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintErrors *errors)
+ValidateKeySchema(JsonbContainer *request, bool provisioned, KeySchema *schema,
+				  DdbIndexSpec **specs, int *nspecs, DdbConstraintErrors *errors)
 {
 	static const char *const key_types_allowed[] = {"HASH", "RANGE", NULL};
 	static const char *const attribute_types_allowed[] = {"B", "N", "S", NULL};
@@ -280,6 +285,7 @@ ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintError
 								  0, INT_MAX, attribute_types_allowed, "[B, N, S]");
 		}
 	}
+	*nspecs = DdbIndexSpecsRead(request, specs, errors);
 	if (errors->count > 0 || key_schema == NULL || definitions == NULL)
 		return;
 
@@ -333,29 +339,75 @@ ValidateKeySchema(JsonbContainer *request, KeySchema *schema, DdbConstraintError
 							   keys.data, defined_names.data);
 		}
 	}
-	if (ndefs != schema->nkeys)
+	if (*nspecs > 0 || DdbJsonGetArray(request, "GlobalSecondaryIndexes") != NULL ||
+		DdbJsonGetArray(request, "LocalSecondaryIndexes") != NULL)
+		DdbIndexSpecsCheck(request, schema->names, provisioned, *specs, *nspecs);
+	else if (ndefs != schema->nkeys)
 		DdbValidationError("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
 }
 
 /*
- * Render a validated key schema as DynamoDB's KeySchema, or (definitions)
- * as its AttributeDefinitions.
+ * Render a validated key schema as DynamoDB's KeySchema.
  */
 static Jsonb *
-KeySchemaJson(KeySchema *schema, bool definitions)
+KeySchemaJson(KeySchema *schema)
 {
 	JsonbParseState *st = NULL;
 
 	DdbPushBeginArray(&st);
 	for (int i = 0; i < schema->nkeys; i++)
 	{
-		char	   *type = psprintf("%c", schema->types[i]);
-
 		DdbPushBeginObject(&st);
 		DdbPushKey(&st, "AttributeName");
 		DdbPushString(&st, WJB_VALUE, schema->names[i]);
-		DdbPushKey(&st, definitions ? "AttributeType" : "KeyType");
-		DdbPushString(&st, WJB_VALUE, definitions ? type : (i == 0 ? "HASH" : "RANGE"));
+		DdbPushKey(&st, "KeyType");
+		DdbPushString(&st, WJB_VALUE, i == 0 ? "HASH" : "RANGE");
+		DdbPushEndObject(&st);
+	}
+	return JsonbValueToJsonb(DdbPushEndArray(&st));
+}
+
+/* An attribute definition, for sorting */
+typedef struct AttributeDefinition
+{
+	char	   *name;
+	char	   *type;
+} AttributeDefinition;
+
+static int
+CompareDefinitions(const void *a, const void *b)
+{
+	return strcmp(((const AttributeDefinition *) a)->name,
+				  ((const AttributeDefinition *) b)->name);
+}
+
+/*
+ * Render the validated AttributeDefinitions of a request (those of the
+ * table's and the indexes' key attributes) sorted by name, as DynamoDB
+ * describes them.
+ */
+static Jsonb *
+AttributeDefinitionsJson(JsonbContainer *request)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *defs;
+	int			ndefs = DdbJsonArrayElements(DdbJsonGetArray(request, "AttributeDefinitions"), &defs);
+	AttributeDefinition *sorted = palloc(sizeof(AttributeDefinition) * Max(ndefs, 1));
+
+	for (int i = 0; i < ndefs; i++)
+	{
+		sorted[i].name = DdbJsonGetString(defs[i].val.binary.data, "AttributeName");
+		sorted[i].type = DdbJsonGetString(defs[i].val.binary.data, "AttributeType");
+	}
+	qsort(sorted, ndefs, sizeof(AttributeDefinition), CompareDefinitions);
+	DdbPushBeginArray(&st);
+	for (int i = 0; i < ndefs; i++)
+	{
+		DdbPushBeginObject(&st);
+		DdbPushKey(&st, "AttributeName");
+		DdbPushString(&st, WJB_VALUE, sorted[i].name);
+		DdbPushKey(&st, "AttributeType");
+		DdbPushString(&st, WJB_VALUE, sorted[i].type);
 		DdbPushEndObject(&st);
 	}
 	return JsonbValueToJsonb(DdbPushEndArray(&st));
@@ -617,8 +669,7 @@ DdbCreateTable(JsonbContainer *request)
 		"ResourcePolicy", NULL
 	};
 	static const char *const unsupported[] = {
-		"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "OnDemandThroughput",
-		"WarmThroughput", "ResourcePolicy", NULL
+		"OnDemandThroughput", "WarmThroughput", "ResourcePolicy", NULL
 	};
 	DdbConstraintErrors errors;
 	char	   *table_name;
@@ -630,7 +681,11 @@ DdbCreateTable(JsonbContainer *request)
 	char	   *table_class;
 	bool		deletion_protection = false;
 	DdbTagList	tags;
+	DdbIndexSpec *index_specs = NULL;
+	int			nindexes = 0;
+	bool		provisioned;
 	char	   *relation_name;
+	Oid			item_table;
 	char	   *columns[2] = {NULL, NULL};
 	DdbOwnerAccess owner_access;
 
@@ -641,7 +696,8 @@ DdbCreateTable(JsonbContainer *request)
 	table_class = ReadTableClass(request, &errors);
 	ReadStreamSpec(request, &stream, &errors);
 	ReadSseSpec(request, &sse, &errors);
-	ValidateKeySchema(request, &schema, &errors);
+	provisioned = billing.mode == NULL || strcmp(billing.mode, "PROVISIONED") == 0;
+	ValidateKeySchema(request, provisioned, &schema, &index_specs, &nindexes, &errors);
 	DdbConstraintRaise(&errors);
 	(void) DdbJsonGetBool(request, "DeletionProtectionEnabled", &deletion_protection);
 	DdbRequestRejectUnsupported(request, unsupported);
@@ -650,7 +706,7 @@ DdbCreateTable(JsonbContainer *request)
 		DdbValidationError("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified");
 	sse_key_arn = SseKeyArn(&sse);
 
-	if (billing.mode == NULL || strcmp(billing.mode, "PROVISIONED") == 0)
+	if (provisioned)
 	{
 		if (!billing.has_throughput)
 			DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
@@ -668,6 +724,7 @@ DdbCreateTable(JsonbContainer *request)
 	if (schema.nkeys == 2)
 		columns[1] = KeyColumnName(schema.names[1], "sk", columns[0]);
 	CreateItemTable(relation_name, &schema, columns);
+	item_table = get_relname_relid(relation_name, get_namespace_oid(DDB_DATA_SCHEMA, false));
 
 	/* the catalog row, written as the extension owner */
 	{
@@ -693,8 +750,7 @@ DdbCreateTable(JsonbContainer *request)
 		char		type1[2] = {schema.types[1], '\0'};
 
 		args[0] = CStringGetTextDatum(table_name);
-		args[1] = ObjectIdGetDatum(get_relname_relid(relation_name,
-													 get_namespace_oid(DDB_DATA_SCHEMA, false)));
+		args[1] = ObjectIdGetDatum(item_table);
 		args[2] = CStringGetTextDatum(schema.names[0]);
 		args[3] = CStringGetTextDatum(type0);
 		args[4] = CStringGetTextDatum(columns[0]);
@@ -706,8 +762,8 @@ DdbCreateTable(JsonbContainer *request)
 		}
 		else
 			nulls[5] = nulls[6] = nulls[7] = 'n';
-		args[8] = JsonbPGetDatum(KeySchemaJson(&schema, false));
-		args[9] = JsonbPGetDatum(KeySchemaJson(&schema, true));
+		args[8] = JsonbPGetDatum(KeySchemaJson(&schema));
+		args[9] = JsonbPGetDatum(AttributeDefinitionsJson(request));
 		args[10] = CStringGetTextDatum(pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
 		args[11] = Int64GetDatum(pay_per_request ? 0 : billing.read_units);
 		args[12] = Int64GetDatum(pay_per_request ? 0 : billing.write_units);
@@ -729,6 +785,8 @@ DdbCreateTable(JsonbContainer *request)
 		DdbTagsStore(table_name, &tags);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}
+	if (nindexes > 0)
+		DdbIndexesCreate(table_name, item_table, index_specs, nindexes);
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
 }

@@ -97,16 +97,24 @@ typedef struct DdbIndex
 /* ---- index_spec.c: reading requests ---- */
 
 /*
- * Read and validate CreateTable's GlobalSecondaryIndexes and
- * LocalSecondaryIndexes against the table's key schema (names[0] the
- * partition key, names[1] the sort key or NULL) and billing mode, with
- * DynamoDB's errors; *specs gets the indexes (GSIs first, in request
- * order) and the result is their number. Constraint failures are added to
- * errors; semantic ones are raised.
+ * Read CreateTable's GlobalSecondaryIndexes and LocalSecondaryIndexes;
+ * *specs gets the indexes (GSIs first, in request order) and the result is
+ * their number. Failed parameter constraints are added to errors, to be
+ * raised with the request's others.
  */
-extern int	DdbIndexSpecsRead(JsonbContainer *request, char **table_key_names,
-							  bool provisioned, DdbIndexSpec **specs,
+extern int	DdbIndexSpecsRead(JsonbContainer *request, DdbIndexSpec **specs,
 							  DdbConstraintErrors *errors);
+
+/*
+ * Once the constraints passed and the table's key schema (names[0] the
+ * partition key, names[1] the sort key or NULL) is checked: raise
+ * DynamoDB's first semantic error about the indexes, among them that
+ * AttributeDefinitions defines exactly the key attributes of the table and
+ * of the indexes, and complete the specs (key types from
+ * AttributeDefinitions; no capacity units unless provisioned).
+ */
+extern void DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names,
+							   bool provisioned, DdbIndexSpec *specs, int nspecs);
 
 /* ---- index_catalog.c: index tables and the catalog ---- */
 
