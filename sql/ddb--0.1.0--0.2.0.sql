@@ -182,6 +182,7 @@ CREATE TABLE ddb.indexes (
     read_capacity_units bigint NOT NULL DEFAULT 0,
     write_capacity_units bigint NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ordinal integer NOT NULL DEFAULT 1000000,    -- DescribeTable lists indexes in this order
     PRIMARY KEY (table_name, index_name)
 );
 COMMENT ON TABLE ddb.indexes IS 'secondary indexes of DynamoDB tables';

@@ -136,8 +136,9 @@ InsertCatalogRow(const char *table_name, DdbIndexSpec *spec, Oid index_table)
 	static const char *const sql =
 	"INSERT INTO ddb.indexes (table_name, index_name, kind, index_table, key_attributes,"
 	"  key_types, hash_count, key_schema, projection_type, non_key_attributes,"
-	"  read_capacity_units, write_capacity_units)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+	"  read_capacity_units, write_capacity_units, ordinal)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+	"  (SELECT pg_catalog.count(*) FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1))";
 	Oid			argtypes[12] = {TEXTOID, TEXTOID, TEXTOID, REGCLASSOID, TEXTARRAYOID,
 		TEXTARRAYOID, INT4OID, JSONBOID, TEXTOID, TEXTARRAYOID, INT8OID, INT8OID};
 	Datum		args[12];
