@@ -31,6 +31,17 @@ SELECT ddb.put_item('{"TableName": "blobs", "Item": {"h": {"B": "AAEC"}, "n": {"
 -- strings holding U+0000 and U+0001, in keys, values and names
 SELECT ddb.call_text('PutItem', '{"TableName": "orders", "Item": {"customer_id": {"S": "c\u0000"}, "order_date": {"S": "\u0000\u0001"},
     "s\u0000": {"SS": ["\u0000", "\u0001", "x"]}, "m": {"M": {"\u0001": {"S": "a\u0000\u0000b"}}}}}');
+-- a table with a GSI (two-attribute key) and an LSI
+SELECT ddb.create_table('{"TableName": "tasks", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}, {"AttributeName": "task", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [{"AttributeName": "user", "AttributeType": "S"}, {"AttributeName": "task", "AttributeType": "S"},
+        {"AttributeName": "status", "AttributeType": "S"}, {"AttributeName": "due", "AttributeType": "N"}],
+    "GlobalSecondaryIndexes": [{"IndexName": "by_status", "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}, {"AttributeName": "due", "KeyType": "HASH"}]}],
+    "LocalSecondaryIndexes": [{"IndexName": "by_due", "Projection": {"ProjectionType": "ALL"},
+        "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}, {"AttributeName": "due", "KeyType": "RANGE"}]}]}');
+SELECT ddb.put('tasks', jsonb_build_object('user', 'u' || (i % 3), 'task', 't' || i, 'status', (ARRAY['open', 'done'])[1 + i % 2], 'due', i))
+  FROM generate_series(1, 30) i;
 -- an item table renamed with SQL, and one with an extra index
 ALTER TABLE ddb_data.blobs RENAME TO blobs_renamed;
 CREATE INDEX orders_total ON ddb_data.orders (((item -> 'total' ->> 'N')::numeric));
@@ -53,6 +64,10 @@ SELECT ddb.get_item('{"TableName": "blobs", "Key": {"h": {"B": "AAEC"}, "n": {"N
 SELECT ddb.call_text('Query', '{"TableName": "orders", "KeyConditionExpression": "customer_id = :c",
     "ExpressionAttributeValues": {":c": {"S": "c\u0000"}}}');
 SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'ddb_data.orders'::regclass ORDER BY conname;
+SELECT ddb.describe_table('{"TableName": "tasks"}') -> 'Table' -> 'GlobalSecondaryIndexes' -> 0 -> 'KeySchema';
+SELECT k1, k2, table_pk, table_sk, item FROM ddb_data."tasks:by_status" ORDER BY 1, 2, 3, 4;
+SELECT k1, k2, table_pk, table_sk, item FROM ddb_data."tasks:by_due" ORDER BY 1, 2, 3, 4;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'ddb_data.tasks'::regclass ORDER BY 1;
 SQL
 }
 observe "$src" > "$dump".a
@@ -62,6 +77,11 @@ if ! diff -u "$dump".a "$dump".b; then
   exit 1
 fi
 grep -qF '{"S": "a\u0000\u0000b"}' "$dump".a || { echo "dump_restore: the U+0000 item was not read back" >&2; exit 1; }
+grep -q '"user": {"S": "u1"}' "$dump".a || { echo "dump_restore: the index rows were not read back" >&2; exit 1; }
+# and the restored tables keep working, indexes included
+psql -d "$dst" -At -c "SELECT ddb.put('tasks', '{\"user\": \"u9\", \"task\": \"t9\", \"status\": \"open\", \"due\": 99}')" >/dev/null
+[ "$(psql -d "$dst" -At -c "SELECT count(*) FROM ddb_data.\"tasks:by_status\" WHERE k1 = 'open' AND k2 = 99")" = 1 ] ||
+    { echo "dump_restore: a write after the restore did not reach its index" >&2; exit 1; }
 # and the restored tables keep working
 psql -d "$dst" -At -c "SELECT ddb.put('users', '{\"user_id\": \"new\"}'); SELECT ddb.get('users', '{\"user_id\": \"new\"}');" | grep -q '"user_id": "new"'
 lines=$(wc -l < "$dump".a)
