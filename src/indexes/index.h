@@ -91,6 +91,7 @@ typedef struct DdbIndex
 	char	  **non_key_attributes;
 	bool		active;			/* IndexStatus ACTIVE (not CREATING) */
 	SPIPlanPtr	insert_plan;	/* prepared lazily by index_trigger.c */
+	SPIPlanPtr	update_plan;
 	SPIPlanPtr	delete_plan;
 } DdbIndex;
 

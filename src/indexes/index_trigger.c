@@ -153,6 +153,7 @@ Projection(DdbTable *table, DdbIndex *index, Jsonb *item)
  *
  *	  INSERT INTO ddb_data."t:i" VALUES ($1, ..., $n)
  *	  DELETE FROM ddb_data."t:i" WHERE k1 = $1 AND ... AND table_pk = $.. [AND table_sk = $..]
+ *	  UPDATE ddb_data."t:i" SET item = $n WHERE <the same>
  *
  * with the columns in table order: index key, table key, item.
  */
@@ -164,27 +165,31 @@ PreparePlans(DdbTable *table, DdbIndex *index)
 	int			nargs = 0;
 	StringInfoData insert;
 	StringInfoData delete;
+	StringInfoData key;
+	char	   *update;
 
 	initStringInfo(&insert);
 	initStringInfo(&delete);
+	initStringInfo(&key);
 	appendStringInfo(&insert, "INSERT INTO %s VALUES (", relation);
-	appendStringInfo(&delete, "DELETE FROM %s WHERE ", relation);
 	for (int i = 0; i < index->nkeys; i++)
 	{
 		argtypes[nargs++] = index->key_column_types[i];
 		appendStringInfo(&insert, "$%d, ", nargs);
-		appendStringInfo(&delete, "k%d OPERATOR(pg_catalog.=) $%d AND ", i + 1, nargs);
+		appendStringInfo(&key, "k%d OPERATOR(pg_catalog.=) $%d AND ", i + 1, nargs);
 	}
 	for (int i = 0; i < table->nkeys; i++)
 	{
 		argtypes[nargs++] = table->keys[i].column_type;
 		appendStringInfo(&insert, "$%d, ", nargs);
-		appendStringInfo(&delete, "%s OPERATOR(pg_catalog.=) $%d%s",
+		appendStringInfo(&key, "%s OPERATOR(pg_catalog.=) $%d%s",
 						 i == 0 ? "table_pk" : "table_sk", nargs,
 						 i + 1 < table->nkeys ? " AND " : "");
 	}
 	argtypes[nargs++] = JSONBOID;
 	appendStringInfo(&insert, "$%d)", nargs);
+	appendStringInfo(&delete, "DELETE FROM %s WHERE %s", relation, key.data);
+	update = psprintf("UPDATE %s SET item = $%d WHERE %s", relation, nargs, key.data);
 
 	index->delete_plan = SPI_prepare(delete.data, nargs - 1, argtypes);
 	if (index->delete_plan == NULL)
@@ -194,8 +199,14 @@ PreparePlans(DdbTable *table, DdbIndex *index)
 	if (index->insert_plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", insert.data, SPI_result_code_string(SPI_result));
 	SPI_keepplan(index->insert_plan);
+	index->update_plan = SPI_prepare(update, nargs, argtypes);
+	if (index->update_plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", update, SPI_result_code_string(SPI_result));
+	SPI_keepplan(index->update_plan);
 	pfree(insert.data);
 	pfree(delete.data);
+	pfree(key.data);
+	pfree(update);
 }
 
 /*
@@ -211,19 +222,29 @@ DdbIndexesForgetPlans(DdbTable *table)
 
 		if (index->insert_plan != NULL)
 			SPI_freeplan(index->insert_plan);
+		if (index->update_plan != NULL)
+			SPI_freeplan(index->update_plan);
 		if (index->delete_plan != NULL)
 			SPI_freeplan(index->delete_plan);
-		index->insert_plan = index->delete_plan = NULL;
+		index->insert_plan = index->update_plan = index->delete_plan = NULL;
 	}
 }
 
+/* What WriteIndexRow does */
+typedef enum IndexRowWrite
+{
+	INDEX_ROW_INSERT,
+	INDEX_ROW_UPDATE,			/* the projection of an existing row */
+	INDEX_ROW_DELETE
+} IndexRowWrite;
+
 /*
- * Delete or insert one index row: the index key, the table key (key
- * column datums) and, to insert, the projection.
+ * Insert, update or delete one index row: the index key, the table key
+ * (key column datums) and, to insert or update, the projection.
  */
 static void
-WriteIndexRow(DdbTable *table, DdbIndex *index, IndexEntry *entry, Datum *table_key,
-			  Jsonb *projection)
+WriteIndexRow(DdbTable *table, DdbIndex *index, IndexRowWrite what, IndexEntry *entry,
+			  Datum *table_key, Jsonb *projection)
 {
 	Datum		args[DDB_MAX_INDEX_KEYS + 3];
 	int			nargs = 0;
@@ -235,7 +256,7 @@ WriteIndexRow(DdbTable *table, DdbIndex *index, IndexEntry *entry, Datum *table_
 		args[nargs++] = entry->keys[i];
 	for (int i = 0; i < table->nkeys; i++)
 		args[nargs++] = table_key[i];
-	if (projection == NULL)
+	if (what == INDEX_ROW_DELETE)
 	{
 		rc = SPI_execute_plan(index->delete_plan, args, NULL, false, 0);
 		if (rc != SPI_OK_DELETE)
@@ -243,6 +264,13 @@ WriteIndexRow(DdbTable *table, DdbIndex *index, IndexEntry *entry, Datum *table_
 		return;
 	}
 	args[nargs++] = JsonbPGetDatum(projection);
+	if (what == INDEX_ROW_UPDATE)
+	{
+		rc = SPI_execute_plan(index->update_plan, args, NULL, false, 0);
+		if (rc != SPI_OK_UPDATE)
+			elog(ERROR, "index row update failed: %s", SPI_result_code_string(rc));
+		return;
+	}
 	rc = SPI_execute_plan(index->insert_plan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "index row insert failed: %s", SPI_result_code_string(rc));
@@ -271,6 +299,34 @@ RowItem(DdbTable *table, Relation rel, HeapTuple tuple, Datum *table_key)
 	if (isnull)
 		elog(ERROR, "item table row without an item");
 	return DatumGetJsonbP(d);
+}
+
+/*
+ * Whether two index entries have the same index key.
+ */
+static bool
+SameEntry(DdbIndex *index, IndexEntry *a, IndexEntry *b)
+{
+	for (int k = 0; k < index->nkeys; k++)
+	{
+		if (!datumIsEqual(a->keys[k], b->keys[k], false, -1))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether two table keys (key column datums) are the same.
+ */
+static bool
+SameTableKey(DdbTable *table, Datum *a, Datum *b)
+{
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (!datumIsEqual(a[i], b[i], false, -1))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -313,11 +369,17 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 			new_projection = Projection(table, index, new_item);
 			if (SameProjection(old_projection, new_projection))
 				continue;
+			if (SameEntry(index, &old_entry, &new_entry) &&
+				SameTableKey(table, old_key, new_key))
+			{
+				WriteIndexRow(table, index, INDEX_ROW_UPDATE, &new_entry, new_key, new_projection);
+				continue;
+			}
 		}
 		if (in_old)
-			WriteIndexRow(table, index, &old_entry, old_key, NULL);
+			WriteIndexRow(table, index, INDEX_ROW_DELETE, &old_entry, old_key, NULL);
 		if (in_new)
-			WriteIndexRow(table, index, &new_entry, new_key,
+			WriteIndexRow(table, index, INDEX_ROW_INSERT, &new_entry, new_key,
 						  new_projection ? new_projection : Projection(table, index, new_item));
 	}
 }
@@ -341,11 +403,7 @@ DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item, double *
 		bool		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, false, &new_entry);
 		Size		old_size = in_old ? DdbItemSize(&Projection(table, index, old_item)->root) : 0;
 		Size		new_size = in_new ? DdbItemSize(&Projection(table, index, new_item)->root) : 0;
-		bool		same_key = in_old && in_new;
-
-		for (int k = 0; same_key && k < index->nkeys; k++)
-			same_key = datumIsEqual(old_entry.keys[k], new_entry.keys[k], false, -1);
-		if (same_key)
+		if (in_old && in_new && SameEntry(index, &old_entry, &new_entry))
 			units[i] = (old_size == new_size &&
 						SameProjection(Projection(table, index, old_item),
 									   Projection(table, index, new_item))) ? 0 :
