@@ -45,20 +45,14 @@
 #include "number.h"
 #include "string_escape.h"
 
-/* An item's entry in one index: its index key, as key column datums */
-typedef struct IndexEntry
-{
-	Datum		keys[DDB_MAX_INDEX_KEYS];
-} IndexEntry;
-
 /*
- * Read an item's index key into entry. Returns false when the item is not
- * in the index: an index key attribute is missing, or (unless strict) has
- * a value the index cannot hold. With strict, such a value is DynamoDB's
- * ValidationException.
+ * DdbIndexEntryOf reads an item's index key into entry (unless NULL).
+ * Returns false when the item is not in the index: an index key attribute
+ * is missing, or (unless strict) has a value the index cannot hold. With
+ * strict, such a value is DynamoDB's ValidationException.
  */
-static bool
-IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *entry)
+bool
+DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntry *entry)
 {
 	for (int i = 0; i < index->nkeys; i++)
 	{
@@ -110,7 +104,7 @@ void
 DdbIndexesCheckItem(DdbTable *table, JsonbContainer *item)
 {
 	for (int i = 0; i < table->nindexes; i++)
-		(void) IndexEntryOf(&table->indexes[i], item, true, NULL);
+		(void) DdbIndexEntryOf(&table->indexes[i], item, true, NULL);
 }
 
 /*
@@ -128,11 +122,12 @@ PushAttribute(JsonbParseState **st, JsonbContainer *item, const char *name)
 }
 
 /*
- * The attributes of an item an index projects: all of them, or the table
- * and index keys (and, for INCLUDE, the non-key attributes it names).
+ * DdbIndexProjection returns the attributes of an item an index projects:
+ * all of them (the item itself), or the table and index keys (and, for
+ * INCLUDE, the non-key attributes it names).
  */
-static Jsonb *
-Projection(DdbTable *table, DdbIndex *index, Jsonb *item)
+Jsonb *
+DdbIndexProjection(DdbTable *table, DdbIndex *index, Jsonb *item)
 {
 	JsonbParseState *st = NULL;
 
@@ -222,7 +217,7 @@ DdbIndexesForgetPlans(DdbTable *table)
  * column datums) and, to insert, the projection.
  */
 static void
-WriteIndexRow(DdbTable *table, DdbIndex *index, IndexEntry *entry, Datum *table_key,
+WriteIndexRow(DdbTable *table, DdbIndex *index, DdbIndexEntry *entry, Datum *table_key,
 			  Jsonb *projection)
 {
 	Datum		args[DDB_MAX_INDEX_KEYS + 3];
@@ -297,20 +292,20 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 	for (int i = 0; i < table->nindexes; i++)
 	{
 		DdbIndex   *index = &table->indexes[i];
-		IndexEntry	old_entry;
-		IndexEntry	new_entry;
+		DdbIndexEntry old_entry;
+		DdbIndexEntry new_entry;
 		bool		in_old;
 		bool		in_new;
 		Jsonb	   *old_projection = NULL;
 		Jsonb	   *new_projection = NULL;
 
 		CHECK_FOR_INTERRUPTS();
-		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
-		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, true, &new_entry);
+		in_old = old_item != NULL && DdbIndexEntryOf(index, &old_item->root, false, &old_entry);
+		in_new = new_item != NULL && DdbIndexEntryOf(index, &new_item->root, true, &new_entry);
 		if (in_old && in_new)
 		{
-			old_projection = Projection(table, index, old_item);
-			new_projection = Projection(table, index, new_item);
+			old_projection = DdbIndexProjection(table, index, old_item);
+			new_projection = DdbIndexProjection(table, index, new_item);
 			if (SameProjection(old_projection, new_projection))
 				continue;
 		}
@@ -318,7 +313,7 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 			WriteIndexRow(table, index, &old_entry, old_key, NULL);
 		if (in_new)
 			WriteIndexRow(table, index, &new_entry, new_key,
-						  new_projection ? new_projection : Projection(table, index, new_item));
+						  new_projection ? new_projection : DdbIndexProjection(table, index, new_item));
 	}
 }
 
@@ -335,20 +330,20 @@ DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item, double *
 	for (int i = 0; i < table->nindexes; i++)
 	{
 		DdbIndex   *index = &table->indexes[i];
-		IndexEntry	old_entry;
-		IndexEntry	new_entry;
-		bool		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
-		bool		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, false, &new_entry);
-		Size		old_size = in_old ? DdbItemSize(&Projection(table, index, old_item)->root) : 0;
-		Size		new_size = in_new ? DdbItemSize(&Projection(table, index, new_item)->root) : 0;
+		DdbIndexEntry old_entry;
+		DdbIndexEntry new_entry;
+		bool		in_old = old_item != NULL && DdbIndexEntryOf(index, &old_item->root, false, &old_entry);
+		bool		in_new = new_item != NULL && DdbIndexEntryOf(index, &new_item->root, false, &new_entry);
+		Size		old_size = in_old ? DdbItemSize(&DdbIndexProjection(table, index, old_item)->root) : 0;
+		Size		new_size = in_new ? DdbItemSize(&DdbIndexProjection(table, index, new_item)->root) : 0;
 		bool		same_key = in_old && in_new;
 
 		for (int k = 0; same_key && k < index->nkeys; k++)
 			same_key = datumIsEqual(old_entry.keys[k], new_entry.keys[k], false, -1);
 		if (same_key)
 			units[i] = (old_size == new_size &&
-						SameProjection(Projection(table, index, old_item),
-									   Projection(table, index, new_item))) ? 0 :
+						SameProjection(DdbIndexProjection(table, index, old_item),
+									   DdbIndexProjection(table, index, new_item))) ? 0 :
 				DdbWriteUnits(Max(old_size, new_size));
 		else
 			units[i] = (in_old ? DdbWriteUnits(old_size) : 0) +
