@@ -49,11 +49,15 @@
  * DdbIndexEntryOf reads an item's index key into entry (unless NULL).
  * Returns false when the item is not in the index: an index key attribute
  * is missing, or (unless strict) has a value the index cannot hold. With
- * strict, such a value is DynamoDB's ValidationException.
+ * strict, such a value is DynamoDB's ValidationException, even when another
+ * key attribute is missing (DynamoDB checks every index key attribute an
+ * item has).
  */
 bool
 DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntry *entry)
 {
+	bool		in_index = true;
+
 	for (int i = 0; i < index->nkeys; i++)
 	{
 		const char *name = index->key_names[i];
@@ -64,7 +68,12 @@ DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntr
 		int			len;
 
 		if (getKeyJsonValueFromContainer(item, name, strlen(name), &value) == NULL)
-			return false;
+		{
+			if (!strict)
+				return false;
+			in_index = false;
+			continue;
+		}
 		type = DdbAttributeValueType(&value, &payload);
 		if (type != (index->key_types[i] == 'S' ? DDB_TYPE_S :
 					 index->key_types[i] == 'N' ? DDB_TYPE_N : DDB_TYPE_B))
@@ -83,7 +92,7 @@ DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntr
 			DdbValidationError("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
 							   type == DDB_TYPE_S ? "string" : "binary", index->name, name);
 		}
-		if (entry == NULL)
+		if (entry == NULL || !in_index)
 			continue;
 		if (type == DDB_TYPE_S)
 			entry->keys[i] = PointerGetDatum(cstring_to_text_with_len(s, len));
@@ -92,7 +101,7 @@ DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntr
 		else
 			entry->keys[i] = PointerGetDatum(DdbBase64Decode(s, len));
 	}
-	return true;
+	return in_index;
 }
 
 /*
