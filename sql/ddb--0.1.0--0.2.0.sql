@@ -242,3 +242,17 @@ BEGIN
        AND d.objid OPERATOR(pg_catalog.=) t.item_table::oid;
 END
 $$;
+
+---------------------------------------------------------------------------
+-- Checking indexes (src/indexes/index_check.c): every difference between
+-- a table's indexes and their recomputation from its items
+---------------------------------------------------------------------------
+
+CREATE FUNCTION ddb.check_indexes(table_name text, index text DEFAULT NULL)
+    RETURNS TABLE (index_name text, problem text, table_key jsonb,
+                   expected jsonb, found jsonb)
+    AS 'MODULE_PATHNAME', 'ddb_check_indexes'
+    LANGUAGE C STABLE;
+COMMENT ON FUNCTION ddb.check_indexes(text, text) IS
+    'differences between the indexes of a table (or the one named) and their recomputation from its items; no rows when they are exact';
+-- end of checking indexes

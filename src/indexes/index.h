@@ -154,6 +154,24 @@ extern void DdbIndexesDropDeleting(DdbTable *table);
 extern void DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item,
 								 double *units);
 
+/* An item's entry in one index: its index key, as key column datums */
+typedef struct DdbIndexEntry
+{
+	Datum		keys[DDB_MAX_INDEX_KEYS];	/* k1 .. kN */
+} DdbIndexEntry;
+
+/*
+ * Read an item's index key into entry (unless NULL). False when the item
+ * is not in the index: an index key attribute is missing, or (unless
+ * strict) has the wrong type or is empty; with strict, that is DynamoDB's
+ * ValidationException.
+ */
+extern bool DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict,
+							DdbIndexEntry *entry);
+
+/* The projection of an item that an index row holds */
+extern Jsonb *DdbIndexProjection(DdbTable *table, DdbIndex *index, Jsonb *item);
+
 /* Free the statements prepared for a table's indexes */
 extern void DdbIndexesForgetPlans(DdbTable *table);
 

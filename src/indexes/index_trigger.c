@@ -45,21 +45,19 @@
 #include "number.h"
 #include "string_escape.h"
 
-/* An item's entry in one index: its index key, as key column datums */
-typedef struct IndexEntry
-{
-	Datum		keys[DDB_MAX_INDEX_KEYS];
-} IndexEntry;
-
 /*
- * Read an item's index key into entry. Returns false when the item is not
- * in the index: an index key attribute is missing, or (unless strict) has
- * a value the index cannot hold. With strict, such a value is DynamoDB's
- * ValidationException.
+ * DdbIndexEntryOf reads an item's index key into entry (unless NULL).
+ * Returns false when the item is not in the index: an index key attribute
+ * is missing, or (unless strict) has a value the index cannot hold. With
+ * strict, such a value is DynamoDB's ValidationException, even when another
+ * key attribute is missing (DynamoDB checks every index key attribute an
+ * item has).
  */
-static bool
-IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *entry)
+bool
+DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, DdbIndexEntry *entry)
 {
+	bool		in_index = true;
+
 	for (int i = 0; i < index->nkeys; i++)
 	{
 		const char *name = index->key_names[i];
@@ -70,7 +68,12 @@ IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *ent
 		int			len;
 
 		if (getKeyJsonValueFromContainer(item, name, strlen(name), &value) == NULL)
-			return false;
+		{
+			if (!strict)
+				return false;
+			in_index = false;
+			continue;
+		}
 		type = DdbAttributeValueType(&value, &payload);
 		if (type != (index->key_types[i] == 'S' ? DDB_TYPE_S :
 					 index->key_types[i] == 'N' ? DDB_TYPE_N : DDB_TYPE_B))
@@ -89,7 +92,7 @@ IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *ent
 			DdbValidationError("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
 							   type == DDB_TYPE_S ? "string" : "binary", index->name, name);
 		}
-		if (entry == NULL)
+		if (entry == NULL || !in_index)
 			continue;
 		if (type == DDB_TYPE_S)
 			entry->keys[i] = PointerGetDatum(cstring_to_text_with_len(s, len));
@@ -98,7 +101,7 @@ IndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict, IndexEntry *ent
 		else
 			entry->keys[i] = PointerGetDatum(DdbBase64Decode(s, len));
 	}
-	return true;
+	return in_index;
 }
 
 /*
@@ -110,7 +113,7 @@ void
 DdbIndexesCheckItem(DdbTable *table, JsonbContainer *item)
 {
 	for (int i = 0; i < table->nindexes; i++)
-		(void) IndexEntryOf(&table->indexes[i], item, true, NULL);
+		(void) DdbIndexEntryOf(&table->indexes[i], item, true, NULL);
 }
 
 /*
@@ -128,11 +131,12 @@ PushAttribute(JsonbParseState **st, JsonbContainer *item, const char *name)
 }
 
 /*
- * The attributes of an item an index projects: all of them, or the table
- * and index keys (and, for INCLUDE, the non-key attributes it names).
+ * DdbIndexProjection returns the attributes of an item an index projects:
+ * all of them (the item itself), or the table and index keys (and, for
+ * INCLUDE, the non-key attributes it names).
  */
-static Jsonb *
-Projection(DdbTable *table, DdbIndex *index, Jsonb *item)
+Jsonb *
+DdbIndexProjection(DdbTable *table, DdbIndex *index, Jsonb *item)
 {
 	JsonbParseState *st = NULL;
 
@@ -243,7 +247,7 @@ typedef enum IndexRowWrite
  * (key column datums) and, to insert or update, the projection.
  */
 static void
-WriteIndexRow(DdbTable *table, DdbIndex *index, IndexRowWrite what, IndexEntry *entry,
+WriteIndexRow(DdbTable *table, DdbIndex *index, IndexRowWrite what, DdbIndexEntry *entry,
 			  Datum *table_key, Jsonb *projection)
 {
 	Datum		args[DDB_MAX_INDEX_KEYS + 3];
@@ -305,7 +309,7 @@ RowItem(DdbTable *table, Relation rel, HeapTuple tuple, Datum *table_key)
  * Whether two index entries have the same index key.
  */
 static bool
-SameEntry(DdbIndex *index, IndexEntry *a, IndexEntry *b)
+SameEntry(DdbIndex *index, DdbIndexEntry *a, DdbIndexEntry *b)
 {
 	for (int k = 0; k < index->nkeys; k++)
 	{
@@ -353,20 +357,20 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 	for (int i = 0; i < table->nindexes; i++)
 	{
 		DdbIndex   *index = &table->indexes[i];
-		IndexEntry	old_entry;
-		IndexEntry	new_entry;
+		DdbIndexEntry old_entry;
+		DdbIndexEntry new_entry;
 		bool		in_old;
 		bool		in_new;
 		Jsonb	   *old_projection = NULL;
 		Jsonb	   *new_projection = NULL;
 
 		CHECK_FOR_INTERRUPTS();
-		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
-		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, true, &new_entry);
+		in_old = old_item != NULL && DdbIndexEntryOf(index, &old_item->root, false, &old_entry);
+		in_new = new_item != NULL && DdbIndexEntryOf(index, &new_item->root, true, &new_entry);
 		if (in_old && in_new)
 		{
-			old_projection = Projection(table, index, old_item);
-			new_projection = Projection(table, index, new_item);
+			old_projection = DdbIndexProjection(table, index, old_item);
+			new_projection = DdbIndexProjection(table, index, new_item);
 			if (SameProjection(old_projection, new_projection))
 				continue;
 			if (SameEntry(index, &old_entry, &new_entry) &&
@@ -380,7 +384,7 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 			WriteIndexRow(table, index, INDEX_ROW_DELETE, &old_entry, old_key, NULL);
 		if (in_new)
 			WriteIndexRow(table, index, INDEX_ROW_INSERT, &new_entry, new_key,
-						  new_projection ? new_projection : Projection(table, index, new_item));
+						  new_projection ? new_projection : DdbIndexProjection(table, index, new_item));
 	}
 }
 
@@ -397,16 +401,17 @@ DdbIndexesWriteUnits(DdbTable *table, Jsonb *old_item, Jsonb *new_item, double *
 	for (int i = 0; i < table->nindexes; i++)
 	{
 		DdbIndex   *index = &table->indexes[i];
-		IndexEntry	old_entry;
-		IndexEntry	new_entry;
-		bool		in_old = old_item != NULL && IndexEntryOf(index, &old_item->root, false, &old_entry);
-		bool		in_new = new_item != NULL && IndexEntryOf(index, &new_item->root, false, &new_entry);
-		Size		old_size = in_old ? DdbItemSize(&Projection(table, index, old_item)->root) : 0;
-		Size		new_size = in_new ? DdbItemSize(&Projection(table, index, new_item)->root) : 0;
+		DdbIndexEntry old_entry;
+		DdbIndexEntry new_entry;
+		bool		in_old = old_item != NULL && DdbIndexEntryOf(index, &old_item->root, false, &old_entry);
+		bool		in_new = new_item != NULL && DdbIndexEntryOf(index, &new_item->root, false, &new_entry);
+		Size		old_size = in_old ? DdbItemSize(&DdbIndexProjection(table, index, old_item)->root) : 0;
+		Size		new_size = in_new ? DdbItemSize(&DdbIndexProjection(table, index, new_item)->root) : 0;
+
 		if (in_old && in_new && SameEntry(index, &old_entry, &new_entry))
 			units[i] = (old_size == new_size &&
-						SameProjection(Projection(table, index, old_item),
-									   Projection(table, index, new_item))) ? 0 :
+						SameProjection(DdbIndexProjection(table, index, old_item),
+									   DdbIndexProjection(table, index, new_item))) ? 0 :
 				DdbWriteUnits(Max(old_size, new_size));
 		else
 			units[i] = (in_old ? DdbWriteUnits(old_size) : 0) +
