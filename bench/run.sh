@@ -327,6 +327,8 @@ bench_pair QueryScale query_10k_ddb.pgbench query_ddb.pgbench
 # PutItem on a table with two GSIs, against SQL writing the item and both
 # index rows in one transaction
 bench_pair PutItemGSI put_gsi_sql.pgbench put_gsi_ddb.pgbench
+# Query on a GSI, against SQL reading the index table
+bench_pair QueryGSI query_gsi_sql.pgbench query_gsi_ddb.pgbench
 
 [ ${#ROWS[@]} -gt 0 ] || die "no operation matched BENCH_ONLY=$ONLY"
 echo
