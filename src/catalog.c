@@ -249,15 +249,11 @@ ItemsCheckedOnWrite(DdbTable *table)
 	{
 		Oid			argtypes[1] = {OIDOID};
 
-		plan = SPI_prepare("SELECT conbin::pg_catalog.text FROM pg_catalog.pg_constraint"
+		plan = DdbStoragePrepare("SELECT conbin::pg_catalog.text FROM pg_catalog.pg_constraint"
 						   " WHERE conrelid OPERATOR(pg_catalog.=) $1"
 						   " AND conname OPERATOR(pg_catalog.=) 'ddb_item_is_valid'"
 						   " AND contype OPERATOR(pg_catalog.=) 'c' AND convalidated",
 						   1, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the item check lookup: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
 	}
 	if (SPI_execute_plan(plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "item check lookup failed");
@@ -313,13 +309,10 @@ LoadTable(const char *name)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT item_table::pg_catalog.oid, hash_key, hash_key_type, hash_key_column::pg_catalog.text,"
+		plan = DdbStoragePrepare("SELECT item_table::pg_catalog.oid, hash_key, hash_key_type, hash_key_column::pg_catalog.text,"
 						   " range_key, range_key_type, range_key_column::pg_catalog.text"
 						   " FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 						   1, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the table lookup: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
 	}
 
 	arg = CStringGetTextDatum(name);
@@ -652,13 +645,9 @@ DdbTableLookupByRelid(Oid relid)
 	{
 		Oid			argtypes[1] = {OIDOID};
 
-		plan = SPI_prepare("SELECT table_name FROM ddb.tables"
+		plan = DdbStoragePrepare("SELECT table_name FROM ddb.tables"
 						   " WHERE item_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 						   1, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the item table lookup: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
 	}
 	if (SPI_execute_plan(plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "item table lookup failed");

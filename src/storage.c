@@ -118,6 +118,22 @@ DdbStorageInit(void)
 }
 
 /*
+ * DdbStoragePrepare prepares a statement and keeps it for the life of the
+ * backend (or until SPI_freeplan); a statement that cannot be prepared is
+ * an error naming it.
+ */
+SPIPlanPtr
+DdbStoragePrepare(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+/*
  * DdbStorageForgetPlans frees a table's prepared statements.
  */
 void
@@ -219,10 +235,7 @@ PreparePlan(DdbTable *table, DdbPlanKind kind)
 			elog(ERROR, "unrecognized plan kind %d", (int) kind);
 	}
 
-	plan = SPI_prepare(sql.data, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
+	plan = DdbStoragePrepare(sql.data, nargs, argtypes);
 	pfree(sql.data);
 	return plan;
 }
@@ -843,10 +856,7 @@ DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments)
 		AppendSegmentExpression(&sql, table, "$1", 2);
 		argtypes[0] = table->keys[0].column_type;
 		argtypes[1] = INT8OID;
-		plan = SPI_prepare(sql.data, 2, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
+		plan = DdbStoragePrepare(sql.data, 2, argtypes);
 		table->read_plans[DDB_READ_PLAN_SEGMENT_OF] = plan;
 		pfree(sql.data);
 	}

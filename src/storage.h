@@ -14,6 +14,7 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "utils/jsonb.h"
 
 #include "catalog.h"
@@ -26,6 +27,9 @@ typedef struct DdbKey
 
 /* Register the access layer's cache callbacks (from _PG_init) */
 extern void DdbStorageInit(void);
+
+/* Prepare a statement and keep it (SPI_keepplan); errors name the statement */
+extern SPIPlanPtr DdbStoragePrepare(const char *sql, int nargs, Oid *argtypes);
 
 /* Free the statements prepared for a table */
 extern void DdbStorageForgetPlans(DdbTable *table);

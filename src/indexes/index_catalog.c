@@ -36,6 +36,7 @@
 #include "catalog.h"
 #include "index.h"
 #include "json_util.h"
+#include "storage.h"
 
 /* Index key column types, by key type */
 static Oid
@@ -262,14 +263,11 @@ DdbIndexesLoad(DdbTable *table, DdbIndex **indexes)
 	{
 		Oid			argtypes[1] = {TEXTOID};
 
-		plan = SPI_prepare("SELECT index_name, kind, index_table::pg_catalog.oid, key_attributes,"
+		plan = DdbStoragePrepare("SELECT index_name, kind, index_table::pg_catalog.oid, key_attributes,"
 						   " key_types, hash_count, projection_type, non_key_attributes, status"
 						   " FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
 						   " ORDER BY index_name",
 						   1, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the index lookup: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
 	}
 	if (SPI_execute_plan(plan, &arg, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "index lookup failed");

@@ -42,6 +42,7 @@
 #include "index.h"
 #include "item.h"
 #include "json_util.h"
+#include "storage.h"
 #include "number.h"
 #include "string_escape.h"
 
@@ -195,18 +196,9 @@ PreparePlans(DdbTable *table, DdbIndex *index)
 	appendStringInfo(&delete, "DELETE FROM %s WHERE %s", relation, key.data);
 	update = psprintf("UPDATE %s SET item = $%d WHERE %s", relation, nargs, key.data);
 
-	index->delete_plan = SPI_prepare(delete.data, nargs - 1, argtypes);
-	if (index->delete_plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", delete.data, SPI_result_code_string(SPI_result));
-	SPI_keepplan(index->delete_plan);
-	index->insert_plan = SPI_prepare(insert.data, nargs, argtypes);
-	if (index->insert_plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", insert.data, SPI_result_code_string(SPI_result));
-	SPI_keepplan(index->insert_plan);
-	index->update_plan = SPI_prepare(update, nargs, argtypes);
-	if (index->update_plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", update, SPI_result_code_string(SPI_result));
-	SPI_keepplan(index->update_plan);
+	index->delete_plan = DdbStoragePrepare(delete.data, nargs - 1, argtypes);
+	index->insert_plan = DdbStoragePrepare(insert.data, nargs, argtypes);
+	index->update_plan = DdbStoragePrepare(update, nargs, argtypes);
 	pfree(insert.data);
 	pfree(delete.data);
 	pfree(key.data);
