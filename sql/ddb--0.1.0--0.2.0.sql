@@ -130,25 +130,35 @@ UPDATE ddb.table_tags
  WHERE pg_catalog.strpos(tag_key, E'\x01') OPERATOR(pg_catalog.>) 0
     OR pg_catalog.strpos(tag_value, E'\x01') OPERATOR(pg_catalog.>) 0;
 
+-- The guard of item tables (above) wants plain key columns and the item
+-- check, which each table gets here: it is off while they do.
+ALTER EVENT TRIGGER ddb_guard_item_tables DISABLE;
 DO $$
 DECLARE
     t record;
 BEGIN
-    FOR t IN SELECT table_name, item_table, hash_key, hash_key_column, range_key, range_key_column
+    FOR t IN SELECT table_name, item_table, hash_key, hash_key_type, hash_key_column,
+                    range_key, range_key_type, range_key_column
                FROM ddb.tables ORDER BY table_name
     LOOP
-        -- U+0001 was stored as itself; the key columns are still generated
-        EXECUTE pg_catalog.format(
-            'UPDATE %s SET item = ddb.stored_form(item)'
-            ' WHERE pg_catalog.strpos(item::pg_catalog.text, %L) OPERATOR(pg_catalog.>) 0',
-            t.item_table, '\u0001');
-        EXECUTE pg_catalog.format(
-            'ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION%s,'
-            ' ADD CONSTRAINT ddb_item_is_valid CHECK (ddb.is_valid_item(item, %L::pg_catalog.text, %I%s)) NOT VALID',
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION%s',
             t.item_table, t.hash_key_column,
             CASE WHEN t.range_key IS NULL THEN ''
-                 ELSE pg_catalog.format(', ALTER COLUMN %I DROP EXPRESSION', t.range_key_column) END,
-            t.hash_key, t.hash_key_column,
+                 ELSE pg_catalog.format(', ALTER COLUMN %I DROP EXPRESSION', t.range_key_column) END);
+        -- U+0001 was stored as itself, in items and in string key columns
+        EXECUTE pg_catalog.format(
+            'UPDATE %s SET item = ddb.stored_form(item)%s%s'
+            ' WHERE pg_catalog.strpos(item::pg_catalog.text, %L) OPERATOR(pg_catalog.>) 0',
+            t.item_table,
+            CASE WHEN t.hash_key_type = 'S' THEN pg_catalog.format(
+                ', %1$I = pg_catalog.replace(%1$I, E''\x01'', E''\x01\x02'')', t.hash_key_column) ELSE '' END,
+            CASE WHEN t.range_key_type = 'S' THEN pg_catalog.format(
+                ', %1$I = pg_catalog.replace(%1$I, E''\x01'', E''\x01\x02'')', t.range_key_column) ELSE '' END,
+            '\u0001');
+        EXECUTE pg_catalog.format(
+            'ALTER TABLE %s ADD CONSTRAINT ddb_item_is_valid'
+            ' CHECK (ddb.is_valid_item(item, %L::pg_catalog.text, %I%s)) NOT VALID',
+            t.item_table, t.hash_key, t.hash_key_column,
             CASE WHEN t.range_key IS NULL THEN ''
                  ELSE pg_catalog.format(', %L::pg_catalog.text, %I', t.range_key, t.range_key_column) END);
         BEGIN
@@ -160,6 +170,7 @@ BEGIN
     END LOOP;
 END
 $$;
+ALTER EVENT TRIGGER ddb_guard_item_tables ENABLE;
 
 ---------------------------------------------------------------------------
 -- Secondary indexes (src/indexes): one row per index; its index table in

@@ -34,6 +34,9 @@ CREATE TABLE ddb_data.orders (
     customer_id text COLLATE "C" GENERATED ALWAYS AS ((item -> 'customer_id') ->> 'S') STORED,
     n numeric GENERATED ALWAYS AS (((item -> 'n') ->> 'N')::numeric) STORED,
     item jsonb NOT NULL, PRIMARY KEY (customer_id, n));
+CREATE TABLE ddb_data.odd (
+    pk text COLLATE "C" GENERATED ALWAYS AS ((item -> E'k\x01') ->> 'S') STORED,
+    item jsonb NOT NULL, PRIMARY KEY (pk));
 CREATE TABLE ddb_data.legacy (
     id bytea GENERATED ALWAYS AS (decode((item -> 'id') ->> 'B', 'base64')) STORED,
     item jsonb NOT NULL, PRIMARY KEY (id));
@@ -44,6 +47,8 @@ VALUES ('users', gen_random_uuid(), 'ddb_data.users', 'user_id', 'S', 'user_id',
        ('orders', gen_random_uuid(), 'ddb_data.orders', 'customer_id', 'S', 'customer_id', 'n', 'N', 'n',
         '[{"AttributeName": "customer_id", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}]',
         '[{"AttributeName": "customer_id", "AttributeType": "S"}, {"AttributeName": "n", "AttributeType": "N"}]', 'PAY_PER_REQUEST'),
+       ('odd', gen_random_uuid(), 'ddb_data.odd', E'k\x01', 'S', 'pk', NULL, NULL, NULL,
+        '[{"AttributeName": "k\u0001", "KeyType": "HASH"}]', '[{"AttributeName": "k\u0001", "AttributeType": "S"}]', 'PAY_PER_REQUEST'),
        ('legacy', gen_random_uuid(), 'ddb_data.legacy', 'id', 'B', 'id', NULL, NULL, NULL,
         '[{"AttributeName": "id", "KeyType": "HASH"}]', '[{"AttributeName": "id", "AttributeType": "B"}]', 'PAY_PER_REQUEST');
 -- the new library serves them before the update: writes, reads, queries
@@ -54,6 +59,8 @@ SELECT ddb.put('orders', jsonb_build_object('customer_id', 'c' || (i % 5), 'n', 
 SELECT ddb.put_item('{"TableName": "legacy", "Item": {"id": {"B": "AAE="}, "v": {"S": "blob"}}}');
 -- 0.1.0 stored U+0001 as itself
 INSERT INTO ddb_data.users (item) VALUES ('{"user_id": {"S": "\u0001one"}, "v\u0001": {"SS": ["\u0001", "a"]}}');
+-- a key attribute whose name holds U+0001, with values that do too
+INSERT INTO ddb_data.odd (item) VALUES ('{"k\u0001": {"S": "v\u0001"}, "x": {"N": "1"}}');
 -- a row 0.1.0 could not refuse: a number not in canonical form
 INSERT INTO ddb_data.legacy (item) VALUES ('{"id": {"B": "AQ=="}, "v": {"N": "1e3"}}');
 SQL
@@ -76,10 +83,12 @@ SELECT conrelid::regclass, convalidated FROM pg_constraint WHERE conname = 'ddb_
 SQL
 diff -u - "$out" <<'EOF2' || fail "item tables after the update"
 legacy|id|t
+odd|pk|t
 orders|customer_id|t
 orders|n|t
 users|user_id|t
 ddb_data.legacy|f
+ddb_data.odd|t
 ddb_data.orders|t
 ddb_data.users|t
 EOF2
@@ -89,6 +98,8 @@ EOF2
     fail "the U+0001 item after the update: $(psql -d "$db" -At -c "SELECT ddb.get('users', '{\"user_id\": \"\\u0001one\"}')")"
 [ "$(psql -d "$db" -At -c "SELECT count(*) FROM ddb_data.users WHERE user_id = E'\\x01\\x02one'")" = 1 ] ||
     fail "the U+0001 key column is not in the stored form"
+[ "$(psql -d "$db" -At -c "SELECT ddb.get('odd', '{\"k\\u0001\": \"v\\u0001\"}') ->> 'x'")" = 1 ] ||
+    fail "a key attribute named with U+0001 after the update"
 [ "$(psql -d "$db" -At -c "SELECT count(*) FROM ddb.scan('users', NULL)")" = 101 ] || fail "users after the update"
 [ "$(psql -d "$db" -At -c "SELECT sum((i ->> 'total')::numeric) FROM ddb.scan('orders', NULL) i")" = 1912.5 ] ||
     fail "orders after the update"
