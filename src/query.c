@@ -38,6 +38,11 @@
  * next row, and only the items returned (at most about 1 MB of item data)
  * are kept for the response.
  *
+ * With IndexName, a Query or Scan reads a secondary index instead: the
+ * checks and the cursor over its index table are index_read.c's, the page
+ * is read here as for a table, and LastEvaluatedKey carries the index key
+ * as well as the table key.
+ *
  * Validation follows DynamoDB's order: parameter constraints, Select,
  * Segment/TotalSegments, ExclusiveStartKey values, expressions (parse,
  * bind, legacy conversion, key condition shape), then the table, the

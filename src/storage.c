@@ -46,6 +46,10 @@
  * of a binary key) modulo TotalSegments is the segment number: stable,
  * disjoint and complete, and a partition never spans two segments.
  *
+ * Reads of index tables (indexes/index_read.c) use the same cursors, on
+ * statements that file prepares, fetched as the item table's owner
+ * (DdbStorageOpenCursor's run_as) in a security restricted operation.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
