@@ -6,37 +6,33 @@
 -- DynamoDB's type
 \set VERBOSITY terse
 
--- Table ixq (pk, sk) with its indexes, made as CreateTable makes them: an
--- index table per index, a catalog row, and the upkeep triggers
-SELECT ddb.create_table('ixq', partition_key => 'pk', sort_key => 'sk') IS NOT NULL AS created;
-CREATE TABLE ddb_data."ixq:by_color" (k1 text COLLATE "C", table_pk text COLLATE "C",
-    table_sk text COLLATE "C", item jsonb NOT NULL, PRIMARY KEY (k1, table_pk, table_sk));
-CREATE TABLE ddb_data."ixq:by_group" (k1 text COLLATE "C", k2 numeric, table_pk text COLLATE "C",
-    table_sk text COLLATE "C", item jsonb NOT NULL, PRIMARY KEY (k1, k2, table_pk, table_sk));
-CREATE TABLE ddb_data."ixq:by_note" (k1 text COLLATE "C", table_pk text COLLATE "C",
-    table_sk text COLLATE "C", item jsonb NOT NULL, PRIMARY KEY (k1, table_pk, table_sk));
-CREATE TABLE ddb_data."ixq:by_total" (k1 text COLLATE "C", k2 numeric, table_pk text COLLATE "C",
-    table_sk text COLLATE "C", item jsonb NOT NULL, PRIMARY KEY (k1, k2, table_pk, table_sk));
-CREATE TABLE ddb_data."ixq:building" (k1 text COLLATE "C", table_pk text COLLATE "C",
-    table_sk text COLLATE "C", item jsonb NOT NULL, PRIMARY KEY (k1, table_pk, table_sk));
-INSERT INTO ddb.indexes (table_name, index_name, kind, index_table, key_attributes, key_types,
-                         hash_count, key_schema, projection_type, non_key_attributes, status)
-VALUES ('ixq', 'by_color', 'GLOBAL', 'ddb_data."ixq:by_color"', '{color}', '{S}', 1,
-        '[{"AttributeName": "color", "KeyType": "HASH"}]', 'KEYS_ONLY', NULL, 'ACTIVE'),
-       ('ixq', 'by_group', 'GLOBAL', 'ddb_data."ixq:by_group"', '{grp,rank}', '{S,N}', 1,
-        '[{"AttributeName": "grp", "KeyType": "HASH"}, {"AttributeName": "rank", "KeyType": "RANGE"}]',
-        'INCLUDE', '{note}', 'ACTIVE'),
-       ('ixq', 'by_note', 'GLOBAL', 'ddb_data."ixq:by_note"', '{note}', '{S}', 1,
-        '[{"AttributeName": "note", "KeyType": "HASH"}]', 'ALL', NULL, 'ACTIVE'),
-       ('ixq', 'by_total', 'LOCAL', 'ddb_data."ixq:by_total"', '{pk,total}', '{S,N}', 1,
-        '[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "total", "KeyType": "RANGE"}]',
-        'KEYS_ONLY', NULL, 'ACTIVE'),
-       ('ixq', 'building', 'GLOBAL', 'ddb_data."ixq:building"', '{color}', '{S}', 1,
-        '[{"AttributeName": "color", "KeyType": "HASH"}]', 'KEYS_ONLY', NULL, 'CREATING');
-CREATE TRIGGER ddb_index_upkeep AFTER INSERT OR UPDATE OR DELETE ON ddb_data.ixq
-    FOR EACH ROW EXECUTE FUNCTION ddb.index_upkeep();
-CREATE TRIGGER ddb_index_truncate AFTER TRUNCATE ON ddb_data.ixq
-    FOR EACH STATEMENT EXECUTE FUNCTION ddb.index_truncate();
+-- Table ixq (pk, sk) with three GSIs (hash only, keys only; hash and range,
+-- INCLUDE; hash only, ALL), an LSI (keys only) and a GSI being built
+SELECT ddb.create_table('{"TableName": "ixq", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "S"}, {"AttributeName": "color", "AttributeType": "S"},
+        {"AttributeName": "grp", "AttributeType": "S"}, {"AttributeName": "rank", "AttributeType": "N"},
+        {"AttributeName": "note", "AttributeType": "S"}, {"AttributeName": "total", "AttributeType": "N"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": "by_color", "KeySchema": [{"AttributeName": "color", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "KEYS_ONLY"}},
+        {"IndexName": "by_group", "KeySchema": [{"AttributeName": "grp", "KeyType": "HASH"},
+                                                {"AttributeName": "rank", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note"]}},
+        {"IndexName": "by_note", "KeySchema": [{"AttributeName": "note", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}},
+        {"IndexName": "building", "KeySchema": [{"AttributeName": "color", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+    "LocalSecondaryIndexes": [
+        {"IndexName": "by_total", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                {"AttributeName": "total", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') -> 'TableDescription' ->> 'TableStatus' AS status;
+-- "building" is made CREATING, as a GSI that UpdateTable adds stays until
+-- its backfill ends (the table's metadata is reloaded after ALTER TABLE)
+UPDATE ddb.indexes SET status = 'CREATING', backfilling = true
+ WHERE table_name = 'ixq' AND index_name = 'building';
+ALTER TABLE ddb_data.ixq SET (fillfactor = 100);
 
 -- 1,200 items in 40 partitions: 1,188 red and 12 blue; three groups whose
 -- ranks repeat (many items share one index key); a note on every 50th
@@ -232,19 +228,16 @@ SELECT count(*) AS items, count(DISTINCT iq_key(item)) AS distinct_items,
   FROM segments;
 
 -- Multi-attribute GSI keys: two HASH attributes, then two RANGE attributes
-SELECT ddb.create_table('matches', partition_key => 'id') IS NOT NULL AS created;
-CREATE TABLE ddb_data."matches:by_bracket" (k1 text COLLATE "C", k2 text COLLATE "C",
-    k3 text COLLATE "C", k4 numeric, table_pk text COLLATE "C", item jsonb NOT NULL,
-    PRIMARY KEY (k1, k2, k3, k4, table_pk));
-INSERT INTO ddb.indexes (table_name, index_name, kind, index_table, key_attributes, key_types,
-                         hash_count, key_schema, projection_type)
-VALUES ('matches', 'by_bracket', 'GLOBAL', 'ddb_data."matches:by_bracket"',
-        '{tournament,region,round,bracket}', '{S,S,S,N}', 2,
-        '[{"AttributeName": "tournament", "KeyType": "HASH"}, {"AttributeName": "region", "KeyType": "HASH"},
-          {"AttributeName": "round", "KeyType": "RANGE"}, {"AttributeName": "bracket", "KeyType": "RANGE"}]',
-        'ALL');
-CREATE TRIGGER ddb_index_upkeep AFTER INSERT OR UPDATE OR DELETE ON ddb_data.matches
-    FOR EACH ROW EXECUTE FUNCTION ddb.index_upkeep();
+SELECT ddb.create_table('{"TableName": "matches", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"},
+        {"AttributeName": "tournament", "AttributeType": "S"}, {"AttributeName": "region", "AttributeType": "S"},
+        {"AttributeName": "round", "AttributeType": "S"}, {"AttributeName": "bracket", "AttributeType": "N"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": "by_bracket", "KeySchema": [
+            {"AttributeName": "tournament", "KeyType": "HASH"}, {"AttributeName": "region", "KeyType": "HASH"},
+            {"AttributeName": "round", "KeyType": "RANGE"}, {"AttributeName": "bracket", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "ALL"}}]}') -> 'TableDescription' ->> 'TableStatus' AS status;
 SELECT count(*) AS loaded FROM (
   SELECT ddb.put('matches', jsonb_build_object('id', t || '-' || r || '-' || rd || '-' || b,
       'tournament', t, 'region', r, 'round', rd, 'bracket', b))
