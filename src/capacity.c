@@ -234,3 +234,42 @@ DdbPushConsumedCapacity(JsonbParseState **state, const char *table_name,
 	}
 	DdbPushEndObject(state);
 }
+
+/*
+ * DdbPushIndexConsumedCapacity pushes the ConsumedCapacity object of a
+ * read of a secondary index: CapacityUnits is the index's units plus the
+ * table's (items fetched from the table, an LSI read only); INDEXES adds
+ * "Table" when the table was read and the index's share under
+ * "GlobalSecondaryIndexes" or "LocalSecondaryIndexes".
+ */
+void
+DdbPushIndexConsumedCapacity(JsonbParseState **state, const char *table_name,
+							 const char *index_name, bool global, double index_units,
+							 double table_units, DdbCapacityMode mode)
+{
+	DdbPushBeginObject(state);
+	DdbPushKey(state, "TableName");
+	DdbPushString(state, WJB_VALUE, table_name);
+	DdbPushKey(state, "CapacityUnits");
+	PushUnits(state, index_units + table_units);
+	if (mode == DDB_CAPACITY_INDEXES)
+	{
+		if (table_units > 0)
+		{
+			DdbPushKey(state, "Table");
+			DdbPushBeginObject(state);
+			DdbPushKey(state, "CapacityUnits");
+			PushUnits(state, table_units);
+			DdbPushEndObject(state);
+		}
+		DdbPushKey(state, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+		DdbPushBeginObject(state);
+		DdbPushKey(state, index_name);
+		DdbPushBeginObject(state);
+		DdbPushKey(state, "CapacityUnits");
+		PushUnits(state, index_units);
+		DdbPushEndObject(state);
+		DdbPushEndObject(state);
+	}
+	DdbPushEndObject(state);
+}

@@ -62,4 +62,13 @@ extern void DdbPushConsumedCapacity(JsonbParseState **state, const char *table_n
 extern void DdbPushWriteCapacity(JsonbParseState **state, DdbTable *table, double table_units,
 								 const double *index_units, DdbCapacityMode mode);
 
+/*
+ * The same for a read of a secondary index: the index's units and the
+ * table's (items an LSI read fetched from the table; 0 when none)
+ */
+extern void DdbPushIndexConsumedCapacity(JsonbParseState **state, const char *table_name,
+										 const char *index_name, bool global,
+										 double index_units, double table_units,
+										 DdbCapacityMode mode);
+
 #endif							/* DDB_CAPACITY_H */

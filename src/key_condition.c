@@ -130,13 +130,14 @@ CompareOperator(DdbCompareOp op)
 }
 
 /*
- * Raise "Conditions can be of length 1 or 2 only" unless there are one or
- * two conditions.
+ * Raise "Conditions can be of length 1 or 2 only" unless there are one to
+ * max_conditions conditions (DynamoDB's text is for table keys, which have
+ * at most two attributes).
  */
 static void
-CheckConditionCount(DdbKeyConditions *out)
+CheckConditionCount(DdbKeyConditions *out, int max_conditions)
 {
-	if (out->count != 1 && out->count != 2)
+	if (out->count < 1 || out->count > max_conditions)
 		DdbValidationError("Conditions can be of length 1 or 2 only");
 }
 
@@ -240,11 +241,12 @@ WalkExpression(DdbCondition *cond, DdbKeyConditions *out)
  * KeyConditionExpression and splits it into its conditions.
  */
 void
-DdbKeyConditionsFromExpression(DdbCondition *expression, DdbKeyConditions *out)
+DdbKeyConditionsFromExpression(DdbCondition *expression, int max_conditions,
+							   DdbKeyConditions *out)
 {
 	memset(out, 0, sizeof(*out));
 	WalkExpression(expression, out);
-	CheckConditionCount(out);
+	CheckConditionCount(out, max_conditions);
 }
 
 /*
@@ -297,80 +299,114 @@ WalkLegacy(DdbCondition *cond, DdbKeyConditions *out)
  * empty map) into their conditions.
  */
 void
-DdbKeyConditionsFromLegacy(DdbCondition *conditions, DdbKeyConditions *out)
+DdbKeyConditionsFromLegacy(DdbCondition *conditions, int max_conditions, DdbKeyConditions *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (conditions != NULL)
 		WalkLegacy(conditions, out);
-	CheckConditionCount(out);
+	CheckConditionCount(out, max_conditions);
 }
 
 /*
- * Whether an AttributeValue has a key attribute's type.
+ * Whether an AttributeValue has a key type ('S', 'N' or 'B').
  */
 static bool
-HasKeyType(JsonbValue *value, DdbKeyAttribute *attr)
+HasKeyType(JsonbValue *value, char key_type)
 {
 	const char *type = DdbAttributeTypeName(DdbAttributeValueType(value, NULL));
 
-	return type[0] == attr->type && type[1] == '\0';
+	return type[0] == key_type && type[1] == '\0';
 }
 
 /*
- * DdbKeyConditionsCheck checks the conditions and the start key against
- * the key schema.
+ * DdbKeyConditionsMatch checks the conditions and the start key against a
+ * key schema.
+ *
+ * A condition left unmatched (on an attribute that is not a key, or on a
+ * RANGE attribute after a gap) makes the first key attribute without a
+ * condition "missed"; when every key attribute has one, there are more
+ * conditions than keys, which DynamoDB reports for a table without a sort
+ * key as "Query key condition not supported".
  */
 void
-DdbKeyConditionsCheck(DdbTable *table, DdbKeyConditions *conditions, JsonbContainer *start_key,
-					  DdbKeyCondition **partition, DdbKeyCondition **sort)
+DdbKeyConditionsMatch(const DdbKeySchema *schema, DdbKeyConditions *conditions,
+					  JsonbContainer *start_key, DdbKeyCondition **matched)
 {
-	*partition = *sort = NULL;
-	for (int i = 0; i < table->nkeys; i++)
+	int			nmatched = 0;
+	bool		range_open = true;	/* a later RANGE attribute may have a condition */
+
+	if (conditions->count > 2 && schema->nkeys <= 2)
+		DdbValidationError("Conditions can be of length 1 or 2 only");
+	for (int i = 0; i < schema->nkeys; i++)
 	{
-		DdbKeyAttribute *attr = &table->keys[i];
-		bool		is_partition = (i == 0);
+		const char *name = schema->names[i];
+		bool		is_hash = (i < schema->nhash);
 		DdbKeyCondition *c;
 
+		matched[i] = NULL;
 		if (start_key != NULL)
 		{
 			JsonbValue	v;
 
-			if (!DdbJsonGet(start_key, attr->name, &v))
+			if (!DdbJsonGet(start_key, name, &v))
 				DdbValidationError("The provided starting key is invalid");
-			if (!HasKeyType(&v, attr))
+			if (!HasKeyType(&v, schema->types[i]))
 				DdbValidationError("The provided key element does not match the schema");
 		}
 
-		if (is_partition && table->nkeys == 1 && conditions->count > 1)
+		if (i == 0 && conditions->count > schema->nkeys)
 			DdbValidationError("Query key condition not supported");
-		c = FindCondition(conditions, attr->name, strlen(attr->name));
+		c = range_open ? FindCondition(conditions, name, strlen(name)) : NULL;
 		if (c == NULL)
 		{
-			if (is_partition || conditions->count > 1)
-				DdbValidationError("Query condition missed key schema element: %s", attr->name);
+			if (is_hash || conditions->count > nmatched)
+				DdbValidationError("Query condition missed key schema element: %s", name);
+			range_open = false;
 			continue;
 		}
 		if (c->op == DDB_KEY_NOT_INDEXABLE)
 			DdbValidationError("Attempted conditional constraint is not an indexable operation");
 		for (int j = 0; j < c->nvalues; j++)
 		{
-			if (!HasKeyType(c->values[j], attr))
+			if (!HasKeyType(c->values[j], schema->types[i]))
 				DdbValidationError("One or more parameter values were invalid: Condition parameter type does not match schema type");
 		}
-		if (is_partition && c->op != DDB_KEY_EQ)
+		nmatched++;
+		if (c->op != DDB_KEY_EQ && (is_hash || conditions->count > nmatched))
 			DdbValidationError("Query key condition not supported");
-		if (is_partition)
-			*partition = c;
-		else
-			*sort = c;
+		matched[i] = c;
 	}
 }
 
 /*
- * A key condition constant as a datum of its key column's type.
+ * DdbKeyConditionsCheck checks the conditions and the start key against
+ * the table's key schema.
  */
-static Datum
-KeyDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
+void
+DdbKeyConditionsCheck(DdbTable *table, DdbKeyConditions *conditions, JsonbContainer *start_key,
+					  DdbKeyCondition **partition, DdbKeyCondition **sort)
+{
+	DdbKeySchema schema;
+	DdbKeyCondition *matched[DDB_KEY_SCHEMA_MAX];
+
+	schema.nhash = 1;
+	schema.nkeys = table->nkeys;
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		schema.names[i] = table->keys[i].name;
+		schema.types[i] = table->keys[i].type;
+	}
+	DdbKeyConditionsMatch(&schema, conditions, start_key, matched);
+	*partition = matched[0];
+	*sort = table->nkeys == 2 ? matched[1] : NULL;
+}
+
+/*
+ * DdbKeyConditionDatum returns a key condition constant as a datum of its
+ * key column's type.
+ */
+Datum
+DdbKeyConditionDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 {
 	JsonbValue	payload;
 
@@ -403,23 +439,17 @@ PrefixSuccessor(Datum prefix, Datum *successor)
 }
 
 /*
- * DdbKeyConditionsRange turns checked conditions into the rows to read.
+ * DdbKeyConditionBounds sets the bounds of a range from a checked
+ * condition on the key attribute attr (position 0 a HASH attribute, 1 a
+ * RANGE attribute, for the size limits).
  */
 void
-DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition, DdbKeyCondition *sort,
+DdbKeyConditionBounds(DdbKeyCondition *condition, DdbKeyAttribute *attr, int position,
 					  DdbQueryRange *range)
 {
-	DdbKeyAttribute *attr = &table->keys[1];
-	Datum		v;
+	Datum		v = DdbKeyConditionDatum(attr, position, condition->values[0]);
 
-	memset(range, 0, sizeof(*range));
-	range->forward = true;
-	range->partition = KeyDatum(&table->keys[0], 0, partition->values[0]);
-	if (sort == NULL)
-		return;
-
-	v = KeyDatum(attr, 1, sort->values[0]);
-	switch (sort->op)
+	switch (condition->op)
 	{
 		case DDB_KEY_EQ:
 			range->lower_kind = range->upper_kind = DDB_BOUND_INCLUSIVE;
@@ -427,18 +457,18 @@ DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition, DdbKeyConditi
 			break;
 		case DDB_KEY_LT:
 		case DDB_KEY_LE:
-			range->upper_kind = sort->op == DDB_KEY_LT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
+			range->upper_kind = condition->op == DDB_KEY_LT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
 			range->upper = v;
 			break;
 		case DDB_KEY_GT:
 		case DDB_KEY_GE:
-			range->lower_kind = sort->op == DDB_KEY_GT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
+			range->lower_kind = condition->op == DDB_KEY_GT ? DDB_BOUND_EXCLUSIVE : DDB_BOUND_INCLUSIVE;
 			range->lower = v;
 			break;
 		case DDB_KEY_BETWEEN:
 			range->lower_kind = range->upper_kind = DDB_BOUND_INCLUSIVE;
 			range->lower = v;
-			range->upper = KeyDatum(attr, 1, sort->values[1]);
+			range->upper = DdbKeyConditionDatum(attr, position, condition->values[1]);
 			break;
 		case DDB_KEY_BEGINS_WITH:
 			range->lower_kind = DDB_BOUND_INCLUSIVE;
@@ -449,4 +479,18 @@ DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition, DdbKeyConditi
 		case DDB_KEY_NOT_INDEXABLE:
 			elog(ERROR, "key condition was not checked");
 	}
+}
+
+/*
+ * DdbKeyConditionsRange turns checked conditions into the rows to read.
+ */
+void
+DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition, DdbKeyCondition *sort,
+					  DdbQueryRange *range)
+{
+	memset(range, 0, sizeof(*range));
+	range->forward = true;
+	range->partition = DdbKeyConditionDatum(&table->keys[0], 0, partition->values[0]);
+	if (sort != NULL)
+		DdbKeyConditionBounds(sort, &table->keys[1], 1, range);
 }

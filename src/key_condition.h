@@ -41,6 +41,21 @@ typedef struct DdbKeyCondition
 	DdbCondition *condition;	/* the node, to evaluate against a start key */
 } DdbKeyCondition;
 
+/*
+ * A key schema to check conditions against: a table's (one HASH attribute,
+ * optionally one RANGE) or an index's (a GSI: 1..4 HASH attributes, then
+ * 0..4 RANGE).
+ */
+#define DDB_KEY_SCHEMA_MAX	8
+
+typedef struct DdbKeySchema
+{
+	int			nhash;			/* HASH attributes, first */
+	int			nkeys;			/* HASH then RANGE attributes */
+	const char *names[DDB_KEY_SCHEMA_MAX];
+	char		types[DDB_KEY_SCHEMA_MAX];	/* 'S', 'N' or 'B' */
+} DdbKeySchema;
+
 /* All conditions of a key condition, one per attribute */
 typedef struct DdbKeyConditions
 {
@@ -51,12 +66,28 @@ typedef struct DdbKeyConditions
 /*
  * Split a bound KeyConditionExpression into its conditions, with
  * DynamoDB's errors for anything but key = :v, key < :v, ..., BETWEEN and
- * begins_with joined by AND, at most one per attribute, at most two.
+ * begins_with joined by AND, at most one per attribute, at most
+ * max_conditions (2 on a table; an index key has up to
+ * DDB_KEY_SCHEMA_MAX attributes).
  */
-extern void DdbKeyConditionsFromExpression(DdbCondition *expression, DdbKeyConditions *out);
+extern void DdbKeyConditionsFromExpression(DdbCondition *expression, int max_conditions,
+										   DdbKeyConditions *out);
 
 /* Split converted legacy KeyConditions (an AND of conditions) the same way */
-extern void DdbKeyConditionsFromLegacy(DdbCondition *conditions, DdbKeyConditions *out);
+extern void DdbKeyConditionsFromLegacy(DdbCondition *conditions, int max_conditions,
+									   DdbKeyConditions *out);
+
+/*
+ * Check the conditions and a Query's ExclusiveStartKey (NULL: none)
+ * against a key schema, in DynamoDB's order: attribute by attribute, the
+ * start key's attribute and then the condition. Every HASH attribute needs
+ * an equality; RANGE attributes take conditions from left to right with
+ * no gap, equalities on all but the last, which may use any key operator;
+ * no other attribute may have a condition. matched[i] gets the condition
+ * on key attribute i, or NULL.
+ */
+extern void DdbKeyConditionsMatch(const DdbKeySchema *schema, DdbKeyConditions *conditions,
+								  JsonbContainer *start_key, DdbKeyCondition **matched);
 
 /*
  * Check the conditions and a Query's ExclusiveStartKey (a normalized
@@ -72,5 +103,16 @@ extern void DdbKeyConditionsCheck(DdbTable *table, DdbKeyConditions *conditions,
 /* The rows the checked conditions select, in ascending sort key order */
 extern void DdbKeyConditionsRange(DdbTable *table, DdbKeyCondition *partition,
 								  DdbKeyCondition *sort, DdbQueryRange *range);
+
+/* A key condition constant as a datum of its key column (position as below) */
+extern Datum DdbKeyConditionDatum(DdbKeyAttribute *attr, int position, JsonbValue *value);
+
+/*
+ * Set a range's lower and upper bounds from a checked condition on the key
+ * attribute attr; position 0 is a HASH attribute, 1 a RANGE attribute (for
+ * the key size limits)
+ */
+extern void DdbKeyConditionBounds(DdbKeyCondition *condition, DdbKeyAttribute *attr,
+								  int position, DdbQueryRange *range);
 
 #endif							/* DDB_KEY_CONDITION_H */

@@ -38,6 +38,11 @@
  * next row, and only the items returned (at most about 1 MB of item data)
  * are kept for the response.
  *
+ * With IndexName, a Query or Scan reads a secondary index instead: the
+ * checks and the cursor over its index table are index_read.c's, the page
+ * is read here as for a table, and LastEvaluatedKey carries the index key
+ * as well as the table key.
+ *
  * Validation follows DynamoDB's order: parameter constraints, Select,
  * Segment/TotalSegments, ExclusiveStartKey values, expressions (parse,
  * bind, legacy conversion, key condition shape), then the table, the
@@ -69,6 +74,7 @@
 #include "operations.h"
 #include "request.h"
 #include "storage.h"
+#include "indexes/index.h"
 
 /* A page ends once the items read reach this many bytes */
 #define DDB_MAX_PAGE_BYTES		(1024 * 1024)
@@ -91,6 +97,7 @@ typedef struct ReadParameters
 	char	   *table_name;		/* bare table name */
 	char	   *index_name;		/* IndexName, or NULL */
 	SelectKind	select;
+	bool		select_given;	/* Select was in the request */
 	int64		limit;			/* items to read at most */
 	bool		consistent;		/* ConsistentRead */
 	DdbCapacityMode capacity;	/* ReturnConsumedCapacity */
@@ -103,6 +110,9 @@ typedef struct ReadParameters
 typedef struct PageRequest
 {
 	DdbTable   *table;
+	DdbIndexRead *index_read;	/* reading an index (index.h), or NULL */
+	int			nkey_names;		/* the attributes of LastEvaluatedKey */
+	const char *key_names[DDB_MAX_INDEX_KEYS + 2];
 	DdbCondition *filter;		/* NULL: every item */
 	DdbProjection *projection;	/* NULL: whole items */
 	bool		count_only;		/* Select COUNT: no Items */
@@ -303,6 +313,7 @@ ReadParametersOf(JsonbContainer *request, bool is_query, ReadParameters *out)
 		if (strcmp(selects[i], select) == 0)
 			out->select = (SelectKind) i;
 	}
+	out->select_given = (select != NULL);
 	if (out->select == SELECT_SPECIFIC_ATTRIBUTES && !has_projection)
 		DdbValidationError("%sMust specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
 						   is_query ? "1 validation error detected: " : "");
@@ -327,19 +338,6 @@ ReadParametersOf(JsonbContainer *request, bool is_query, ReadParameters *out)
 	out->start_key = NormalizeStartKey(request);
 }
 
-/*
- * Look up the table, and reject IndexName: this version has no secondary
- * indexes, so no table has the index.
- */
-static DdbTable *
-LookupTable(ReadParameters *params)
-{
-	DdbTable   *table = DdbTableLookup(params->table_name);
-
-	if (params->index_name != NULL)
-		DdbValidationError("The table does not have the specified index: %s", params->index_name);
-	return table;
-}
 
 
 /* ---------------------------------------------------------------------
@@ -388,21 +386,26 @@ ConditionUsesAttribute(const DdbCondition *cond, const char *name, bool nested_o
 
 /*
  * Reject paths into key attributes (a.b, a[0] for a key a) in a projection
- * and, unless it was checked already, in a filter.
+ * and, unless it was checked already, in a filter: the table's key
+ * attributes and, when reading an index, its key attributes ("IndexKey").
  */
 static void
-CheckKeyPathsScalar(DdbTable *table, DdbProjection *projection, DdbCondition *filter)
+CheckKeyPathsScalar(DdbTable *table, DdbIndex *index, DdbProjection *projection,
+					DdbCondition *filter)
 {
-	for (int i = 0; i < table->nkeys; i++)
+	int			nnames = table->nkeys + (index != NULL ? index->nkeys : 0);
+
+	for (int i = 0; i < nnames; i++)
 	{
-		const char *name = table->keys[i].name;
+		const char *name = i < table->nkeys ? table->keys[i].name :
+			index->key_names[i - table->nkeys];
 		bool		nested = ConditionUsesAttribute(filter, name, true);
 
 		for (int j = 0; projection != NULL && j < projection->npaths; j++)
 			nested = nested || PathHasHead(&projection->paths[j], name, true);
 		if (nested)
-			DdbValidationError("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s",
-							   name);
+			DdbValidationError("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %s",
+							   i < table->nkeys ? "Key" : "IndexKey", name);
 	}
 }
 
@@ -585,21 +588,22 @@ BuildResponse(ResponseMember *members, int nmembers)
  */
 
 /*
- * The table key of a stored item, as an attribute map.
+ * The key of a stored item (the table key and, when reading an index, the
+ * index key), as an attribute map.
  */
 static Jsonb *
-ItemKey(DdbTable *table, JsonbContainer *item)
+ItemKey(PageRequest *req, JsonbContainer *item)
 {
 	JsonbParseState *st = NULL;
 
 	DdbPushBeginObject(&st);
-	for (int i = 0; i < table->nkeys; i++)
+	for (int i = 0; i < req->nkey_names; i++)
 	{
 		JsonbValue	v;
 
-		if (DdbJsonGet(item, table->keys[i].name, &v))
+		if (DdbJsonGet(item, req->key_names[i], &v))
 		{
-			DdbPushKey(&st, table->keys[i].name);
+			DdbPushKey(&st, req->key_names[i]);
 			DdbPushValue(&st, WJB_VALUE, &v);
 		}
 	}
@@ -630,8 +634,9 @@ CapacityObject(PageRequest *req, Size bytes, bool stopped_early)
 }
 
 /*
- * Read one page from an open cursor (NULL: an empty result) and build the
- * response. The cursor is closed.
+ * Read one page from an open cursor (NULL: an empty result), or from the
+ * index read of the request, and build the response. The cursor is
+ * closed.
  */
 static Jsonb *
 ReadPage(PageRequest *req, DdbStorageCursor *cursor)
@@ -652,22 +657,30 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 	row_context = AllocSetContextCreate(call_context, "ddb Query/Scan row",
 										ALLOCSET_DEFAULT_SIZES);
 
-	while (cursor != NULL)
+	while (cursor != NULL || req->index_read != NULL)
 	{
 		Jsonb	   *item;
+		Jsonb	   *evaluated;
+		Size		size;
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(row_context);
 		MemoryContextSwitchTo(row_context);
-		item = DdbStorageCursorNext(cursor, req->limit - scanned);
+		if (req->index_read != NULL)
+			item = DdbIndexReadNext(req->index_read, req->limit - scanned, &evaluated, &size);
+		else
+		{
+			item = evaluated = DdbStorageCursorNext(cursor, req->limit - scanned);
+			size = item != NULL ? DdbItemSize(&item->root) : 0;
+		}
 		if (item == NULL)
 		{
 			MemoryContextSwitchTo(call_context);
 			break;
 		}
 		scanned++;
-		bytes += DdbItemSize(&item->root);
-		if (req->filter == NULL || DdbEvaluateCondition(req->filter, &item->root))
+		bytes += size;
+		if (req->filter == NULL || DdbEvaluateCondition(req->filter, &evaluated->root))
 		{
 			count++;
 			if (!req->count_only)
@@ -675,7 +688,7 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 				Jsonb	   *result = item;
 
 				if (req->projection != NULL)
-					result = DdbProjectItem(&item->root, req->projection->paths,
+					result = DdbProjectItem(&evaluated->root, req->projection->paths,
 											req->projection->npaths);
 				MemoryContextSwitchTo(call_context);
 				AddPageItem(&items, result);
@@ -684,11 +697,13 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 		MemoryContextSwitchTo(call_context);
 		if (scanned >= req->limit || bytes >= DDB_MAX_PAGE_BYTES)
 		{
-			last_key = ItemKey(req->table, &item->root);
+			last_key = ItemKey(req, &evaluated->root);
 			break;
 		}
 	}
-	if (cursor != NULL)
+	if (req->index_read != NULL)
+		DdbIndexReadClose(req->index_read);
+	else if (cursor != NULL)
 		DdbStorageCursorClose(cursor);
 	MemoryContextDelete(row_context);
 
@@ -704,7 +719,12 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 	if (req->capacity != DDB_CAPACITY_NONE)
 	{
 		members[nmembers].key = "ConsumedCapacity";
-		members[nmembers++].object = CapacityObject(req, bytes, last_key != NULL);
+		if (req->index_read != NULL)
+			members[nmembers++].object =
+				DdbIndexReadCapacity(req->index_read, last_key != NULL ? 1 : req->partitions,
+									 req->capacity);
+		else
+			members[nmembers++].object = CapacityObject(req, bytes, last_key != NULL);
 	}
 	if (last_key != NULL)
 	{
@@ -715,14 +735,28 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 }
 
 /*
- * Fill the parts of a page request that come from the shared parameters.
+ * Fill the parts of a page request that come from the shared parameters
+ * (and the index read, or NULL).
  */
 static void
 InitPageRequest(PageRequest *req, DdbTable *table, ReadParameters *params,
-				DdbRequestExpressions *expressions)
+				DdbRequestExpressions *expressions, DdbIndexRead *index_read)
 {
 	memset(req, 0, sizeof(*req));
 	req->table = table;
+	req->index_read = index_read;
+	for (int i = 0; i < table->nkeys; i++)
+		req->key_names[req->nkey_names++] = table->keys[i].name;
+	for (int i = 0; index_read != NULL && i < index_read->index->nkeys; i++)
+	{
+		const char *name = index_read->index->key_names[i];
+		bool		listed = false;
+
+		for (int j = 0; j < req->nkey_names; j++)
+			listed = listed || strcmp(req->key_names[j], name) == 0;
+		if (!listed)
+			req->key_names[req->nkey_names++] = name;
+	}
 	req->filter = expressions->filter;
 	req->projection = expressions->projection;
 	req->count_only = (params->select == SELECT_COUNT);
@@ -737,6 +771,66 @@ InitPageRequest(PageRequest *req, DdbTable *table, ReadParameters *params,
  * Query and Scan
  * ---------------------------------------------------------------------
  */
+
+/*
+ * Begin a read of the index a request names (index_read.c): look it up and
+ * check the request against it.
+ */
+static void
+BeginIndexRead(DdbIndexRead *read, DdbTable *table, ReadParameters *params,
+			   DdbRequestExpressions *expressions)
+{
+	memset(read, 0, sizeof(*read));
+	read->table = table;
+	read->consistent = params->consistent;
+	read->all_attributes = params->select_given && params->select == SELECT_ALL_ATTRIBUTES;
+	read->projection = expressions->projection;
+	read->filter = expressions->filter;
+	read->start_key = params->start_key;
+	DdbIndexReadBegin(read, params->index_name);
+}
+
+/*
+ * Reject a Query filter that names a key attribute: of the table, or of
+ * the index queried.
+ */
+static void
+CheckFilterKeys(JsonbContainer *request, DdbTable *table, DdbIndex *index, DdbCondition *filter)
+{
+	int			nnames = index != NULL ? index->nkeys : table->nkeys;
+	JsonbValue	v;
+
+	for (int i = 0; i < nnames; i++)
+	{
+		const char *name = index != NULL ? index->key_names[i] : table->keys[i].name;
+
+		if (ConditionUsesAttribute(filter, name, false))
+			DdbValidationError("%s can only contain non-primary key attributes: Primary key attribute: %s",
+							   DdbJsonGet(request, "QueryFilter", &v) ? "QueryFilter" : "Filter Expression",
+							   name);
+	}
+}
+
+/*
+ * Query of an index: the key conditions and start key against its key
+ * schema, then one page of its entries.
+ */
+static Jsonb *
+QueryIndex(JsonbContainer *request, DdbTable *table, ReadParameters *params,
+		   DdbRequestExpressions *expressions, DdbKeyConditions *conditions, bool forward)
+{
+	DdbIndexRead read;
+	PageRequest req;
+
+	BeginIndexRead(&read, table, params, expressions);
+	DdbIndexReadCheckQuery(&read, conditions);
+	CheckKeyPathsScalar(table, read.index, expressions->projection, NULL);
+	CheckFilterKeys(request, table, read.index, expressions->filter);
+
+	InitPageRequest(&req, table, params, expressions, &read);
+	DdbIndexReadOpenQuery(&read, forward);
+	return ReadPage(&req, NULL);
+}
 
 /*
  * DdbQuery implements Query: the items of one partition, optionally in a
@@ -763,6 +857,7 @@ DdbQuery(JsonbContainer *request)
 	JsonbValue	v;
 	bool		forward = true;
 	bool		legacy_key_conditions;
+	int			max_conditions;
 
 	DdbJsonCheckMembers(request, allowed);
 	ReadParametersOf(request, true, &params);
@@ -772,12 +867,15 @@ DdbQuery(JsonbContainer *request)
 		DdbValidationError("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
 	DdbReadRequestExpressions(request, DDB_REQUEST_KEY_CONDITION | DDB_REQUEST_FILTER |
 							  DDB_REQUEST_PROJECTION, &expressions);
+	max_conditions = params.index_name != NULL ? DDB_MAX_INDEX_KEYS : 2;
 	if (legacy_key_conditions)
-		DdbKeyConditionsFromLegacy(expressions.key_condition, &conditions);
+		DdbKeyConditionsFromLegacy(expressions.key_condition, max_conditions, &conditions);
 	else
-		DdbKeyConditionsFromExpression(expressions.key_condition, &conditions);
+		DdbKeyConditionsFromExpression(expressions.key_condition, max_conditions, &conditions);
 
-	table = LookupTable(&params);
+	table = DdbTableLookup(params.table_name);
+	if (params.index_name != NULL)
+		return QueryIndex(request, table, &params, &expressions, &conditions, forward);
 
 	/*
 	 * Without a sort key a Query returns at most one item and cannot be
@@ -818,16 +916,10 @@ DdbQuery(JsonbContainer *request)
 	}
 
 	/* key attributes belong in the key condition, not in the projection or filter */
-	CheckKeyPathsScalar(table, expressions.projection, NULL);
-	for (int i = 0; i < table->nkeys; i++)
-	{
-		if (ConditionUsesAttribute(expressions.filter, table->keys[i].name, false))
-			DdbValidationError("%s can only contain non-primary key attributes: Primary key attribute: %s",
-							   DdbJsonGet(request, "QueryFilter", &v) ? "QueryFilter" : "Filter Expression",
-							   table->keys[i].name);
-	}
+	CheckKeyPathsScalar(table, NULL, expressions.projection, NULL);
+	CheckFilterKeys(request, table, NULL, expressions.filter);
 
-	InitPageRequest(&req, table, &params, &expressions);
+	InitPageRequest(&req, table, &params, &expressions, NULL);
 
 	return ReadPage(&req, DdbStorageOpenQuery(table, &range));
 }
@@ -856,7 +948,19 @@ DdbScan(JsonbContainer *request)
 	DdbReadRequestExpressions(request, DDB_REQUEST_FILTER | DDB_REQUEST_PROJECTION,
 							  &expressions);
 
-	table = LookupTable(&params);
+	table = DdbTableLookup(params.table_name);
+	if (params.index_name != NULL)
+	{
+		DdbIndexRead read;
+
+		BeginIndexRead(&read, table, &params, &expressions);
+		CheckKeyPathsScalar(table, read.index, expressions.projection, expressions.filter);
+		InitPageRequest(&req, table, &params, &expressions, &read);
+		if (params.capacity != DDB_CAPACITY_NONE)
+			req.partitions = DdbScanPartitions(table, params.total_segments);
+		DdbIndexReadOpenScan(&read, params.segment, params.total_segments);
+		return ReadPage(&req, NULL);
+	}
 	if (params.start_key != NULL)
 	{
 		bool		matches = JsonContainerSize(&params.start_key->root) == table->nkeys;
@@ -882,9 +986,9 @@ DdbScan(JsonbContainer *request)
 			DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
 							   params.total_segments, params.segment);
 	}
-	CheckKeyPathsScalar(table, expressions.projection, expressions.filter);
+	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);
 
-	InitPageRequest(&req, table, &params, &expressions);
+	InitPageRequest(&req, table, &params, &expressions, NULL);
 	if (params.capacity != DDB_CAPACITY_NONE)
 		req.partitions = DdbScanPartitions(table, params.total_segments);
 	return ReadPage(&req, DdbStorageOpenScan(table, params.start_key != NULL ? &start : NULL,

@@ -46,6 +46,10 @@
  * of a binary key) modulo TotalSegments is the segment number: stable,
  * disjoint and complete, and a partition never spans two segments.
  *
+ * Reads of index tables (indexes/index_read.c) use the same cursors, on
+ * statements that file prepares, fetched as the item table's owner
+ * (DdbStorageOpenCursor's run_as) in a security restricted operation.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -92,6 +96,7 @@ struct DdbStorageCursor
 	uint64		next;			/* the next row of chunk to return */
 	int64		fetch_size;		/* rows to ask for next time */
 	bool		exhausted;		/* the portal has no more rows */
+	Oid			run_as;			/* fetch as this role (InvalidOid: the caller) */
 };
 
 /*
@@ -580,11 +585,11 @@ DdbStorageDelete(DdbTable *table, DdbKey *key)
  * with hash_numeric_extended for number keys and the hash of the hex text
  * for binary keys.
  */
-static void
-AppendSegmentExpression(StringInfo sql, DdbTable *table, const char *operand, int total_param)
+void
+DdbStorageAppendSegment(StringInfo sql, char key_type, const char *operand, int total_param)
 {
 	appendStringInfoString(sql, "((");
-	switch (table->keys[0].type)
+	switch (key_type)
 	{
 		case 'N':
 			appendStringInfo(sql, "pg_catalog.hash_numeric_extended(%s, 0)", operand);
@@ -603,11 +608,12 @@ AppendSegmentExpression(StringInfo sql, DdbTable *table, const char *operand, in
 }
 
 /*
- * Prepare a cursor statement, for fast start: rows are fetched a chunk at
- * a time and the caller may stop after the first chunk.
+ * DdbStoragePrepareCursor prepares a cursor statement, for fast start:
+ * rows are fetched a chunk at a time and the caller may stop after the
+ * first chunk.
  */
-static SPIPlanPtr
-PrepareReadPlan(const char *sql, int nargs, Oid *argtypes)
+SPIPlanPtr
+DdbStoragePrepareCursor(const char *sql, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes,
 										  CURSOR_OPT_NO_SCROLL | CURSOR_OPT_FAST_PLAN);
@@ -657,7 +663,7 @@ GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
 							 range->upper_kind == DDB_BOUND_INCLUSIVE ? "<=" : "<");
 		appendStringInfo(&sql, " ORDER BY %s %s", sk, range->forward ? "ASC" : "DESC");
 	}
-	table->read_plans[slot] = PrepareReadPlan(sql.data, 3, argtypes);
+	table->read_plans[slot] = DdbStoragePrepareCursor(sql.data, 3, argtypes);
 	pfree(sql.data);
 	return table->read_plans[slot];
 }
@@ -693,7 +699,7 @@ GetScanPlan(DdbTable *table, bool has_start, bool segmented)
 	if (segmented)
 	{
 		appendStringInfoString(&sql, has_start ? " AND " : " WHERE ");
-		AppendSegmentExpression(&sql, table, pk, 3);
+		DdbStorageAppendSegment(&sql, table->keys[0].type, pk, 3);
 		appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $4");
 	}
 	appendStringInfo(&sql, " ORDER BY %s", pk);
@@ -703,24 +709,98 @@ GetScanPlan(DdbTable *table, bool has_start, bool segmented)
 	argtypes[1] = table->keys[table->nkeys - 1].column_type;
 	argtypes[2] = INT8OID;
 	argtypes[3] = INT8OID;
-	table->read_plans[slot] = PrepareReadPlan(sql.data, 4, argtypes);
+	table->read_plans[slot] = DdbStoragePrepareCursor(sql.data, 4, argtypes);
 	pfree(sql.data);
 	return table->read_plans[slot];
 }
 
 /*
- * Open a cursor on a prepared statement with its arguments (nulls: ' ' or
- * 'n' per argument, as SPI takes them; the unused ones are null).
+ * Switch to the role a cursor runs as, for one SPI call (a security
+ * restricted operation, as index_trigger.c writes index tables); false
+ * when it runs as the caller. EndRunAs switches back, and so does an
+ * error (the caller's PG_CATCH calls it).
  */
-static DdbStorageCursor *
-OpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args, const char *nulls)
+static bool
+BeginRunAs(DdbStorageCursor *cursor, Oid *saved_user, int *saved_context)
+{
+	if (!OidIsValid(cursor->run_as))
+		return false;
+	GetUserIdAndSecContext(saved_user, saved_context);
+	SetUserIdAndSecContext(cursor->run_as, *saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	return true;
+}
+
+static void
+EndRunAs(bool switched, Oid saved_user, int saved_context)
+{
+	if (switched)
+		SetUserIdAndSecContext(saved_user, saved_context);
+}
+
+/*
+ * Open a cursor's portal, as its role.
+ */
+static void
+OpenPortal(DdbStorageCursor *cursor, SPIPlanPtr plan, Datum *args, const char *nulls)
+{
+	Oid			saved_user = InvalidOid;
+	int			saved_context = 0;
+	bool		switched = BeginRunAs(cursor, &saved_user, &saved_context);
+
+	PG_TRY();
+	{
+		cursor->portal = SPI_cursor_open(NULL, plan, args, nulls, false);
+	}
+	PG_CATCH();
+	{
+		EndRunAs(switched, saved_user, saved_context);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	EndRunAs(switched, saved_user, saved_context);
+}
+
+/*
+ * Fetch the next count rows of a cursor, as its role.
+ */
+static void
+FetchRows(DdbStorageCursor *cursor, long count)
+{
+	Oid			saved_user = InvalidOid;
+	int			saved_context = 0;
+	bool		switched = BeginRunAs(cursor, &saved_user, &saved_context);
+
+	PG_TRY();
+	{
+		SPI_cursor_fetch(cursor->portal, true, count);
+	}
+	PG_CATCH();
+	{
+		EndRunAs(switched, saved_user, saved_context);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	EndRunAs(switched, saved_user, saved_context);
+}
+
+/*
+ * DdbStorageOpenCursor opens a cursor on a prepared statement with its
+ * arguments (nulls: ' ' or 'n' per argument, as SPI takes them; the unused
+ * ones are null), running as run_as (InvalidOid: the caller). Column 1 of
+ * its rows is an item of table.
+ */
+DdbStorageCursor *
+DdbStorageOpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args, const char *nulls,
+					 Oid run_as)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	DdbStorageCursor *cursor = palloc0(sizeof(DdbStorageCursor));
 
 	/* not read-only: a fresh snapshot sees what earlier calls wrote */
 	cursor->table = table;
-	cursor->portal = SPI_cursor_open(NULL, plan, args, nulls, false);
+	cursor->run_as = run_as;
+	OpenPortal(cursor, plan, args, nulls);
 	if (cursor->portal == NULL)
 		elog(ERROR, "could not open a cursor: %s", SPI_result_code_string(SPI_result));
 	/* SPI leaves its procedure context current */
@@ -751,7 +831,7 @@ DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
 		args[2] = range->upper;
 		nulls[2] = ' ';
 	}
-	return OpenCursor(table, GetQueryPlan(table, range), args, nulls);
+	return DdbStorageOpenCursor(table, GetQueryPlan(table, range), args, nulls, InvalidOid);
 }
 
 /*
@@ -773,7 +853,8 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 	}
 	args[2] = Int64GetDatum(total_segments);
 	args[3] = Int64GetDatum(segment);
-	return OpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1), args, nulls);
+	return DdbStorageOpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1),
+								args, nulls, InvalidOid);
 }
 
 /*
@@ -802,7 +883,7 @@ DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted)
 		if (cursor->exhausted)
 			return NULL;
 		count = Max(Min(wanted, cursor->fetch_size), 1);
-		SPI_cursor_fetch(cursor->portal, true, count);
+		FetchRows(cursor, count);
 		/* SPI leaves its procedure context current; detoast in the caller's */
 		MemoryContextSwitchTo(caller);
 		cursor->chunk = SPI_tuptable;
@@ -817,6 +898,25 @@ DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted)
 	cursor->next++;
 	if (isnull)
 		elog(ERROR, "item table row without an item");
+	return CheckedItem(cursor->table, DatumGetJsonbP(d));
+}
+
+/*
+ * DdbStorageCursorColumn returns column n (2, ...) of the row
+ * DdbStorageCursorNext returned last: an item of the cursor's table,
+ * detoasted into the current memory context, or NULL when it is null.
+ */
+Jsonb *
+DdbStorageCursorColumn(DdbStorageCursor *cursor, int column)
+{
+	bool		isnull;
+	Datum		d;
+
+	Assert(cursor->next > 0 && cursor->next <= cursor->nrows);
+	d = SPI_getbinval(cursor->chunk->vals[cursor->next - 1], cursor->chunk->tupdesc, column,
+					  &isnull);
+	if (isnull)
+		return NULL;
 	return CheckedItem(cursor->table, DatumGetJsonbP(d));
 }
 
@@ -853,7 +953,7 @@ DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments)
 
 		initStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT ");
-		AppendSegmentExpression(&sql, table, "$1", 2);
+		DdbStorageAppendSegment(&sql, table->keys[0].type, "$1", 2);
 		argtypes[0] = table->keys[0].column_type;
 		argtypes[1] = INT8OID;
 		plan = DdbStoragePrepare(sql.data, 2, argtypes);

@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 #include "catalog.h"
@@ -110,8 +111,27 @@ extern DdbStorageCursor *DdbStorageOpenScan(DdbTable *table, const DdbKey *start
  */
 extern Jsonb *DdbStorageCursorNext(DdbStorageCursor *cursor, int64 wanted);
 
+/*
+ * Column n (2, ...) of the row DdbStorageCursorNext returned last, an item
+ * of the cursor's table, or NULL when null
+ */
+extern Jsonb *DdbStorageCursorColumn(DdbStorageCursor *cursor, int column);
+
 /* Close a cursor and free what it holds */
 extern void DdbStorageCursorClose(DdbStorageCursor *cursor);
+
+/*
+ * For cursors over other relations of a table (index tables, index.h):
+ * prepare a cursor statement (kept; the caller frees it), open a cursor on
+ * one whose column 1 is an item, run as a role (InvalidOid: the caller),
+ * and append the segment of a key value of a type, as the Scan statement
+ * computes it: ((hash of operand) & 9223372036854775807) % $total_param
+ */
+extern SPIPlanPtr DdbStoragePrepareCursor(const char *sql, int nargs, Oid *argtypes);
+extern DdbStorageCursor *DdbStorageOpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args,
+											  const char *nulls, Oid run_as);
+extern void DdbStorageAppendSegment(StringInfo sql, char key_type, const char *operand,
+									int total_param);
 
 /* The parallel Scan segment (0 .. total_segments - 1) of a partition key value */
 extern int64 DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments);

@@ -29,8 +29,12 @@
 
 #include "utils/jsonb.h"
 
+#include "capacity.h"
 #include "catalog.h"
 #include "errors.h"
+#include "expr.h"
+#include "key_condition.h"
+#include "storage.h"
 
 #define DDB_MAX_GLOBAL_INDEXES		20
 #define DDB_MAX_LOCAL_INDEXES		5
@@ -93,6 +97,8 @@ typedef struct DdbIndex
 	SPIPlanPtr	insert_plan;	/* prepared lazily by index_trigger.c */
 	SPIPlanPtr	update_plan;
 	SPIPlanPtr	delete_plan;
+	struct DdbIndexReadPlan *read_plans;	/* Query and Scan statements by
+											 * shape (index_read.c) */
 } DdbIndex;
 
 /* ---- index_spec.c: reading requests ---- */
@@ -182,5 +188,70 @@ extern void DdbIndexesForgetPlans(DdbTable *table);
  * changes (the trigger checks again for plain SQL writes).
  */
 extern void DdbIndexesCheckItem(DdbTable *table, JsonbContainer *item);
+
+/* ---- index_read.c: Query and Scan on an index ---- */
+
+/* What a Query or Scan asks of an index, and the read in progress */
+typedef struct DdbIndexRead
+{
+	/* set by the caller */
+	DdbTable   *table;
+	bool		consistent;		/* ConsistentRead */
+	bool		all_attributes; /* Select ALL_ATTRIBUTES, given explicitly */
+	DdbProjection *projection;	/* ProjectionExpression, or NULL */
+	DdbCondition *filter;		/* the filter, or NULL */
+	Jsonb	   *start_key;		/* normalized ExclusiveStartKey, or NULL */
+
+	/* set by DdbIndexReadBegin and the functions after it */
+	DdbIndex   *index;
+	bool		fetch;			/* an LSI read that fetches whole items */
+	bool		return_items;	/* return the fetched items, not the entries */
+	DdbKeyCondition *matched[DDB_MAX_INDEX_KEYS];	/* Query */
+	Datum		start[DDB_MAX_INDEX_KEYS + 2];	/* the start key: index key, table key */
+	DdbStorageCursor *cursor;
+	Size		index_bytes;	/* index entries read */
+	double		table_units;	/* read units of the items fetched */
+} DdbIndexRead;
+
+/*
+ * Look up the index a Query or Scan names and check the request against
+ * it (an unknown or inactive index, ConsistentRead on a GSI, Select
+ * ALL_ATTRIBUTES on a GSI that does not project everything), and check
+ * that the role may read it: SELECT on the item table, and no row-level
+ * security that applies to the role.
+ */
+extern void DdbIndexReadBegin(DdbIndexRead *read, const char *index_name);
+
+/*
+ * Query: check the key conditions (DdbKeyConditions of key_condition.h)
+ * and the start key against the index's key schema
+ */
+extern void DdbIndexReadCheckQuery(DdbIndexRead *read, DdbKeyConditions *conditions);
+
+/* Open the cursor of a checked Query, in index key order or its reverse */
+extern void DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward);
+
+/* Scan: check the start key, and open a cursor over one segment */
+extern void DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments);
+
+/*
+ * The next entry of an open read, detoasted into the current memory
+ * context, or NULL after the last: *evaluated is what the filter sees and
+ * the projection projects (the index entry, or the item fetched from the
+ * table), the result what is returned without a projection; *size counts
+ * the data read for it.
+ */
+extern Jsonb *DdbIndexReadNext(DdbIndexRead *read, int64 wanted, Jsonb **evaluated,
+							   Size *size);
+
+/* The ConsumedCapacity object of a page (partitions: as capacity.h counts them) */
+extern Jsonb *DdbIndexReadCapacity(DdbIndexRead *read, int64 partitions,
+								   DdbCapacityMode mode);
+
+/* Close the cursor */
+extern void DdbIndexReadClose(DdbIndexRead *read);
+
+/* Free the read statements prepared for an index */
+extern void DdbIndexForgetReadPlans(DdbIndex *index);
 
 #endif							/* DDB_INDEX_H */

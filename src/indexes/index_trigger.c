@@ -223,6 +223,7 @@ DdbIndexesForgetPlans(DdbTable *table)
 		if (index->delete_plan != NULL)
 			SPI_freeplan(index->delete_plan);
 		index->insert_plan = index->update_plan = index->delete_plan = NULL;
+		DdbIndexForgetReadPlans(index);
 	}
 }
 
