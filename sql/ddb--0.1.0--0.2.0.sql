@@ -267,3 +267,45 @@ CREATE FUNCTION ddb.check_indexes(table_name text, index text DEFAULT NULL)
 COMMENT ON FUNCTION ddb.check_indexes(text, text) IS
     'differences between the indexes of a table (or the one named) and their recomputation from its items; no rows when they are exact';
 -- end of checking indexes
+
+---------------------------------------------------------------------------
+-- Online creation of global secondary indexes (UpdateTable's Create): the
+-- progress of each backfill, kept by ddb's background worker (src/worker,
+-- src/indexes/index_backfill.c); the row goes when the index becomes
+-- ACTIVE or is deleted
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.index_backfill_state (
+    table_name text COLLATE "C" NOT NULL,
+    index_name text COLLATE "C" NOT NULL,
+    last_key text[],                  -- table key (key columns as text) up to which
+                                      -- items are indexed; NULL: none yet
+    rows_done bigint NOT NULL DEFAULT 0,  -- items read by the backfill so far
+    started_at timestamptz,           -- when the worker began the backfill
+    last_batch_at timestamptz,        -- when its last batch committed
+    PRIMARY KEY (table_name, index_name),
+    FOREIGN KEY (table_name, index_name) REFERENCES ddb.indexes ON DELETE CASCADE
+);
+COMMENT ON TABLE ddb.index_backfill_state IS
+    'progress of the backfills of global secondary indexes being created';
+SELECT pg_catalog.pg_extension_config_dump('ddb.index_backfill_state', '');
+GRANT SELECT ON ddb.index_backfill_state TO PUBLIC;
+
+CREATE VIEW ddb.index_backfills AS
+SELECT s.table_name,
+       s.index_name,
+       i.backfilling,
+       s.rows_done,
+       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0
+            THEN pg_catalog.int8larger(c.reltuples::bigint OPERATOR(pg_catalog.-) s.rows_done, 0)
+       END AS rows_to_go_estimate,
+       s.started_at,
+       s.last_batch_at
+  FROM ddb.index_backfill_state s
+  JOIN ddb.indexes i ON i.table_name OPERATOR(pg_catalog.=) s.table_name
+                    AND i.index_name OPERATOR(pg_catalog.=) s.index_name
+  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) s.table_name
+  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid;
+COMMENT ON VIEW ddb.index_backfills IS
+    'global secondary indexes being built: items read so far and an estimate of those to go';
+GRANT SELECT ON ddb.index_backfills TO PUBLIC;

@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "guc.h"
 #include "storage.h"
+#include "worker/worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -36,4 +37,5 @@ _PG_init(void)
 	DdbGucInit();
 	DdbCatalogInit();
 	DdbStorageInit();
+	DdbWorkerInit();
 }

@@ -13,6 +13,8 @@
 
 char	   *DdbRegion = NULL;
 char	   *DdbAccountId = NULL;
+int			DdbWorkerNaptime = 10;
+int			DdbBackfillBatchSize = 1000;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -36,5 +38,21 @@ DdbGucInit(void)
 							   PGC_SUSET,
 							   0,
 							   NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.worker_naptime",
+							gettext_noop("Seconds the background worker sleeps between rounds when it has nothing to do."),
+							NULL,
+							&DdbWorkerNaptime,
+							10, 1, 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.backfill_batch_size",
+							gettext_noop("Items a global secondary index backfill reads per transaction."),
+							NULL,
+							&DdbBackfillBatchSize,
+							1000, 1, 1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

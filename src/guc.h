@@ -12,6 +12,12 @@
 extern char *DdbRegion;
 extern char *DdbAccountId;
 
+/* Background worker (src/worker): seconds between rounds when idle */
+extern int	DdbWorkerNaptime;
+
+/* Items per batch of a global secondary index backfill */
+extern int	DdbBackfillBatchSize;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

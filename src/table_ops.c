@@ -1011,7 +1011,7 @@ DdbUpdateTable(JsonbContainer *request)
 		"GlobalTableWitnessUpdates", NULL
 	};
 	static const char *const unsupported[] = {
-		"AttributeDefinitions", "ReplicaUpdates",
+		"ReplicaUpdates",
 		"OnDemandThroughput", "WarmThroughput", "MultiRegionConsistency",
 		"GlobalTableWitnessUpdates", NULL
 	};
@@ -1176,7 +1176,8 @@ DdbUpdateTable(JsonbContainer *request)
 		Jsonb	   *description;
 
 		/* a deleted index is described as DELETING, then dropped */
-		DdbIndexesApplyUpdates(table, index_updates, strcmp(new_mode, "PROVISIONED") == 0);
+		DdbIndexesApplyUpdates(table, index_updates, DdbJsonGetArray(request, "AttributeDefinitions"),
+							   strcmp(new_mode, "PROVISIONED") == 0);
 		description = DescribeTableRow(table_name, "ACTIVE");
 		DdbIndexesDropDeleting(table);
 		return WrapDescription("TableDescription", description);

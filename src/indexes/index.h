@@ -99,6 +99,7 @@ typedef struct DdbIndex
 	SPIPlanPtr	delete_plan;
 	struct DdbIndexReadPlan *read_plans;	/* Query and Scan statements by
 											 * shape (index_read.c) */
+	SPIPlanPtr	backfill_plan;	/* insert unless there (index_trigger.c) */
 } DdbIndex;
 
 /* ---- index_spec.c: reading requests ---- */
@@ -133,6 +134,12 @@ extern void DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names,
 extern void DdbIndexesCreate(const char *table_name, Oid item_table,
 							 DdbIndexSpec *specs, int nspecs);
 
+/*
+ * Create a GSI on an existing table (UpdateTable's Create): index table,
+ * upkeep triggers, catalog row CREATING and the backfill's progress row
+ */
+extern void DdbIndexCreateOnline(DdbTable *table, DdbIndexSpec *spec);
+
 /* The indexes of a table, for its metadata (catalog.c, under SPI) */
 extern int	DdbIndexesLoad(DdbTable *table, DdbIndex **indexes);
 
@@ -143,10 +150,29 @@ extern DdbIndex *DdbIndexLookup(DdbTable *table, const char *index_name);
 
 /*
  * Apply the updates (provisioned: the table's billing mode after the
- * update): throughput changes, and deleted indexes marked DELETING for
- * the description that follows
+ * update; definitions: UpdateTable's AttributeDefinitions or NULL):
+ * created indexes, throughput changes, and deleted indexes marked
+ * DELETING for the description that follows
  */
-extern void DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, bool provisioned);
+extern void DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates,
+								   JsonbContainer *definitions, bool provisioned);
+
+/* ---- index_create.c: UpdateTable's Create ---- */
+
+/*
+ * Validate one Create entry (position: its place in the list, from 1) and
+ * the AttributeDefinitions it needs, with DynamoDB's errors, and create
+ * the index online
+ */
+extern void DdbIndexCreateFromRequest(DdbTable *table, JsonbContainer *create, int position,
+									  JsonbContainer *definitions, bool provisioned);
+
+/* ---- index_backfill.c: the background worker's backfills ---- */
+
+struct DdbWorkKind;
+
+/* The worker's unit of work that backfills indexes being created */
+extern const struct DdbWorkKind DdbIndexBackfillWork;
 
 /* Drop the index tables of indexes marked DELETING */
 extern void DdbIndexesDropDeleting(DdbTable *table);
@@ -177,6 +203,15 @@ extern bool DdbIndexEntryOf(DdbIndex *index, JsonbContainer *item, bool strict,
 
 /* The projection of an item that an index row holds */
 extern Jsonb *DdbIndexProjection(DdbTable *table, DdbIndex *index, Jsonb *item);
+
+/*
+ * Write an item's row into an index being backfilled, unless it is there
+ * already or the item is not in the index (a key attribute missing, of
+ * the wrong type or empty: left out, not an error); table_key holds the
+ * item's key column datums. Returns whether the item is in the index.
+ */
+extern bool DdbIndexBackfillItem(DdbTable *table, DdbIndex *index, Datum *table_key,
+								 Jsonb *item);
 
 /* Free the statements prepared for a table's indexes */
 extern void DdbIndexesForgetPlans(DdbTable *table);

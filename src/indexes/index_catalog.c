@@ -129,21 +129,23 @@ IndexKeySchema(DdbIndexSpec *spec)
 }
 
 /*
- * Write an index's catalog row (as the extension owner).
+ * Write an index's catalog row (as the extension owner): ACTIVE, or for an
+ * index created online CREATING, not backfilling yet.
  */
 static void
-InsertCatalogRow(const char *table_name, DdbIndexSpec *spec, Oid index_table)
+InsertCatalogRow(const char *table_name, DdbIndexSpec *spec, Oid index_table, bool online)
 {
 	static const char *const sql =
 	"INSERT INTO ddb.indexes (table_name, index_name, kind, index_table, key_attributes,"
 	"  key_types, hash_count, key_schema, projection_type, non_key_attributes,"
-	"  read_capacity_units, write_capacity_units, ordinal)"
+	"  read_capacity_units, write_capacity_units, ordinal, status, backfilling)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-	"  (SELECT pg_catalog.count(*) FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1))";
-	Oid			argtypes[12] = {TEXTOID, TEXTOID, TEXTOID, REGCLASSOID, TEXTARRAYOID,
-		TEXTARRAYOID, INT4OID, JSONBOID, TEXTOID, TEXTARRAYOID, INT8OID, INT8OID};
-	Datum		args[12];
-	char		nulls[13] = "            ";
+	"  (SELECT pg_catalog.count(*) FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1),"
+	"  CASE WHEN $13 THEN 'CREATING' ELSE 'ACTIVE' END, CASE WHEN $13 THEN false END)";
+	Oid			argtypes[13] = {TEXTOID, TEXTOID, TEXTOID, REGCLASSOID, TEXTARRAYOID,
+		TEXTARRAYOID, INT4OID, JSONBOID, TEXTOID, TEXTARRAYOID, INT8OID, INT8OID, BOOLOID};
+	Datum		args[13];
+	char		nulls[14] = "             ";
 	char	   *types[DDB_MAX_INDEX_KEYS];
 
 	for (int i = 0; i < spec->nkeys; i++)
@@ -163,7 +165,8 @@ InsertCatalogRow(const char *table_name, DdbIndexSpec *spec, Oid index_table)
 		nulls[9] = 'n';
 	args[10] = Int64GetDatum(spec->read_capacity_units);
 	args[11] = Int64GetDatum(spec->write_capacity_units);
-	if (SPI_execute_with_args(sql, 12, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)
+	args[12] = BoolGetDatum(online);
+	if (SPI_execute_with_args(sql, 13, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record index %s", spec->name);
 }
 
@@ -216,9 +219,42 @@ DdbIndexesCreate(const char *table_name, Oid item_table, DdbIndexSpec *specs, in
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	for (int i = 0; i < nspecs; i++)
-		InsertCatalogRow(table_name, &specs[i], relids[i]);
+		InsertCatalogRow(table_name, &specs[i], relids[i], false);
 	DdbCatalogEndOwnerAccess(&owner_access);
 	CacheInvalidateRelcacheByRelid(item_table);
+}
+
+/*
+ * DdbIndexCreateOnline creates a global secondary index on an existing
+ * table (UpdateTable's Create): its empty index table (as the calling
+ * role), the upkeep triggers, so that every write from now on keeps the
+ * index, and, as the extension owner, its catalog row (CREATING, not
+ * backfilling yet) and the row of ddb.index_backfill_state from which the
+ * background worker backfills the items already there.
+ */
+void
+DdbIndexCreateOnline(DdbTable *table, DdbIndexSpec *spec)
+{
+	Oid			nspid = get_namespace_oid(DDB_DATA_SCHEMA, false);
+	char	   *relation_name = DdbRelationName(psprintf("%s:%s", table->name, spec->name));
+	Oid			relid;
+	DdbOwnerAccess owner_access;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+
+	CreateIndexTable(relation_name, table, spec);
+	relid = get_relname_relid(relation_name, nspid);
+	CreateUpkeepTriggers(table);
+
+	args[0] = CStringGetTextDatum(table->name);
+	args[1] = CStringGetTextDatum(spec->name);
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	InsertCatalogRow(table->name, spec, relid, true);
+	if (SPI_execute_with_args("INSERT INTO ddb.index_backfill_state (table_name, index_name)"
+							  " VALUES ($1, $2)", 2, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record the backfill of index %s", spec->name);
+	DdbCatalogEndOwnerAccess(&owner_access);
+	CacheInvalidateRelcacheByRelid(table->relid);
 }
 
 /*

@@ -222,7 +222,9 @@ DdbIndexesForgetPlans(DdbTable *table)
 			SPI_freeplan(index->update_plan);
 		if (index->delete_plan != NULL)
 			SPI_freeplan(index->delete_plan);
-		index->insert_plan = index->update_plan = index->delete_plan = NULL;
+		if (index->backfill_plan != NULL)
+			SPI_freeplan(index->backfill_plan);
+		index->insert_plan = index->update_plan = index->delete_plan = index->backfill_plan = NULL;
 		DdbIndexForgetReadPlans(index);
 	}
 }
@@ -271,6 +273,58 @@ WriteIndexRow(DdbTable *table, DdbIndex *index, IndexRowWrite what, DdbIndexEntr
 	rc = SPI_execute_plan(index->insert_plan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "index row insert failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * DdbIndexBackfillItem writes an item's row into an index being
+ * backfilled, unless the row is there (a write since the index was
+ * created put it there, from the same item) or the item is not in the
+ * index; an item whose key attribute has the wrong type or is empty is
+ * left out, not an error, as DynamoDB's backfill does. The statement:
+ *
+ *	  INSERT INTO ddb_data."t:i" VALUES ($1, ..., $n) ON CONFLICT DO NOTHING
+ */
+bool
+DdbIndexBackfillItem(DdbTable *table, DdbIndex *index, Datum *table_key, Jsonb *item)
+{
+	DdbIndexEntry entry;
+	Datum		args[DDB_MAX_INDEX_KEYS + 3];
+	int			nargs = 0;
+	int			rc;
+
+	if (!DdbIndexEntryOf(index, &item->root, false, &entry))
+		return false;
+	if (index->backfill_plan == NULL)
+	{
+		Oid			argtypes[DDB_MAX_INDEX_KEYS + 3];
+		StringInfoData sql;
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "INSERT INTO %s VALUES (",
+						 quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name));
+		for (int i = 0; i < index->nkeys; i++)
+			argtypes[nargs++] = index->key_column_types[i];
+		for (int i = 0; i < table->nkeys; i++)
+			argtypes[nargs++] = table->keys[i].column_type;
+		argtypes[nargs++] = JSONBOID;
+		for (int i = 1; i <= nargs; i++)
+			appendStringInfo(&sql, "$%d%s", i, i < nargs ? ", " : ") ON CONFLICT DO NOTHING");
+		index->backfill_plan = SPI_prepare(sql.data, nargs, argtypes);
+		if (index->backfill_plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+		SPI_keepplan(index->backfill_plan);
+		pfree(sql.data);
+		nargs = 0;
+	}
+	for (int i = 0; i < index->nkeys; i++)
+		args[nargs++] = entry.keys[i];
+	for (int i = 0; i < table->nkeys; i++)
+		args[nargs++] = table_key[i];
+	args[nargs++] = JsonbPGetDatum(DdbIndexProjection(table, index, item));
+	rc = SPI_execute_plan(index->backfill_plan, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "index row insert failed: %s", SPI_result_code_string(rc));
+	return true;
 }
 
 /*

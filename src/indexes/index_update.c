@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * index_update.c
- *	  UpdateTable's GlobalSecondaryIndexUpdates: Update (a GSI's
- *	  provisioned throughput) and Delete (a GSI and its index table).
+ *	  UpdateTable's GlobalSecondaryIndexUpdates: Create (index_create.c),
+ *	  Update (a GSI's provisioned throughput) and Delete (a GSI and its
+ *	  index table, also while it is being backfilled).
  *
  * A deleted index is reported DELETING in UpdateTable's description, as
  * DynamoDB reports it, and its index table is dropped in the same
@@ -123,12 +124,14 @@ ReadUpdates(JsonbContainer *updates, IndexUpdate **out)
 
 /*
  * DdbIndexesApplyUpdates applies UpdateTable's GlobalSecondaryIndexUpdates
- * (provisioned: the table's billing mode after the update): throughput
- * updates are made, deleted indexes are marked DELETING (for the
- * description; DdbIndexesDropDeleting drops them).
+ * (provisioned: the table's billing mode after the update; definitions:
+ * its AttributeDefinitions or NULL): indexes are created (CREATING),
+ * throughput updates are made, deleted indexes are marked DELETING (for
+ * the description; DdbIndexesDropDeleting drops them).
  */
 void
-DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, bool provisioned)
+DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, JsonbContainer *definitions,
+					   bool provisioned)
 {
 	IndexUpdate *entries;
 	int			n = ReadUpdates(updates, &entries);
@@ -138,8 +141,10 @@ DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, bool provisione
 		IndexUpdate *update = &entries[i];
 
 		if (strcmp(update->action, "Create") == 0)
-			DdbValidationError("Creating a global secondary index on an existing table is not supported yet: IndexName: %s",
-							   update->index_name);
+		{
+			DdbIndexCreateFromRequest(table, update->body, i + 1, definitions, provisioned);
+			continue;
+		}
 		(void) RequireGlobalIndex(table, update->index_name);
 		if (strcmp(update->action, "Delete") == 0)
 			ExecuteOnIndex("UPDATE ddb.indexes SET status = 'DELETING'"
