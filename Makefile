@@ -11,11 +11,13 @@ DATA = $(wildcard sql/ddb--*.sql)
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
-	strings validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query
+	strings validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
+	indexes_online
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
-ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew conflict_errors index_race
+ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew conflict_errors \
+	index_race index_backfill
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config

@@ -371,15 +371,13 @@ MergeDefinitions(DdbTable *table, DdbIndexSpec *spec, AttributeDefinition *defs,
 		DdbPushValue(&st, WJB_ELEM, &existing[i]);
 	for (int i = 0; i < ndefs; i++)
 	{
-		char		type[2] = {defs[i].type, '\0'};
-
 		if (DefinedType(current, defs[i].name) != '\0')
 			continue;
 		DdbPushBeginObject(&st);
 		DdbPushKey(&st, "AttributeName");
 		DdbPushString(&st, WJB_VALUE, defs[i].name);
 		DdbPushKey(&st, "AttributeType");
-		DdbPushString(&st, WJB_VALUE, type);
+		DdbPushString(&st, WJB_VALUE, psprintf("%c", defs[i].type));
 		DdbPushEndObject(&st);
 	}
 	return JsonbValueToJsonb(DdbPushEndArray(&st));
