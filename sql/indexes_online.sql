@@ -111,6 +111,7 @@ SELECT count(*) AS backfill_rows_left FROM ddb.index_backfill_state;
 
 -- the index holds exactly the items with a non-empty string st
 SELECT index_differences('ddb_data."music:status"') AS differences;
+SELECT count(*) AS problems FROM ddb.check_indexes('music');
 SELECT count(*) AS indexed FROM ddb_data."music:status";
 SELECT k1, table_pk, table_sk FROM ddb_data."music:status" WHERE k1 IN ('new', 'moved') ORDER BY 1;
 

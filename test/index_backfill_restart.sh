@@ -95,6 +95,7 @@ differences=$(value "
          + (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) b)")
 [ "$differences" = 0 ] || fail "the index differs from its recomputation in $differences rows"
 [ "$(value "SELECT count(*) FROM ddb_data.\"events:byKind\"")" = 20000 ] || fail "index incomplete"
+[ "$(value "SELECT count(*) FROM ddb.check_indexes('events')")" = 0 ] || fail "ddb.check_indexes finds problems"
 
 "$bin/dropdb" "$db"
 echo "ok: backfill held at $before of 20000 items, resumed after the restart${after:+ from $after}, index complete"
