@@ -89,7 +89,8 @@ ReadReturnValues(JsonbContainer *request, DdbConstraintErrors *errors, bool *old
  */
 static Jsonb *
 ItemResponse(const char *member, Jsonb *item, bool keep_empty,
-			 DdbTable *table, DdbCapacityMode capacity, double units, const double *index_units)
+			 DdbTable *table, DdbCapacityMode capacity, double units, const double *index_units,
+			 const DdbKey *key, JsonbContainer *collection_item)
 {
 	JsonbParseState *st = NULL;
 
@@ -104,6 +105,8 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty,
 		DdbPushKey(&st, "ConsumedCapacity");
 		DdbPushWriteCapacity(&st, table, units, index_units, capacity);
 	}
+	if (collection_item != NULL)
+		DdbPushItemCollectionMetrics(&st, table, key, collection_item);
 	return DdbBuildJsonbIn(DdbResponseContext(), DdbPushEndObject(&st));
 }
 
@@ -130,6 +133,22 @@ WriteUnitsOf(DdbItemWrite *write, DdbCapacityMode capacity, double **index_units
 	old_size = write->old_item ? DdbItemSize(&write->old_item->root) : 0;
 	new_size = write->result_item ? DdbItemSize(&write->result_item->root) : 0;
 	return DdbWriteUnits(Max(old_size, new_size));
+}
+
+/*
+ * An item or key map holding the partition key of a write's item
+ * collection: the item written or replaced, or the request's Key.
+ */
+static JsonbContainer *
+CollectionItem(DdbItemWrite *write, JsonbContainer *request_object)
+{
+	if (write->result_item != NULL)
+		return &write->result_item->root;
+	if (write->old_item != NULL)
+		return &write->old_item->root;
+	if (write->key_item != NULL)
+		return &write->key_item->root;
+	return request_object;
 }
 
 /*
@@ -176,6 +195,7 @@ typedef struct WriteRequest
 	ReturnValues return_values;
 	bool		old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
 	DdbCapacityMode capacity;
+	bool		collection_metrics; /* ReturnItemCollectionMetrics SIZE */
 	DdbRequestExpressions expressions;
 } WriteRequest;
 
@@ -198,6 +218,11 @@ ReadWriteRequest(JsonbContainer *request, const char *const *allowed,
 	out->return_values = ReadReturnValues(request, &errors, &out->old_on_failure);
 	out->capacity = DdbReadCapacityMode(request, &errors);
 	DdbConstraintRaise(&errors);
+	{
+		char	   *metrics = DdbJsonGetString(request, "ReturnItemCollectionMetrics");
+
+		out->collection_metrics = metrics != NULL && strcmp(metrics, "SIZE") == 0;
+	}
 	if (!all_return_values && out->return_values != RETURN_NONE &&
 		out->return_values != RETURN_ALL_OLD)
 		DdbValidationError("ReturnValues can only be ALL_OLD or NONE");
@@ -232,7 +257,8 @@ DdbPutItem(JsonbContainer *request)
 	DdbWritePerform(&write, req.old_on_failure);
 	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, units, index_units);
+						write.table, req.capacity, units, index_units, &write.key,
+						req.collection_metrics ? CollectionItem(&write, req.object) : NULL);
 }
 
 /*
@@ -261,7 +287,8 @@ DdbDeleteItem(JsonbContainer *request)
 	DdbWritePerform(&write, req.old_on_failure);
 	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), true,
-						write.table, req.capacity, units, index_units);
+						write.table, req.capacity, units, index_units, &write.key,
+						req.collection_metrics ? CollectionItem(&write, req.object) : NULL);
 }
 
 /*
@@ -301,7 +328,8 @@ DdbUpdateItem(JsonbContainer *request)
 	DdbWritePerform(&write, req.old_on_failure);
 	units = WriteUnitsOf(&write, req.capacity, &index_units);
 	return ItemResponse("Attributes", ReturnedAttributes(&write, req.return_values), false,
-						write.table, req.capacity, units, index_units);
+						write.table, req.capacity, units, index_units, &write.key,
+						req.collection_metrics ? CollectionItem(&write, req.object) : NULL);
 }
 
 /*
@@ -344,5 +372,5 @@ DdbGetItem(JsonbContainer *request)
 	if (item != NULL && expressions.projection != NULL)
 		item = DdbProjectItem(&item->root, expressions.projection->paths,
 							  expressions.projection->npaths);
-	return ItemResponse("Item", item, true, table, capacity, units, NULL);
+	return ItemResponse("Item", item, true, table, capacity, units, NULL, NULL, NULL);
 }

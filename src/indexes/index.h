@@ -177,6 +177,16 @@ extern const struct DdbWorkKind DdbIndexBackfillWork;
 /* Drop the index tables of indexes marked DELETING */
 extern void DdbIndexesDropDeleting(DdbTable *table);
 
+/* ---- index_collection.c: item collections of tables with LSIs ---- */
+
+/*
+ * Push "ItemCollectionMetrics" of a write to the item collection of key
+ * (item: an item or key map holding its partition key attribute); nothing
+ * for a table without LSIs
+ */
+extern void DdbPushItemCollectionMetrics(JsonbParseState **st, DdbTable *table,
+										 const DdbKey *key, JsonbContainer *item);
+
 /* ---- index_trigger.c: upkeep ---- */
 
 /*

@@ -1,0 +1,124 @@
+/*-------------------------------------------------------------------------
+ *
+ * index_collection.c
+ *	  Item collections of tables with local secondary indexes: the
+ *	  ItemCollectionMetrics a write returns with
+ *	  ReturnItemCollectionMetrics SIZE.
+ *
+ * An item collection is every item with one partition key, plus their
+ * entries in the table's LSIs. Its size is estimated, as DynamoDB
+ * estimates it, from the stored bytes of the items and of the LSI entries
+ * (pg_column_size), and returned as SizeEstimateRangeGB: the whole
+ * gigabytes below and above it. The estimate is read as the item table's
+ * owner (a writer may lack SELECT). Tables without LSIs return nothing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "catalog.h"
+#include "index.h"
+#include "json_util.h"
+
+/*
+ * The stored bytes of an item collection:
+ *
+ *	  SELECT (SELECT COALESCE(sum(pg_column_size(item)), 0) FROM t WHERE pk = $1)
+ *		   + (SELECT COALESCE(sum(pg_column_size(item)), 0) FROM "t:lsi" WHERE k1 = $1) ...
+ */
+static int64
+CollectionBytes(DdbTable *table, Datum partition)
+{
+	StringInfoData sql;
+	Oid			argtype = table->keys[0].column_type;
+	Relation	rel;
+	Oid			owner;
+	Oid			saved_user;
+	int			saved_context;
+	bool		isnull;
+	int64		bytes;
+	int			rc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT pg_catalog.int8(0) OPERATOR(pg_catalog.+) (SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_column_size(item)), 0)"
+					 " FROM %s WHERE %s OPERATOR(pg_catalog.=) $1)",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
+					 quote_identifier(table->keys[0].column));
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		if (table->indexes[i].kind != DDB_INDEX_LOCAL)
+			continue;
+		appendStringInfo(&sql, " OPERATOR(pg_catalog.+) (SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_column_size(item)), 0)"
+						 " FROM %s WHERE k1 OPERATOR(pg_catalog.=) $1)",
+						 quote_qualified_identifier(DDB_DATA_SCHEMA, table->indexes[i].relation_name));
+	}
+	/* an error leaves the owner's identity to the (sub)transaction abort */
+	rel = table_open(table->relid, AccessShareLock);
+	owner = rel->rd_rel->relowner;
+	table_close(rel, NoLock);
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	rc = SPI_execute_with_args(sql.data, 1, &argtype, &partition, NULL, false, 1);
+	SetUserIdAndSecContext(saved_user, saved_context);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "item collection size failed: %s", SPI_result_code_string(rc));
+	if (SPI_tuptable->tupdesc->attrs[0].atttypid != INT8OID)
+		elog(ERROR, "item collection size is not a bigint");
+	bytes = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	pfree(sql.data);
+	return bytes;
+}
+
+/*
+ * DdbPushItemCollectionMetrics pushes "ItemCollectionMetrics" of a write
+ * to an item collection of a table with LSIs: ItemCollectionKey (the
+ * partition key attribute, from item, an item or a key map of the
+ * collection) and SizeEstimateRangeGB. Nothing for a table without LSIs.
+ */
+void
+DdbPushItemCollectionMetrics(JsonbParseState **st, DdbTable *table, const DdbKey *key,
+							 JsonbContainer *item)
+{
+	JsonbValue	partition_value;
+	const char *name = table->keys[0].name;
+	bool		has_local = false;
+	double		gb;
+	char	   *lower;
+	char	   *upper;
+
+	for (int i = 0; i < table->nindexes; i++)
+		has_local |= (table->indexes[i].kind == DDB_INDEX_LOCAL);
+	if (!has_local || item == NULL ||
+		getKeyJsonValueFromContainer(item, name, strlen(name), &partition_value) == NULL)
+		return;
+	gb = (double) CollectionBytes(table, key->values[0]) / (1024.0 * 1024.0 * 1024.0);
+	lower = psprintf("%.1f", floor(gb));
+	upper = psprintf("%.1f", floor(gb) + 1.0);
+
+	DdbPushKey(st, "ItemCollectionMetrics");
+	DdbPushBeginObject(st);
+	DdbPushKey(st, "ItemCollectionKey");
+	DdbPushBeginObject(st);
+	DdbPushKey(st, name);
+	DdbPushStored(st, WJB_VALUE, &partition_value);
+	DdbPushEndObject(st);
+	DdbPushKey(st, "SizeEstimateRangeGB");
+	DdbPushBeginArray(st);
+	DdbPushNumberText(st, WJB_ELEM, lower);
+	DdbPushNumberText(st, WJB_ELEM, upper);
+	DdbPushEndArray(st);
+	DdbPushEndObject(st);
+}
