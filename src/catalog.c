@@ -255,7 +255,7 @@ ItemsCheckedOnWrite(DdbTable *table)
 						   " AND contype OPERATOR(pg_catalog.=) 'c' AND convalidated",
 						   1, argtypes);
 	}
-	if (SPI_execute_plan(plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "item check lookup failed");
 	if (SPI_processed != 1)
 		return false;

@@ -7,7 +7,9 @@
 # attributes, BatchWriteItem, TransactWriteItems (some cancelled), plain
 # SQL inserts, updates and deletes, writes refused for an index key of the
 # wrong type, and transactions that commit or roll back, while another
-# session runs ddb.check_indexes over and over. Every check must find no
+# session runs ddb.check_indexes over and over; a second into the workload
+# UpdateTable adds a GSI, which the background worker backfills in batches
+# of three items while the writes go on. Every check must find no
 # difference, during the workload and after it, and the index tables must
 # hold as many rows as a recount of the items with SQL says (and not few).
 # Needs PGHOST, PGPORT, PGUSER and PGBIN (the server's bin directory).
@@ -17,7 +19,12 @@ bin=${PGBIN:-/usr/lib/postgresql/15/bin}
 db=ddb_index_consistency
 seconds=${DDB_CONSISTENCY_SECONDS:-5}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# the backfill of the GSI added during the workload goes in small batches
+reset_batch_size() {
+    "$bin/psql" -X -q -d postgres -c "ALTER SYSTEM RESET ddb.backfill_batch_size" \
+        -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+}
+trap 'rm -rf "$work"; reset_batch_size' EXIT
 
 psql() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -159,13 +166,28 @@ pgbench() {
     "$bin/pgbench" -n -T "$seconds" -c "$clients" -j "$clients" -f "$work/$script.sql" "$db" \
         > "$work/$script.out" 2>&1
 }
+psql -d postgres -o /dev/null -c "ALTER SYSTEM SET ddb.backfill_batch_size = 3" -c "SELECT pg_reload_conf()"
 pids=()
 pgbench write 3 & pids+=($!)
 pgbench commit 1 & pids+=($!)
 pgbench rollback 1 & pids+=($!)
 pgbench check 1 & pids+=($!)
+# a GSI added while the others write: backfilled by the worker meanwhile
+sleep 1
+psql -d "$db" -o /dev/null -c "SELECT ddb.update_table('{\"TableName\": \"mixed\",
+    \"AttributeDefinitions\": [{\"AttributeName\": \"note\", \"AttributeType\": \"S\"}],
+    \"GlobalSecondaryIndexUpdates\": [{\"Create\": {\"IndexName\": \"byNote\",
+        \"KeySchema\": [{\"AttributeName\": \"note\", \"KeyType\": \"HASH\"}],
+        \"Projection\": {\"ProjectionType\": \"KEYS_ONLY\"}}}]}')"
 failed=0
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+status=""
+for _ in $(seq 240); do
+    status=$(psql -d "$db" -At -c "SELECT status FROM ddb.indexes WHERE index_name = 'byNote'")
+    [ "$status" = ACTIVE ] && break
+    sleep 0.5
+done
+[ "$status" = ACTIVE ] || { echo "index_consistency: the GSI added during the workload is still $status" >&2; exit 1; }
 if [ "$failed" -ne 0 ] || grep -q "aborted\|ERROR" "$work"/*.out; then
     echo "index_consistency: a session failed:" >&2
     cat "$work"/*.out >&2
@@ -187,6 +209,7 @@ SELECT (SELECT count(*) FROM ddb_data."mixed:byState")
        || '/' || count(*) FILTER (WHERE item ? 'st' AND item ? 'area' AND item ? 'score')
        || ' ' || (SELECT count(*) FROM ddb_data."mixed:byPrio") || '/' || count(*) FILTER (WHERE item ? 'prio')
        || ' ' || (SELECT count(*) FROM ddb_data."mixed:byPayload") || '/' || count(*) FILTER (WHERE item ? 'payload')
+       || ' ' || (SELECT count(*) FROM ddb_data."mixed:byNote") || '/' || count(*) FILTER (WHERE item ? 'note')
   FROM ddb_data.mixed;
 SELECT count(*) FILTER (WHERE item ? 'st' AND item ? 'area' AND item ? 'score') >= 10
        AND count(*) FILTER (WHERE item ? 'prio') >= 10 AND count(*) FILTER (WHERE item ? 'payload') >= 10
@@ -194,6 +217,8 @@ SELECT count(*) FILTER (WHERE item ? 'st' AND item ? 'area' AND item ? 'score') 
            = count(*) FILTER (WHERE item ? 'st' AND item ? 'area' AND item ? 'score')
        AND (SELECT count(*) FROM ddb_data."mixed:byPrio") = count(*) FILTER (WHERE item ? 'prio')
        AND (SELECT count(*) FROM ddb_data."mixed:byPayload") = count(*) FILTER (WHERE item ? 'payload')
+       AND count(*) FILTER (WHERE item ? 'note') >= 10
+       AND (SELECT count(*) FROM ddb_data."mixed:byNote") = count(*) FILTER (WHERE item ? 'note')
   FROM ddb_data.mixed;
 SQL
 )
@@ -201,7 +226,7 @@ SQL
 { read -r differences; read -r examples; read -r during; read -r during_examples; read -r operations
   read -r checks; read -r items; read -r counts; read -r plausible; } <<< "$result"
 echo "index_consistency: $operations writes, $checks checks during them, $items items;" \
-     "index rows/items that belong (byState byPrio byPayload): $counts"
+     "index rows/items that belong (byState byPrio byPayload byNote): $counts"
 [ "$operations" -gt 100 ] || { echo "index_consistency: only $operations writes succeeded" >&2; exit 1; }
 [ "$checks" -gt 0 ] || { echo "index_consistency: no check ran during the workload" >&2; exit 1; }
 [ "$during" -eq 0 ] || { echo "index_consistency: checks during the workload found $during differences: $during_examples" >&2; exit 1; }

@@ -305,7 +305,13 @@ DdbIndexesLoad(DdbTable *table, DdbIndex **indexes)
 						   " ORDER BY index_name",
 						   1, argtypes);
 	}
-	if (SPI_execute_plan(plan, &arg, NULL, true, 0) != SPI_OK_SELECT)
+	/*
+	 * A fresh snapshot, not the statement's: metadata reloaded on an
+	 * invalidation (an index created or deleted) must see what committed
+	 * it, or a trigger firing in a statement that began earlier would cache
+	 * the old indexes until the next invalidation.
+	 */
+	if (SPI_execute_plan(plan, &arg, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "index lookup failed");
 	n = (int) SPI_processed;
 	if (n == 0)
