@@ -140,6 +140,8 @@ static void
 HandleInterrupts(void)
 {
 	CHECK_FOR_INTERRUPTS();
+	if (ShutdownRequestPending)
+		proc_exit(0);			/* SIGTERM: a clean exit between steps */
 	if (ConfigReloadPending)
 	{
 		ConfigReloadPending = false;
@@ -201,7 +203,7 @@ DdbDatabaseWorkerMain(Datum main_arg)
 	MemoryContext context;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 	dboid = DdbWorkerSlotAttach(slotno);
 	if (!OidIsValid(dboid))

@@ -623,7 +623,7 @@ DdbLauncherMain(Datum main_arg)
 	MemoryContext context;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	pgstat_report_appname("ddb launcher");
@@ -641,6 +641,8 @@ DdbLauncherMain(Datum main_arg)
 	for (;;)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (ShutdownRequestPending)
+			proc_exit(0);		/* SIGTERM: a clean exit between rounds */
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
