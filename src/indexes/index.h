@@ -143,6 +143,9 @@ extern void DdbIndexCreateOnline(DdbTable *table, DdbIndexSpec *spec);
 /* The indexes of a table, for its metadata (catalog.c, under SPI) */
 extern int	DdbIndexesLoad(DdbTable *table, DdbIndex **indexes);
 
+/* The owner of a relation (index tables are read and written as it) */
+extern Oid	DdbRelationOwner(Oid relid);
+
 /* An index of a table by name, or NULL */
 extern DdbIndex *DdbIndexLookup(DdbTable *table, const char *index_name);
 

@@ -218,22 +218,6 @@ WaitForSnapshotHolders(void)
 }
 
 /*
- * The owner of a relation.
- */
-static Oid
-RelationOwner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
  * The key columns of a table, quoted and comma-separated.
  */
 static char *
@@ -421,7 +405,7 @@ BackfillStep(void *arg)
 	if (state.nkey == table->nkeys)
 		KeyFromText(table, state.last_key, lower);
 	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(RelationOwner(table->relid),
+	SetUserIdAndSecContext(DdbRelationOwner(table->relid),
 						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	nrows = IndexBatch(table, index, state.nkey == table->nkeys ? lower : NULL, upper, &has_upper);

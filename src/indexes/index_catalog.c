@@ -21,7 +21,9 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -32,6 +34,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "index.h"
@@ -356,6 +359,23 @@ DdbIndexesLoad(DdbTable *table, DdbIndex **indexes)
 	}
 	MemoryContextSwitchTo(old);
 	return n;
+}
+
+/*
+ * DdbRelationOwner returns the owner of a relation (an item table: index
+ * tables are read and written as its owner).
+ */
+Oid
+DdbRelationOwner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
 }
 
 /*

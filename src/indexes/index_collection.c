@@ -18,7 +18,6 @@
 
 #include <math.h>
 
-#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -26,7 +25,6 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
 
 #include "catalog.h"
 #include "index.h"
@@ -43,8 +41,6 @@ CollectionBytes(DdbTable *table, Datum partition)
 {
 	StringInfoData sql;
 	Oid			argtype = table->keys[0].column_type;
-	Relation	rel;
-	Oid			owner;
 	Oid			saved_user;
 	int			saved_context;
 	bool		isnull;
@@ -65,12 +61,9 @@ CollectionBytes(DdbTable *table, Datum partition)
 						 quote_qualified_identifier(DDB_DATA_SCHEMA, table->indexes[i].relation_name));
 	}
 	/* an error leaves the owner's identity to the (sub)transaction abort */
-	rel = table_open(table->relid, AccessShareLock);
-	owner = rel->rd_rel->relowner;
-	table_close(rel, NoLock);
 	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	SetUserIdAndSecContext(DdbRelationOwner(table->relid), saved_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 	rc = SPI_execute_with_args(sql.data, 1, &argtype, &partition, NULL, false, 1);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)

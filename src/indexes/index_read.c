@@ -166,22 +166,6 @@ ConditionNeedsItem(DdbTable *table, DdbIndex *index, const DdbCondition *cond)
 }
 
 /*
- * The owner of a relation.
- */
-static Oid
-RelationOwner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
  * Refuse a read of an index the role could not make of the item table:
  * without SELECT on it, PostgreSQL's own error; with row-level security
  * that applies to the role, an error that says why.
@@ -646,7 +630,7 @@ DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward)
 	plan = QueryPlan(read, equalities, range.lower_kind, range.upper_kind, forward,
 					 read->start_key != NULL);
 	read->cursor = DdbStorageOpenCursor(table, plan, args, nulls,
-										RelationOwner(table->relid));
+										DdbRelationOwner(table->relid));
 }
 
 /*
@@ -775,7 +759,7 @@ DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments)
 	nulls[nstart] = nulls[nstart + 1] = ' ';
 	plan = ScanPlan(read, read->start_key != NULL, total_segments > 1);
 	read->cursor = DdbStorageOpenCursor(table, plan, args, nulls,
-										RelationOwner(table->relid));
+										DdbRelationOwner(table->relid));
 }
 
 
