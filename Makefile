@@ -11,7 +11,7 @@ DATA = $(wildcard sql/ddb--*.sql)
 # pg_regress tests, in order: sql/<name>.sql against expected/<name>.out
 REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
-	strings validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
+	strings key_parameters validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
 	indexes_online indexes_collections
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 

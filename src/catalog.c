@@ -413,6 +413,8 @@ DdbValidateTableName(const char *name, const char *member, DdbConstraintErrors *
 			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
 			pattern_ok = false;
 	}
+	if (pattern_ok && len >= 3 && len <= DDB_MAX_TABLE_NAME)
+		return pstrdup(bare);
 	quoted = psprintf("'%s'", name);
 	if (!pattern_ok)
 		DdbConstraintAdd(errors, quoted, member,

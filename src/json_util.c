@@ -269,16 +269,22 @@ DdbJsonArrayElements(JsonbContainer *arr, JsonbValue **elements)
 void
 DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 {
-	DdbJsonMember *members;
-	int			n = DdbJsonObjectMembers(obj, &members);
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
 
-	for (int i = 0; i < n; i++)
+	/* every request passes here: the names are compared where they lie */
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		const char *name = v.val.string.val;
+		int			len = v.val.string.len;
 		bool		known = false;
 
+		if (tok != WJB_KEY)
+			continue;
 		for (const char *const *a = allowed; *a; a++)
 		{
-			if (strcmp(*a, members[i].key) == 0)
+			if (strncmp(*a, name, len) == 0 && (*a)[len] == '\0')
 			{
 				known = true;
 				break;
@@ -286,7 +292,7 @@ DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 		}
 		if (!known)
 			DdbValidationError("1 validation error detected: Unknown parameter '%s' in the request",
-							   DdbEchoText(members[i].key, members[i].keylen));
+							   DdbEchoText(name, len));
 	}
 }
 

@@ -107,12 +107,73 @@ DdbKeyFromItem(DdbTable *table, JsonbContainer *item, DdbKey *key)
  * attributes, each of the schema's type. Every value is first validated as
  * an AttributeValue, so that {"N": "x"} reports the number error.
  */
+/*
+ * The payload of a Key parameter's member for this key attribute when it is
+ * exactly {"<schema type>": "<string>"}: false for anything else (absent,
+ * null, another type, extra members), which the full validation handles.
+ */
+static bool
+PlainKeyPayload(JsonbContainer *keymap, DdbKeyAttribute *attr, JsonbValue *payload)
+{
+	JsonbValue	av;
+	char		type_name[2] = {attr->type, '\0'};
+
+	return DdbJsonGet(keymap, attr->name, &av) &&
+		av.type == jbvBinary &&
+		JsonContainerIsObject(av.val.binary.data) &&
+		JsonContainerSize(av.val.binary.data) == 1 &&
+		DdbJsonGet(av.val.binary.data, type_name, payload) &&
+		payload->type == jbvString;
+}
+
+/*
+ * Read a Key parameter made only of the table's S and N key attributes,
+ * each exactly of the schema's type (every GetItem and DeleteItem a client
+ * sends), without building its normalized form. Validates every value
+ * before converting any, in the order the full path does, so errors are
+ * the same. Returns false, having changed nothing, when the parameter has
+ * another shape.
+ */
+static bool
+KeyFromPlainKeyMap(DdbTable *table, JsonbContainer *keymap, DdbKey *key)
+{
+	JsonbValue	payloads[2];	/* partition key, sort key */
+
+	if (!JsonContainerIsObject(keymap) || JsonContainerSize(keymap) != table->nkeys)
+		return false;
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (table->keys[i].type == 'B' ||
+			!PlainKeyPayload(keymap, &table->keys[i], &payloads[i]))
+			return false;
+	}
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (table->keys[i].type == 'N')
+		{
+			char	   *number = DdbNumberNormalize(payloads[i].val.string.val,
+													payloads[i].val.string.len);
+
+			payloads[i].val.string.val = number;
+			payloads[i].val.string.len = strlen(number);
+		}
+	}
+	for (int i = 0; i < table->nkeys; i++)
+		key->values[i] = DdbKeyValueDatum(&table->keys[i], i, &payloads[i]);
+	return true;
+}
+
 void
 DdbKeyFromKeyMap(DdbTable *table, JsonbContainer *keymap, DdbKey *key, Jsonb **normalized)
 {
 	Size		size;
-	Jsonb	   *map = DdbAttributeMapNormalize(keymap, &size);
-	bool		matches = (JsonContainerSize(&map->root) == table->nkeys);
+	Jsonb	   *map;
+	bool		matches;
+
+	if (normalized == NULL && KeyFromPlainKeyMap(table, keymap, key))
+		return;
+	map = DdbAttributeMapNormalize(keymap, &size);
+	matches = (JsonContainerSize(&map->root) == table->nkeys);
 
 	for (int i = 0; matches && i < table->nkeys; i++)
 	{
