@@ -37,7 +37,9 @@
  * (DdbBatchLockTarget), so batches and transactions that touch the same
  * items lock them in the same order and cannot deadlock each other. ddb
  * does not throttle, so UnprocessedItems is always {}: a write that meets
- * a row lock waits for it, as PutItem does.
+ * a row lock waits for it, as PutItem does. With ReturnItemCollectionMetrics
+ * SIZE, ItemCollectionMetrics lists each item collection written (of tables
+ * with local secondary indexes), once, with its size after the batch.
  *
  *-------------------------------------------------------------------------
  */
@@ -672,14 +674,16 @@ DdbBatchWriteItem(JsonbContainer *request)
 	int			nrequests = 0;
 	DdbBatchTarget *targets;
 	DdbCapacityTotals capacity = {0};
+	DdbItemCollections collections = {0};
+	char	   *metrics_mode;
 	JsonbParseState *state = NULL;
 	MemoryContext write_context;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	mode = DdbReadCapacityMode(request, &errors);
-	DdbRequestEnum(request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-				   metrics, "[SIZE, NONE]", &errors);
+	metrics_mode = DdbRequestEnum(request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+								  metrics, "[SIZE, NONE]", &errors);
 	ntables = RequestItemsMembers(request, 0, &request_items, &members, &errors);
 
 	/* every request of every table, in the request's order */
@@ -803,10 +807,19 @@ DdbBatchWriteItem(JsonbContainer *request)
 								  requests[i].index_units);
 	}
 
+	/* the item collections written, each once, measured after every write */
+	if (metrics_mode != NULL && strcmp(metrics_mode, "SIZE") == 0)
+	{
+		for (int i = 0; i < nrequests; i++)
+			DdbItemCollectionsAdd(&collections, requests[i].write.table, &requests[i].write.key,
+								  &requests[i].normalized->root);
+	}
+
 	DdbPushBeginObject(&state);
 	DdbPushKey(&state, "UnprocessedItems");
 	DdbPushBeginObject(&state);
 	DdbPushEndObject(&state);
 	DdbCapacityTotalsPush(&state, &capacity, mode);
-	return JsonbValueToJsonb(DdbPushEndObject(&state));
+	DdbItemCollectionsPush(&state, &collections);
+	return DdbBuildJsonb(DdbPushEndObject(&state));
 }

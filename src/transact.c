@@ -977,6 +977,8 @@ DdbTransactWriteItems(JsonbContainer *request)
 	TokenClaim	claim = {0};
 	TransactionRun run = {0};
 	DdbCapacityTotals capacity = {0};
+	DdbItemCollections collections = {0};
+	char	   *metrics_mode;
 	Jsonb	   *response;
 	JsonbParseState *state = NULL;
 
@@ -984,8 +986,8 @@ DdbTransactWriteItems(JsonbContainer *request)
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
 	mode = DdbReadCapacityMode(request, &errors);
-	DdbRequestEnum(request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-				   metrics, "[SIZE, NONE]", &errors);
+	metrics_mode = DdbRequestEnum(request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+								  metrics, "[SIZE, NONE]", &errors);
 	token = DdbJsonGetString(request, "ClientRequestToken");
 	if (token != NULL)
 		DdbRequestCheckString(&errors, token, "clientRequestToken", 1, TOKEN_MAX_LENGTH, NULL, NULL);
@@ -1056,7 +1058,18 @@ DdbTransactWriteItems(JsonbContainer *request)
 			StoreTokenResponse(token, response);
 	}
 
-	/* the (stored) response, with this call's capacity */
+	/* the item collections of the Put, Update and Delete actions, each once */
+	if (metrics_mode != NULL && strcmp(metrics_mode, "SIZE") == 0)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			if (actions[i].kind->kind != DDB_WRITE_CHECK)
+				DdbItemCollectionsAdd(&collections, actions[i].write.table, &actions[i].write.key,
+									  &actions[i].normalized->root);
+		}
+	}
+
+	/* the (stored) response, with this call's capacity and collections */
 	{
 		DdbJsonMember *members;
 		int			nmembers = DdbJsonObjectMembers(&response->root, &members);
@@ -1068,6 +1081,7 @@ DdbTransactWriteItems(JsonbContainer *request)
 			DdbPushStored(&state, WJB_VALUE, &members[i].value);
 		}
 		DdbCapacityTotalsPush(&state, &capacity, mode);
+		DdbItemCollectionsPush(&state, &collections);
 	}
 	return DdbBuildJsonb(DdbPushEndObject(&state));
 }

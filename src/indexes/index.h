@@ -190,6 +190,31 @@ extern void DdbIndexesDropDeleting(DdbTable *table);
 extern void DdbPushItemCollectionMetrics(JsonbParseState **st, DdbTable *table,
 										 const DdbKey *key, JsonbContainer *item);
 
+/*
+ * The item collections a multi-item write (BatchWriteItem,
+ * TransactWriteItems) wrote to, each once, in the order first written
+ */
+typedef struct DdbItemCollections
+{
+	int			count;
+	int			allocated;
+	struct DdbWrittenCollection *collections;
+} DdbItemCollections;
+
+/*
+ * Note a write to the item collection of key (item: an item or key map
+ * holding its partition key attribute, kept until the push); nothing for a
+ * table without LSIs
+ */
+extern void DdbItemCollectionsAdd(DdbItemCollections *written, DdbTable *table,
+								  const DdbKey *key, JsonbContainer *item);
+
+/*
+ * Push "ItemCollectionMetrics": {table: [metrics of each collection]},
+ * unless no collection of a table with LSIs was written
+ */
+extern void DdbItemCollectionsPush(JsonbParseState **st, DdbItemCollections *written);
+
 /* ---- index_trigger.c: upkeep ---- */
 
 /*

@@ -76,6 +76,58 @@ CollectionBytes(DdbTable *table, Datum partition)
 }
 
 /*
+ * Whether a table has local secondary indexes.
+ */
+static bool
+HasLocalIndexes(DdbTable *table)
+{
+	for (int i = 0; i < table->nindexes; i++)
+	{
+		if (table->indexes[i].kind == DDB_INDEX_LOCAL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Push the ItemCollectionMetrics object of one item collection:
+ * ItemCollectionKey (the partition key attribute) and SizeEstimateRangeGB.
+ */
+static void
+PushMetricsObject(JsonbParseState **st, DdbTable *table, Datum partition,
+				  JsonbValue *partition_value)
+{
+	const char *name = table->keys[0].name;
+	double		gb = (double) CollectionBytes(table, partition) / (1024.0 * 1024.0 * 1024.0);
+
+	DdbPushBeginObject(st);
+	DdbPushKey(st, "ItemCollectionKey");
+	DdbPushBeginObject(st);
+	DdbPushKey(st, name);
+	DdbPushStored(st, WJB_VALUE, partition_value);
+	DdbPushEndObject(st);
+	DdbPushKey(st, "SizeEstimateRangeGB");
+	DdbPushBeginArray(st);
+	DdbPushNumberText(st, WJB_ELEM, psprintf("%.1f", floor(gb)));
+	DdbPushNumberText(st, WJB_ELEM, psprintf("%.1f", floor(gb) + 1.0));
+	DdbPushEndArray(st);
+	DdbPushEndObject(st);
+}
+
+/*
+ * The partition key attribute of an item or key map, into *value; false
+ * when it has none.
+ */
+static bool
+PartitionValue(DdbTable *table, JsonbContainer *item, JsonbValue *value)
+{
+	const char *name = table->keys[0].name;
+
+	return item != NULL &&
+		getKeyJsonValueFromContainer(item, name, strlen(name), value) != NULL;
+}
+
+/*
  * DdbPushItemCollectionMetrics pushes "ItemCollectionMetrics" of a write
  * to an item collection of a table with LSIs: ItemCollectionKey (the
  * partition key attribute, from item, an item or a key map of the
@@ -86,32 +138,92 @@ DdbPushItemCollectionMetrics(JsonbParseState **st, DdbTable *table, const DdbKey
 							 JsonbContainer *item)
 {
 	JsonbValue	partition_value;
-	const char *name = table->keys[0].name;
-	bool		has_local = false;
-	double		gb;
-	char	   *lower;
-	char	   *upper;
 
-	for (int i = 0; i < table->nindexes; i++)
-		has_local |= (table->indexes[i].kind == DDB_INDEX_LOCAL);
-	if (!has_local || item == NULL ||
-		getKeyJsonValueFromContainer(item, name, strlen(name), &partition_value) == NULL)
+	if (!HasLocalIndexes(table) || !PartitionValue(table, item, &partition_value))
 		return;
-	gb = (double) CollectionBytes(table, key->values[0]) / (1024.0 * 1024.0 * 1024.0);
-	lower = psprintf("%.1f", floor(gb));
-	upper = psprintf("%.1f", floor(gb) + 1.0);
+	DdbPushKey(st, "ItemCollectionMetrics");
+	PushMetricsObject(st, table, key->values[0], &partition_value);
+}
 
+/* One item collection a multi-item write wrote to */
+typedef struct DdbWrittenCollection
+{
+	DdbTable   *table;
+	Datum		partition;		/* the partition key column datum */
+	JsonbValue	partition_value;	/* the partition key attribute */
+	char	   *value_text;		/* its canonical text, to tell collections apart */
+} DdbWrittenCollection;
+
+/*
+ * DdbItemCollectionsAdd notes a write to the item collection of key, once
+ * per collection; writes to tables without LSIs are not noted. The item
+ * (or key map) is normalized, so equal partition keys have equal texts.
+ */
+void
+DdbItemCollectionsAdd(DdbItemCollections *written, DdbTable *table, const DdbKey *key,
+					  JsonbContainer *item)
+{
+	DdbWrittenCollection *collection;
+	JsonbValue	partition_value;
+	char	   *text;
+
+	if (!HasLocalIndexes(table) || !PartitionValue(table, item, &partition_value))
+		return;
+	text = partition_value.type == jbvBinary ?
+		DdbJsonContainerText(partition_value.val.binary.data) : pstrdup("");
+	for (int i = 0; i < written->count; i++)
+	{
+		if (written->collections[i].table == table &&
+			strcmp(written->collections[i].value_text, text) == 0)
+			return;
+	}
+	if (written->count == written->allocated)
+	{
+		written->allocated = Max(8, written->allocated * 2);
+		written->collections = written->collections == NULL ?
+			palloc(sizeof(DdbWrittenCollection) * written->allocated) :
+			repalloc(written->collections, sizeof(DdbWrittenCollection) * written->allocated);
+	}
+	collection = &written->collections[written->count++];
+	collection->table = table;
+	collection->partition = key->values[0];
+	collection->partition_value = partition_value;
+	collection->value_text = text;
+}
+
+/*
+ * DdbItemCollectionsPush pushes "ItemCollectionMetrics": a member per
+ * table (in the order first written) listing the metrics of each of its
+ * collections written. Nothing when no collection of a table with LSIs
+ * was written, as for a single write.
+ */
+void
+DdbItemCollectionsPush(JsonbParseState **st, DdbItemCollections *written)
+{
+	if (written->count == 0)
+		return;
 	DdbPushKey(st, "ItemCollectionMetrics");
 	DdbPushBeginObject(st);
-	DdbPushKey(st, "ItemCollectionKey");
-	DdbPushBeginObject(st);
-	DdbPushKey(st, name);
-	DdbPushStored(st, WJB_VALUE, &partition_value);
-	DdbPushEndObject(st);
-	DdbPushKey(st, "SizeEstimateRangeGB");
-	DdbPushBeginArray(st);
-	DdbPushNumberText(st, WJB_ELEM, lower);
-	DdbPushNumberText(st, WJB_ELEM, upper);
-	DdbPushEndArray(st);
+	for (int i = 0; i < written->count; i++)
+	{
+		DdbTable   *table = written->collections[i].table;
+		bool		seen = false;
+
+		for (int j = 0; j < i && !seen; j++)
+			seen = (written->collections[j].table == table);
+		if (seen)
+			continue;
+		DdbPushKey(st, table->name);
+		DdbPushBeginArray(st);
+		for (int j = i; j < written->count; j++)
+		{
+			DdbWrittenCollection *collection = &written->collections[j];
+
+			if (collection->table == table)
+				PushMetricsObject(st, table, collection->partition,
+								  &collection->partition_value);
+		}
+		DdbPushEndArray(st);
+	}
 	DdbPushEndObject(st);
 }
