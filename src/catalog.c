@@ -371,6 +371,9 @@ LoadTable(const char *name)
 	attnum = get_attnum(table->relid, table->keys[0].column);
 	table->keys_generated = (attnum != InvalidAttrNumber &&
 							 get_attgenerated(table->relid, attnum) != '\0');
+	for (int i = 0; i < table->nkeys; i++)
+		table->key_attnums[i] = get_attnum(table->relid, table->keys[i].column);
+	table->item_attnum = get_attnum(table->relid, "item");
 	table->items_checked = ItemsCheckedOnWrite(table);
 	table->nindexes = DdbIndexesLoad(table, &table->indexes);
 	table->valid = true;

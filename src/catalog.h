@@ -70,6 +70,8 @@ typedef struct DdbTable
 	struct DdbIndex *indexes;
 	bool		keys_generated; /* key columns are generated from the item (an
 								 * item table of version 0.1.0 not updated yet) */
+	AttrNumber	key_attnums[2]; /* the key columns of the item table and */
+	AttrNumber	item_attnum;	/* its item column (ALTER TABLE invalidates) */
 	bool		items_checked;	/* every row passed the CHECK constraint
 								 * ddb_item_is_valid (validated, and as ddb made
 								 * it), so reads need not check items */
@@ -85,7 +87,6 @@ typedef struct DdbTable
 	uint64		direct_read_roles;	/* and the role generation (storage.c) */
 	bool		direct_read_allowed;
 	Oid			pkey_index;		/* InvalidOid until the first such read */
-	AttrNumber	item_attnum;	/* the item column */
 	RegProcedure key_equal[2];	/* = of each key column's operator family */
 	Oid			key_collation[2];	/* and its collation */
 } DdbTable;

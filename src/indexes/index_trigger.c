@@ -329,6 +329,8 @@ DdbIndexBackfillItem(DdbTable *table, DdbIndex *index, Datum *table_key, Jsonb *
 
 /*
  * The item and the table key of a row of an item table, or NULL (no row).
+ * The columns' numbers are the table's metadata's, which ALTER TABLE
+ * invalidates.
  */
 static Jsonb *
 RowItem(DdbTable *table, Relation rel, HeapTuple tuple, Datum *table_key)
@@ -341,12 +343,16 @@ RowItem(DdbTable *table, Relation rel, HeapTuple tuple, Datum *table_key)
 		return NULL;
 	for (int i = 0; i < table->nkeys; i++)
 	{
-		table_key[i] = heap_getattr(tuple, get_attnum(table->relid, table->keys[i].column),
-									desc, &isnull);
+		if (table->key_attnums[i] == InvalidAttrNumber)
+			elog(ERROR, "item table of %s has no key column \"%s\"", table->name,
+				 table->keys[i].column);
+		table_key[i] = heap_getattr(tuple, table->key_attnums[i], desc, &isnull);
 		if (isnull)
 			elog(ERROR, "item table row without a key");
 	}
-	d = heap_getattr(tuple, get_attnum(table->relid, "item"), desc, &isnull);
+	if (table->item_attnum == InvalidAttrNumber)
+		elog(ERROR, "item table of %s has no item column", table->name);
+	d = heap_getattr(tuple, table->item_attnum, desc, &isnull);
 	if (isnull)
 		elog(ERROR, "item table row without an item");
 	return DatumGetJsonbP(d);
