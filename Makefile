@@ -17,7 +17,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
 ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew conflict_errors \
-	index_race index_backfill
+	index_race index_backfill index_collection_race
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config

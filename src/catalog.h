@@ -68,6 +68,9 @@ typedef struct DdbTable
 	DdbKeyAttribute keys[2];	/* [0] partition key, [1] sort key */
 	int			nindexes;		/* secondary indexes (indexes/index.h) */
 	struct DdbIndex *indexes;
+	Oid			collection_relid;	/* item collection sizes (a table with
+									 * LSIs, index_collection.c), or InvalidOid */
+	SPIPlanPtr	collection_plans[3];	/* prepared lazily on it */
 	bool		keys_generated; /* key columns are generated from the item (an
 								 * item table of version 0.1.0 not updated yet) */
 	AttrNumber	key_attnums[2]; /* the key columns of the item table and */

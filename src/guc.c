@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "utils/guc.h"
 
 #include "guc.h"
@@ -15,6 +17,7 @@ char	   *DdbRegion = NULL;
 char	   *DdbAccountId = NULL;
 int			DdbWorkerNaptime = 10;
 int			DdbBackfillBatchSize = 1000;
+int			DdbItemCollectionSizeLimit = 10 * 1024 * 1024;	/* 10 GB */
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -53,6 +56,14 @@ DdbGucInit(void)
 							1000, 1, 1000000,
 							PGC_SIGHUP,
 							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.item_collection_size_limit",
+							gettext_noop("Largest size of an item collection of a table with local secondary indexes."),
+							gettext_noop("A write that makes an item collection larger fails with ItemCollectionSizeLimitExceededException."),
+							&DdbItemCollectionSizeLimit,
+							10 * 1024 * 1024, 1, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

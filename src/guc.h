@@ -18,6 +18,12 @@ extern int	DdbWorkerNaptime;
 /* Items per batch of a global secondary index backfill */
 extern int	DdbBackfillBatchSize;
 
+/*
+ * The largest an item collection of a table with local secondary indexes
+ * may grow, in kB
+ */
+extern int	DdbItemCollectionSizeLimit;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

@@ -973,6 +973,7 @@ DdbDeleteTable(JsonbContainer *request)
 	description = DeletingDescription(DescribeTableRow(table_name, "DELETING"));
 
 	/* dropped as the caller: PostgreSQL checks ownership */
+	DdbItemCollectionsDrop(table);
 	sql = psprintf("DROP TABLE %s", quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
 	DdbCatalogDropping(table->relid);
 	PG_TRY();

@@ -49,7 +49,9 @@
  *	  action asked for ALL_OLD) and None in the others.
  *
  * 4. Apply every action. An update whose result is invalid (an operand of
- *	  the wrong type, an item over 400 KB) cancels with ValidationError.
+ *	  the wrong type, an item over 400 KB) cancels with ValidationError, a
+ *	  write that makes an item collection too large (a table with local
+ *	  secondary indexes) with ItemCollectionSizeLimitExceeded.
  *
  * Stages 3 and 4 run in an internal subtransaction, as PL/pgSQL runs an
  * exception block: the handler's SPI connection belongs to the outer
@@ -891,6 +893,9 @@ RunTransaction(TransactionRun *run)
 		if (error->sqlerrcode == DdbErrorSqlState(DDB_VALIDATION))
 			RaiseCanceledAt(run->nactions, run->current, "ValidationError",
 							ErrorText(error, DDB_VALIDATION));
+		if (error->sqlerrcode == DdbErrorSqlState(DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED))
+			RaiseCanceledAt(run->nactions, run->current, "ItemCollectionSizeLimitExceeded",
+							ErrorText(error, DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED));
 		ReThrowError(error);
 	}
 }

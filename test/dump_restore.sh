@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dump_restore: pg_dump of a database with ddb tables, restored into a fresh
-# database, gives back the same tables (catalog, tags, key columns) and items.
+# database, gives back the same tables (catalog, tags, key columns), items,
+# index rows and item collection sizes, which later writes keep.
 # Needs PGHOST, PGPORT, PGUSER and PGBIN (the server's bin directory).
 set -euo pipefail
 
@@ -68,6 +69,11 @@ SELECT ddb.describe_table('{"TableName": "tasks"}') -> 'Table' -> 'GlobalSeconda
 SELECT k1, k2, table_pk, table_sk, item FROM ddb_data."tasks:by_status" ORDER BY 1, 2, 3, 4;
 SELECT k1, k2, table_pk, table_sk, item FROM ddb_data."tasks:by_due" ORDER BY 1, 2, 3, 4;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'ddb_data.tasks'::regclass ORDER BY 1;
+SELECT table_pk, size_bytes FROM ddb_data."tasks:" ORDER BY 1;
+SELECT * FROM ddb.check_indexes('tasks');
+SELECT ddb.put_item('{"TableName": "tasks", "ReturnItemCollectionMetrics": "SIZE",
+    "Item": {"user": {"S": "u1"}, "task": {"S": "t99"}, "due": {"N": "99"}}}');
+SELECT table_pk, size_bytes FROM ddb_data."tasks:" ORDER BY 1;
 SQL
 }
 observe "$src" > "$dump".a
@@ -78,6 +84,7 @@ if ! diff -u "$dump".a "$dump".b; then
 fi
 grep -qF '{"S": "a\u0000\u0000b"}' "$dump".a || { echo "dump_restore: the U+0000 item was not read back" >&2; exit 1; }
 grep -q '"user": {"S": "u1"}' "$dump".a || { echo "dump_restore: the index rows were not read back" >&2; exit 1; }
+grep -q '^u1|' "$dump".a || { echo "dump_restore: the item collection sizes were not read back" >&2; exit 1; }
 # and the restored tables keep working, indexes included
 psql -d "$dst" -At -c "SELECT ddb.put('tasks', '{\"user\": \"u9\", \"task\": \"t9\", \"status\": \"open\", \"due\": 99}')" >/dev/null
 [ "$(psql -d "$dst" -At -c "SELECT count(*) FROM ddb_data.\"tasks:by_status\" WHERE k1 = 'open' AND k2 = 99")" = 1 ] ||

@@ -182,6 +182,32 @@ extern void DdbIndexesDropDeleting(DdbTable *table);
 
 /* ---- index_collection.c: item collections of tables with LSIs ---- */
 
+/* The name in ddb_data of the item collection sizes table of a table */
+extern char *DdbCollectionRelationName(const char *table_name);
+
+/* Create the sizes table of a new table with LSIs (CreateTable) */
+extern void DdbItemCollectionsCreate(DdbTable *table);
+
+/* The sizes table of a table, or InvalidOid (for its metadata) */
+extern Oid	DdbItemCollectionsRelid(DdbTable *table);
+
+/* Drop the sizes table of a table being deleted (DeleteTable) */
+extern void DdbItemCollectionsDrop(DdbTable *table);
+
+/* Free the statements prepared for a table's sizes table */
+extern void DdbItemCollectionsForgetPlans(DdbTable *table);
+
+/* What an item adds to its item collection's size, in bytes */
+extern int64 DdbItemCollectionBytes(DdbTable *table, Jsonb *item);
+
+/*
+ * Bring the item collection sizes from an old row of the item table to a
+ * new one (the upkeep trigger), raising ItemCollectionSizeLimitExceeded
+ * when a collection grows past ddb.item_collection_size_limit
+ */
+extern void DdbItemCollectionsUpkeep(DdbTable *table, Datum *old_key, Jsonb *old_item,
+									 Datum *new_key, Jsonb *new_item);
+
 /*
  * Push "ItemCollectionMetrics" of a write to the item collection of key
  * (item: an item or key map holding its partition key attribute); nothing

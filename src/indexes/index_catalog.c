@@ -13,9 +13,10 @@
  *	  ddb_index_upkeep AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW
  *	  ddb_index_truncate AFTER TRUNCATE FOR EACH STATEMENT
  *
- * Every change of a table's indexes invalidates its item table's relcache
- * entry, so that every backend reloads the table's metadata, indexes
- * included, before its next write.
+ * A table with LSIs also has a table of its item collections' sizes
+ * (index_collection.c). Every change of a table's indexes invalidates its
+ * item table's relcache entry, so that every backend reloads the table's
+ * metadata, indexes included, before its next write.
  *
  *-------------------------------------------------------------------------
  */
@@ -219,6 +220,14 @@ DdbIndexesCreate(const char *table_name, Oid item_table, DdbIndexSpec *specs, in
 		relids[i] = get_relname_relid(relation_name, nspid);
 	}
 	CreateUpkeepTriggers(table);
+	for (int i = 0; i < nspecs; i++)
+	{
+		if (specs[i].kind == DDB_INDEX_LOCAL)
+		{
+			DdbItemCollectionsCreate(table);
+			break;
+		}
+	}
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	for (int i = 0; i < nspecs; i++)
@@ -358,6 +367,9 @@ DdbIndexesLoad(DdbTable *table, DdbIndex **indexes)
 		index->active = strcmp(SPI_getvalue(tuple, desc, 9), "ACTIVE") == 0;
 	}
 	MemoryContextSwitchTo(old);
+	table->nindexes = n;
+	table->indexes = *indexes;
+	table->collection_relid = DdbItemCollectionsRelid(table);
 	return n;
 }
 

@@ -26,10 +26,14 @@
  * rows are written in the transaction that writes the item, no concurrent
  * write shows up as a difference.
  *
+ * A table with LSIs also has its item collection sizes compared with
+ * their recomputation (CheckCollections), items and sizes merged in
+ * partition key order the same way.
+ *
  * The caller needs SELECT on the item table and ownership of the index
- * tables (which belong to the item table's owner); rows are read with
- * row_security off, so a policy that would hide rows from the caller is
- * an error rather than a false report.
+ * tables and the sizes table (which belong to the item table's owner);
+ * rows are read with row_security off, so a policy that would hide rows
+ * from the caller is an error rather than a false report.
  *
  *-------------------------------------------------------------------------
  */
@@ -67,6 +71,10 @@
 #define PROBLEM_KEY			"index key differs"
 #define PROBLEM_PROJECTION	"projection differs"
 #define PROBLEM_COLUMNS		"index table columns do not match the index"
+#define PROBLEM_SIZE		"item collection size differs"
+#define PROBLEM_NO_SIZE		"missing item collection size"
+#define PROBLEM_EXTRA_SIZE	"extra item collection size"
+#define PROBLEM_SIZE_COLUMNS "item collection sizes table columns do not match"
 
 /* A stream of rows from an SPI cursor, fetched in chunks */
 typedef struct RowStream
@@ -198,15 +206,16 @@ PushKeyValue(JsonbParseState **st, Oid type, Datum value)
 }
 
 /*
- * A table key as a DynamoDB key: {"pk": {"S": ...}, ...}.
+ * The first nkeys attributes of a table key as a DynamoDB key map:
+ * {"pk": {"S": ...}, ...}.
  */
 static Jsonb *
-TableKeyJsonb(DdbTable *table, Datum *key)
+TableKeyJsonbOf(DdbTable *table, Datum *key, int nkeys)
 {
 	JsonbParseState *st = NULL;
 
 	DdbPushBeginObject(&st);
-	for (int i = 0; i < table->nkeys; i++)
+	for (int i = 0; i < nkeys; i++)
 	{
 		DdbPushKey(&st, table->keys[i].name);
 		PushKeyValue(&st, table->keys[i].column_type, key[i]);
@@ -247,7 +256,10 @@ Report(CheckState *state, const char *problem, Jsonb *table_key, Jsonb *expected
 	Datum		values[5];
 	bool		nulls[5] = {false, false, table_key == NULL, expected == NULL, found == NULL};
 
-	values[0] = CStringGetTextDatum(state->index->name);
+	if (state->index == NULL)
+		nulls[0] = true;		/* item collections: no index of their own */
+	else
+		values[0] = CStringGetTextDatum(state->index->name);
 	values[1] = CStringGetTextDatum(problem);
 	values[2] = table_key ? JsonbPGetDatum(table_key) : (Datum) 0;
 	values[3] = expected ? JsonbPGetDatum(expected) : (Datum) 0;
@@ -344,7 +356,7 @@ FinishItem(CheckState *state, ItemRow *item)
 		return;
 	if (!item->in_index && item->pending == NULL)
 		return;
-	table_key = TableKeyJsonb(state->table, item->key);
+	table_key = TableKeyJsonbOf(state->table, item->key, state->table->nkeys);
 	if (item->matched)
 		Report(state, PROBLEM_EXTRA, table_key, NULL, item->pending);
 	else if (item->pending != NULL)
@@ -476,7 +488,7 @@ CheckIndex(CheckState *state)
 		if (cmp > 0)
 		{
 			/* no item has this table key */
-			Report(state, PROBLEM_EXTRA, TableKeyJsonb(table, row_key), NULL,
+			Report(state, PROBLEM_EXTRA, TableKeyJsonbOf(table, row_key, table->nkeys), NULL,
 				   IndexRowJsonb(index, row_index_key, row_item));
 		}
 		else
@@ -490,7 +502,7 @@ CheckIndex(CheckState *state)
 				item.matched = true;
 				if (!DatumGetBool(DirectFunctionCall2(jsonb_eq, JsonbPGetDatum(item.projection),
 													  JsonbPGetDatum(row_item))))
-					Report(state, PROBLEM_PROJECTION, TableKeyJsonb(table, item.key),
+					Report(state, PROBLEM_PROJECTION, TableKeyJsonbOf(table, item.key, table->nkeys),
 						   ExpectedRow(state, &item),
 						   IndexRowJsonb(index, row_index_key, row_item));
 			}
@@ -502,7 +514,7 @@ CheckIndex(CheckState *state)
 				memcpy(item.pending, found, VARSIZE(found));
 			}
 			else
-				Report(state, PROBLEM_EXTRA, TableKeyJsonb(table, row_key), NULL,
+				Report(state, PROBLEM_EXTRA, TableKeyJsonbOf(table, row_key, table->nkeys), NULL,
 					   IndexRowJsonb(index, row_index_key, row_item));
 		}
 		MemoryContextSwitchTo(old);
@@ -516,6 +528,135 @@ CheckIndex(CheckState *state)
 	pfree(sql.data);
 }
 
+/*
+ * A collection size as reported: {"SizeBytes": n}.
+ */
+static Jsonb *
+SizeJsonb(int64 bytes)
+{
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "SizeBytes");
+	DdbPushNumberText(&st, WJB_VALUE, psprintf(INT64_FORMAT, bytes));
+	return DdbBuildJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * Compare the recorded sizes of a table's item collections with their
+ * recomputation from its items (index_collection.c), merging two streams
+ * in partition key order:
+ *
+ *	  SELECT pk, item FROM ddb_data."t" ORDER BY pk
+ *	  SELECT table_pk, size_bytes FROM ddb_data."t:" ORDER BY table_pk
+ *
+ * Differences are reported with no index name and the collection's
+ * partition key as table_key.
+ */
+static void
+CheckCollections(CheckState *state)
+{
+	DdbTable   *table = state->table;
+	char	   *sizes_name = get_rel_name(table->collection_relid);
+	StringInfoData sql;
+	RowStream	items;
+	RowStream	sizes;
+	Oid			size_types[2] = {table->keys[0].column_type, INT8OID};
+	MemoryContext row_context;
+	MemoryContext old;
+	HeapTuple	item_row;
+	HeapTuple	size_row;
+
+	if (sizes_name == NULL)
+		return;
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT %s, item FROM %s ORDER BY ",
+					 quote_identifier(table->keys[0].column),
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	AppendOrderColumn(&sql, table->keys[0].column, table->keys[0].column_type);
+	StreamOpen(&items, sql.data);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT table_pk, size_bytes FROM %s ORDER BY ",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, sizes_name));
+	AppendOrderColumn(&sql, "table_pk", table->keys[0].column_type);
+	StreamOpen(&sizes, sql.data);
+	if (!ColumnsHaveTypes(&sizes, 0, size_types, 2))
+	{
+		Report(state, PROBLEM_SIZE_COLUMNS, NULL, NULL, NULL);
+		StreamClose(&items);
+		StreamClose(&sizes);
+		return;
+	}
+
+	row_context = AllocSetContextCreate(CurrentMemoryContext, "ddb check collection",
+										ALLOCSET_DEFAULT_SIZES);
+	item_row = StreamCurrent(&items);
+	size_row = StreamCurrent(&sizes);
+	while (item_row != NULL || size_row != NULL)
+	{
+		Datum		partition[2];
+		int			cmp;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(row_context);
+		if (item_row == NULL)
+			cmp = 1;
+		else if (size_row == NULL)
+			cmp = -1;
+		else
+		{
+			Datum		a = StreamColumn(&items, item_row, 1);
+			Datum		b = StreamColumn(&sizes, size_row, 1);
+
+			cmp = DatumGetInt32(FunctionCall2Coll(&state->key_cmp[0], C_COLLATION_OID, a, b));
+		}
+		if (cmp <= 0)
+		{
+			/* a collection's items, summed */
+			int64		bytes = 0;
+
+			partition[0] = datumCopy(StreamColumn(&items, item_row, 1), false, -1);
+			while (item_row != NULL &&
+				   DatumGetInt32(FunctionCall2Coll(&state->key_cmp[0], C_COLLATION_OID,
+												   StreamColumn(&items, item_row, 1),
+												   partition[0])) == 0)
+			{
+				bytes += DdbItemCollectionBytes(table,
+												DatumGetJsonbP(StreamColumn(&items, item_row, 2)));
+				items.next++;
+				item_row = StreamCurrent(&items);
+			}
+			if (cmp < 0)
+				Report(state, PROBLEM_NO_SIZE, TableKeyJsonbOf(table, partition, 1),
+					   SizeJsonb(bytes), NULL);
+			else
+			{
+				int64		recorded = DatumGetInt64(StreamColumn(&sizes, size_row, 2));
+
+				if (recorded != bytes)
+					Report(state, PROBLEM_SIZE, TableKeyJsonbOf(table, partition, 1),
+						   SizeJsonb(bytes), SizeJsonb(recorded));
+				sizes.next++;
+				size_row = StreamCurrent(&sizes);
+			}
+		}
+		else
+		{
+			partition[0] = StreamColumn(&sizes, size_row, 1);
+			Report(state, PROBLEM_EXTRA_SIZE, TableKeyJsonbOf(table, partition, 1), NULL,
+				   SizeJsonb(DatumGetInt64(StreamColumn(&sizes, size_row, 2))));
+			sizes.next++;
+			size_row = StreamCurrent(&sizes);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_context);
+	}
+	MemoryContextDelete(row_context);
+	StreamClose(&items);
+	StreamClose(&sizes);
+	pfree(sql.data);
+}
+
 PG_FUNCTION_INFO_V1(ddb_check_indexes);
 
 /*
@@ -524,8 +665,9 @@ PG_FUNCTION_INFO_V1(ddb_check_indexes);
  *					expected jsonb, found jsonb)
  *
  * One row per difference between the table's ACTIVE indexes (or the one
- * named) and their recomputation from the table's items; no rows when
- * every index is exact.
+ * named) and their recomputation from the table's items, and, for a table
+ * with LSIs (unless a GSI is named), between its item collection sizes and
+ * theirs (with a NULL index_name); no rows when everything is exact.
  */
 Datum
 ddb_check_indexes(PG_FUNCTION_ARGS)
@@ -537,6 +679,7 @@ ddb_check_indexes(PG_FUNCTION_ARGS)
 	CheckState	state;
 	AclResult	acl;
 	int			guc_nest_level;
+	bool		check_collections;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -564,6 +707,10 @@ ddb_check_indexes(PG_FUNCTION_ARGS)
 		if (!pg_class_ownercheck(index->relid, GetUserId()))
 			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, index->relation_name);
 	}
+	check_collections = OidIsValid(state.table->collection_relid) &&
+		(only_index == NULL || DdbIndexLookup(state.table, only_index)->kind == DDB_INDEX_LOCAL);
+	if (check_collections && !pg_class_ownercheck(state.table->collection_relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(state.table->collection_relid));
 	for (int i = 0; i < state.table->nkeys; i++)
 		fmgr_info_copy(&state.key_cmp[i],
 					   &lookup_type_cache(state.table->keys[i].column_type,
@@ -583,6 +730,9 @@ ddb_check_indexes(PG_FUNCTION_ARGS)
 			continue;
 		CheckIndex(&state);
 	}
+	state.index = NULL;
+	if (check_collections)
+		CheckCollections(&state);
 	AtEOXact_GUC(true, guc_nest_level);
 	SPI_finish();
 	return (Datum) 0;

@@ -14,7 +14,9 @@
  * old index row and inserts the new one, unless the projection (which
  * holds every key) is unchanged. A new item whose index key attribute has
  * the wrong type or is an empty string or binary is DynamoDB's
- * ValidationException.
+ * ValidationException. On a table with LSIs, the trigger also keeps the
+ * sizes of its item collections (index_collection.c), and the truncate
+ * trigger empties them.
  *
  * Index tables are written as the item table's owner (a security
  * restricted operation): whoever may write the table keeps its indexes.
@@ -227,6 +229,7 @@ DdbIndexesForgetPlans(DdbTable *table)
 		index->insert_plan = index->update_plan = index->delete_plan = index->backfill_plan = NULL;
 		DdbIndexForgetReadPlans(index);
 	}
+	DdbItemCollectionsForgetPlans(table);
 }
 
 /* What WriteIndexRow does */
@@ -439,6 +442,8 @@ Upkeep(DdbTable *table, Relation rel, HeapTuple old_tuple, HeapTuple new_tuple)
 			WriteIndexRow(table, index, INDEX_ROW_INSERT, &new_entry, new_key,
 						  new_projection ? new_projection : DdbIndexProjection(table, index, new_item));
 	}
+	if (OidIsValid(table->collection_relid))
+		DdbItemCollectionsUpkeep(table, old_key, old_item, new_key, new_item);
 }
 
 /*
@@ -569,6 +574,17 @@ ddb_index_truncate(PG_FUNCTION_ARGS)
 
 		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not empty an index table: %s", sql);
+	}
+	if (OidIsValid(table->collection_relid))
+	{
+		char	   *relation_name = get_rel_name(table->collection_relid);
+		char	   *sql;
+
+		if (relation_name == NULL)
+			elog(ERROR, "the item collection sizes table of %s is gone", table->name);
+		sql = psprintf("TRUNCATE %s", quote_qualified_identifier(DDB_DATA_SCHEMA, relation_name));
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not empty the item collection sizes table: %s", sql);
 	}
 	EndUpkeep(saved_user, saved_context);
 	return PointerGetDatum(NULL);
