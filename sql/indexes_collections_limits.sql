@@ -138,3 +138,29 @@ SELECT table_pk, size_bytes FROM ddb_data."lim2:";
 DROP TABLE ddb_data.lim2;
 SELECT to_regclass('ddb_data."lim2:"') IS NULL AS sizes_dropped;
 SELECT ddb.delete_table('{"TableName": "plain_lim"}') -> 'TableDescription' -> 'TableName';
+
+-- UpdateTable on a GSI being created, in DynamoDB's resource allocation
+-- phase (CREATING, Backfilling false: here, in the transaction that
+-- creates it, before the background worker can start its backfill)
+SELECT ddb.create_table('{"TableName": "alloc", "BillingMode": "PROVISIONED",
+    "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}') IS NOT NULL AS created;
+BEGIN;
+SELECT ddb.update_table('{"TableName": "alloc",
+    "AttributeDefinitions": [{"AttributeName": "v", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byV",
+        "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"},
+        "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]}')
+    #>> '{TableDescription,GlobalSecondaryIndexes,0,Backfilling}' AS backfilling;
+SAVEPOINT s;
+-- Invalid input: deleting it
+SELECT ddb.update_table('{"TableName": "alloc",
+    "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "byV"}}]}');
+ROLLBACK TO s;
+-- Invalid input: changing its throughput
+SELECT ddb.update_table('{"TableName": "alloc",
+    "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "byV",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}}}]}');
+ROLLBACK;
+SELECT ddb.delete_table('{"TableName": "alloc"}') -> 'TableDescription' -> 'TableName';

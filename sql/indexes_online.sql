@@ -212,14 +212,30 @@ SELECT ddb.call('UpdateTable', '{"TableName": "prov",
         "Projection": {"ProjectionType": "KEYS_ONLY"},
         "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]}');
 
--- Deleting the index right after creating it: the backfill stops, nothing
--- is left behind
+-- Deleting the index as soon as its backfill started (before that, in
+-- DynamoDB's resource allocation phase, it cannot be deleted): the
+-- backfill stops, nothing is left behind
+CREATE PROCEDURE wait_for_backfill_start() LANGUAGE plpgsql AS $$
+BEGIN
+    FOR n IN 1..1200 LOOP
+        IF NOT EXISTS (SELECT 1 FROM ddb.indexes WHERE status = 'CREATING' AND NOT backfilling) THEN
+            RETURN;
+        END IF;
+        COMMIT;
+        PERFORM pg_sleep(0.05);
+        COMMIT;
+    END LOOP;
+    RAISE WARNING 'index backfills not started after 60 s';
+END
+$$;
 SELECT ddb.call('UpdateTable', '{"TableName": "music",
     "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
     "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
         "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
         "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}')
     #>> '{TableDescription,GlobalSecondaryIndexes,1,IndexStatus}' AS status;
+CALL wait_for_backfill_start();
+DROP PROCEDURE wait_for_backfill_start();
 SELECT ddb.call('UpdateTable', '{"TableName": "music",
     "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "byGenre"}}]}')
     #>> '{TableDescription,GlobalSecondaryIndexes,1,IndexStatus}' AS status;

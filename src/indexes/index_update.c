@@ -78,6 +78,34 @@ RequireGlobalIndex(DdbTable *table, const char *index_name)
 }
 
 /*
+ * Whether a GSI being created is still in DynamoDB's resource allocation
+ * phase: CREATING and not backfilling yet (in ddb: its backfill has not
+ * started). Read from the catalog, not the cached metadata, since the
+ * background worker changes it.
+ *
+ *	  SELECT status = 'CREATING' AND backfilling IS NOT TRUE
+ *		FROM ddb.indexes WHERE table_name = $1 AND index_name = $2
+ */
+static bool
+AllocatingResources(DdbTable *table, const char *index_name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = CStringGetTextDatum(table->name);
+	args[1] = CStringGetTextDatum(index_name);
+	if (SPI_execute_with_args("SELECT status OPERATOR(pg_catalog.=) 'CREATING'"
+							  " AND backfilling IS NOT TRUE"
+							  " FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
+							  " AND index_name OPERATOR(pg_catalog.=) $2",
+							  2, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "index lookup failed");
+	return SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
  * Read the entries of GlobalSecondaryIndexUpdates, with DynamoDB's checks
  * of their shape.
  */
@@ -146,6 +174,14 @@ DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, JsonbContainer 
 			continue;
 		}
 		(void) RequireGlobalIndex(table, update->index_name);
+		if (strcmp(update->action, "Delete") == 0 && AllocatingResources(table, update->index_name))
+			DdbRaise(DDB_RESOURCE_IN_USE,
+					 "Attempt to change a resource which is still in use: Index creation is in resource allocation phase. Retry deletion during backfilling phase or when the index is active. Table: %s Index: %s",
+					 table->name, update->index_name);
+		if (strcmp(update->action, "Update") == 0 && AllocatingResources(table, update->index_name))
+			DdbRaise(DDB_RESOURCE_IN_USE,
+					 "Attempt to change a resource which is still in use: Index is being created but is not backfilling yet.  Table: %s Index: %s",
+					 table->name, update->index_name);
 		if (strcmp(update->action, "Delete") == 0)
 			ExecuteOnIndex("UPDATE ddb.indexes SET status = 'DELETING'"
 						   " WHERE table_name OPERATOR(pg_catalog.=) $1"
