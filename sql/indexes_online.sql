@@ -158,6 +158,69 @@ SELECT ddb.call('UpdateTable', '{"TableName": "music",
     "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
         "KeySchema": [{"AttributeName": "genre", "KeyType": "RANGE"}],
         "Projection": {"ProjectionType": "ALL"}}}]}');
+-- Invalid input: a Create entry follows CreateTable's rules for a GSI: a HASH
+-- attribute after a RANGE one, five HASH attributes, one attribute twice
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"},
+                             {"AttributeName": "year", "AttributeType": "N"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"},
+                      {"AttributeName": "year", "KeyType": "RANGE"},
+                      {"AttributeName": "st", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"},
+                      {"AttributeName": "c", "KeyType": "HASH"}, {"AttributeName": "d", "KeyType": "HASH"},
+                      {"AttributeName": "e", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"},
+                      {"AttributeName": "genre", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"}}}]}');
+-- Invalid input: INCLUDE without NonKeyAttributes, a name listed twice,
+-- NonKeyAttributes with another projection, an unknown ProjectionType
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "INCLUDE"}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x", "x"]}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["x"]}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "SOME"}}}]}');
+-- Invalid input: constraint errors name the Create entry's path, all at once
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "g",
+        "KeySchema": [{"AttributeName": "", "KeyType": "SORT"}],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": []}}}]}');
+-- Invalid input: settings this version does not implement, and unknown members
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"},
+        "OnDemandThroughput": {"MaxReadRequestUnits": 5}}}]}');
+SELECT ddb.call('UpdateTable', '{"TableName": "music",
+    "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"}],
+    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byGenre",
+        "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}, "Color": "red"}}]}');
 -- Invalid input: a definition no key uses
 SELECT ddb.call('UpdateTable', '{"TableName": "music",
     "AttributeDefinitions": [{"AttributeName": "genre", "AttributeType": "S"},

@@ -124,6 +124,18 @@ extern int	DdbIndexSpecsRead(JsonbContainer *request, DdbIndexSpec **specs,
 extern void DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names,
 							   bool provisioned, DdbIndexSpec *specs, int nspecs);
 
+/*
+ * One index definition: read (constraint failures added to errors, under
+ * path), and, for a GSI given on its own (UpdateTable's Create), its own
+ * semantic rules.
+ */
+extern void DdbIndexSpecRead(JsonbContainer *index, DdbIndexKind kind, const char *path,
+							 DdbIndexSpec *spec, DdbConstraintErrors *errors);
+extern void DdbIndexSpecCheckGlobal(JsonbContainer *index, DdbIndexSpec *spec, bool provisioned);
+extern void DdbIndexThroughputRead(JsonbContainer *throughput, const char *path,
+								   int64 *read_units, int64 *write_units,
+								   DdbConstraintErrors *errors);
+
 /* ---- index_catalog.c: index tables and the catalog ---- */
 
 /*

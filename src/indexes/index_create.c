@@ -12,8 +12,8 @@
  * index; the background worker (index_backfill.c) writes the rows of the
  * items already there and makes the index ACTIVE.
  *
- * ReadCreateEntry parses one Create entry into a DdbIndexSpec; it is the
- * GSI part of CreateTable's index definitions, written for one entry.
+ * A Create entry is read and checked by the code that reads CreateTable's
+ * GSI definitions (index_spec.c), so both follow one set of rules.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,170 +40,22 @@ typedef struct AttributeDefinition
 } AttributeDefinition;
 
 /*
- * Whether an index name has only the characters DynamoDB allows.
- */
-static bool
-IndexNameCharactersValid(const char *name)
-{
-	for (const char *p = name; *p; p++)
-	{
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Read one Create entry (at position, from 1) into spec, with DynamoDB's
- * constraint errors first and then its semantic checks. Key types are set
- * later, from AttributeDefinitions.
+ * Read one Create entry (at position, from 1) into spec: DynamoDB's
+ * constraint errors first, then the rules of a GSI definition, both as
+ * CreateTable applies them (index_spec.c). Key types are set later, from
+ * AttributeDefinitions.
  */
 static void
 ReadCreateEntry(JsonbContainer *create, int position, bool provisioned, DdbIndexSpec *spec)
 {
-	static const char *const allowed[] = {
-		"IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
-		"OnDemandThroughput", "WarmThroughput", NULL
-	};
-	static const char *const key_types[] = {"HASH", "RANGE", NULL};
-	static const char *const projection_types[] = {"ALL", "KEYS_ONLY", "INCLUDE", NULL};
-	char	   *prefix = psprintf("globalSecondaryIndexUpdates.%d.member.create", position);
 	DdbConstraintErrors errors;
-	JsonbContainer *key_schema = DdbJsonGetArray(create, "KeySchema");
-	JsonbContainer *projection = DdbJsonGetObject(create, "Projection");
-	JsonbContainer *throughput = DdbJsonGetObject(create, "ProvisionedThroughput");
-	JsonbContainer *non_key = NULL;
-	JsonbValue *elements = NULL;
-	int			nelements = 0;
-	char	   *projection_type = NULL;
-	char	   *types[DDB_MAX_INDEX_KEYS];
 
-	DdbJsonCheckMembers(create, allowed);
-	memset(spec, 0, sizeof(*spec));
-	spec->kind = DDB_INDEX_GLOBAL;
 	DdbConstraintInit(&errors);
-
-	spec->name = DdbJsonGetString(create, "IndexName");
-	DdbRequestCheckString(&errors, spec->name, psprintf("%s.indexName", prefix), 3, 255, NULL, NULL);
-	if (spec->name != NULL && !IndexNameCharactersValid(spec->name))
-		DdbConstraintAdd(&errors, psprintf("'%s'", spec->name), psprintf("%s.indexName", prefix),
-						 "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-
-	if (key_schema == NULL)
-		DdbConstraintAdd(&errors, "null", psprintf("%s.keySchema", prefix), "Member must not be null");
-	else
-	{
-		nelements = DdbJsonArrayElements(key_schema, &elements);
-		if (nelements < 1 || nelements > DDB_MAX_INDEX_KEYS)
-			DdbConstraintAdd(&errors, psprintf("'%s'", DdbJsonContainerText(key_schema)),
-							 psprintf("%s.keySchema", prefix),
-							 nelements < 1 ? "Member must have length greater than or equal to 1"
-							 : "Member must have length less than or equal to 8");
-		nelements = Min(nelements, DDB_MAX_INDEX_KEYS);
-		for (int i = 0; i < nelements; i++)
-		{
-			JsonbContainer *element = DdbJsonValueObject(&elements[i], "KeySchemaElement");
-
-			spec->key_names[i] = DdbJsonGetString(element, "AttributeName");
-			types[i] = DdbJsonGetString(element, "KeyType");
-			DdbRequestCheckString(&errors, spec->key_names[i],
-								  psprintf("%s.keySchema.%d.member.attributeName", prefix, i + 1),
-								  1, 255, NULL, NULL);
-			DdbRequestCheckString(&errors, types[i],
-								  psprintf("%s.keySchema.%d.member.keyType", prefix, i + 1),
-								  0, INT_MAX, key_types, "[HASH, RANGE]");
-		}
-	}
-
-	if (projection == NULL)
-		DdbConstraintAdd(&errors, "null", psprintf("%s.projection", prefix), "Member must not be null");
-	else
-	{
-		projection_type = DdbRequestEnum(projection, "ProjectionType",
-										 psprintf("%s.projection.projectionType", prefix),
-										 projection_types, "[ALL, KEYS_ONLY, INCLUDE]", &errors);
-		non_key = DdbJsonGetArray(projection, "NonKeyAttributes");
-		if (non_key != NULL && (JsonContainerSize(non_key) < 1 || JsonContainerSize(non_key) > 20))
-			DdbConstraintAdd(&errors, psprintf("'%s'", DdbJsonContainerText(non_key)),
-							 psprintf("%s.projection.nonKeyAttributes", prefix),
-							 JsonContainerSize(non_key) < 1 ?
-							 "Member must have length greater than or equal to 1" :
-							 "Member must have length less than or equal to 20");
-	}
+	DdbIndexSpecRead(create, DDB_INDEX_GLOBAL,
+					 psprintf("globalSecondaryIndexUpdates.%d.member.create", position),
+					 spec, &errors);
 	DdbConstraintRaise(&errors);
-
-	/* the key: 1 to 4 HASH attributes, then 0 to 4 RANGE attributes */
-	if (strcmp(types[0], "HASH") != 0)
-		DdbValidationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-	spec->nkeys = nelements;
-	for (int i = 0; i < nelements; i++)
-	{
-		bool		hash = strcmp(types[i], "HASH") == 0;
-
-		if (hash && i > spec->nhash)
-			DdbValidationError("Invalid KeySchema: HASH key attributes must come before RANGE key attributes");
-		if (hash)
-			spec->nhash++;
-		for (int j = 0; j < i; j++)
-		{
-			if (strcmp(spec->key_names[i], spec->key_names[j]) == 0)
-				DdbValidationError("Invalid KeySchema: Some index key attributes are given more than once: %s",
-								   spec->key_names[i]);
-		}
-	}
-	if (spec->nhash > DDB_MAX_INDEX_HASH_KEYS || nelements - spec->nhash > DDB_MAX_INDEX_RANGE_KEYS)
-		DdbValidationError("Invalid KeySchema: A global secondary index key has at most %d HASH and %d RANGE attributes",
-						   DDB_MAX_INDEX_HASH_KEYS, DDB_MAX_INDEX_RANGE_KEYS);
-
-	/* the projection */
-	if (projection_type == NULL)
-		DdbValidationError("One or more parameter values were invalid: Unknown ProjectionType: null");
-	spec->projection = strcmp(projection_type, "ALL") == 0 ? DDB_PROJECT_ALL :
-		strcmp(projection_type, "KEYS_ONLY") == 0 ? DDB_PROJECT_KEYS_ONLY : DDB_PROJECT_INCLUDE;
-	if (spec->projection != DDB_PROJECT_INCLUDE && non_key != NULL)
-		DdbValidationError("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified",
-						   projection_type);
-	if (spec->projection == DDB_PROJECT_INCLUDE)
-	{
-		JsonbValue *names;
-
-		if (non_key == NULL)
-			DdbValidationError("One or more parameter values were invalid: NonKeyAttributes must be specified when ProjectionType is INCLUDE");
-		spec->nnon_key = DdbJsonArrayElements(non_key, &names);
-		spec->non_key_attributes = palloc(sizeof(char *) * spec->nnon_key);
-		for (int i = 0; i < spec->nnon_key; i++)
-		{
-			spec->non_key_attributes[i] = DdbJsonValueString(&names[i], "NonKeyAttributes");
-			if (strlen(spec->non_key_attributes[i]) == 0 || strlen(spec->non_key_attributes[i]) > 255)
-				DdbValidationError("One or more parameter values were invalid: NonKeyAttributes names must be 1 to 255 bytes long");
-		}
-		if (DdbRequestFirstRepeat(spec->non_key_attributes, spec->nnon_key) >= 0)
-			DdbValidationError("One or more parameter values were invalid: Duplicate NonKeyAttributes: %s",
-							   spec->non_key_attributes[DdbRequestFirstRepeat(spec->non_key_attributes,
-																			  spec->nnon_key)]);
-	}
-
-	/* throughput: required on a provisioned table, refused on an on-demand one */
-	if (!provisioned)
-	{
-		if (throughput != NULL)
-			DdbValidationError("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
-							   spec->name);
-	}
-	else
-	{
-		if (throughput == NULL)
-			DdbValidationError("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s",
-							   spec->name);
-		if (!DdbJsonGetInt64(throughput, "ReadCapacityUnits", &spec->read_capacity_units) ||
-			!DdbJsonGetInt64(throughput, "WriteCapacityUnits", &spec->write_capacity_units))
-			DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified for index: %s",
-							   spec->name);
-		if (spec->read_capacity_units < 1 || spec->write_capacity_units < 1)
-			DdbValidationError("One or more parameter values were invalid: The provisioned throughput of index %s must be at least 1 read and 1 write capacity unit",
-							   spec->name);
-	}
+	DdbIndexSpecCheckGlobal(create, spec, provisioned);
 }
 
 /*

@@ -228,6 +228,64 @@ ReadIndexCapacityUnits(JsonbContainer *throughput, const char *member, const cha
 }
 
 /*
+ * DdbIndexSpecRead reads one index definition of this kind (an element of
+ * CreateTable's lists, or an UpdateTable Create entry) into spec, adding
+ * every constraint failure to errors under path (e.g.
+ * "globalSecondaryIndexes.1.member"). Key types are set by the semantic
+ * checks, from AttributeDefinitions.
+ */
+void
+DdbIndexSpecRead(JsonbContainer *index, DdbIndexKind kind, const char *path, DdbIndexSpec *spec,
+				 DdbConstraintErrors *errors)
+{
+	static const char *const global_members[] = {
+		"IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
+		"OnDemandThroughput", "WarmThroughput", NULL
+	};
+	static const char *const local_members[] = {"IndexName", "KeySchema", "Projection", NULL};
+	char	   *projection_type;
+	bool		non_key_given;
+	JsonbContainer *throughput;
+
+	DdbJsonCheckMembers(index, kind == DDB_INDEX_GLOBAL ? global_members : local_members);
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = kind;
+	spec->name = DdbJsonGetString(index, "IndexName");
+	CheckIndexName(spec->name, psprintf("%s.indexName", path), errors);
+
+	ReadIndexKeySchema(index, path, spec, errors);
+	ReadProjection(index, path, spec, &projection_type, &non_key_given, errors);
+	if (projection_type != NULL && strcmp(projection_type, "ALL") == 0)
+		spec->projection = DDB_PROJECT_ALL;
+	else if (projection_type != NULL && strcmp(projection_type, "KEYS_ONLY") == 0)
+		spec->projection = DDB_PROJECT_KEYS_ONLY;
+	else
+		spec->projection = DDB_PROJECT_INCLUDE;
+
+	throughput = kind == DDB_INDEX_GLOBAL ? DdbJsonGetObject(index, "ProvisionedThroughput") : NULL;
+	if (throughput != NULL)
+		DdbIndexThroughputRead(throughput, path, &spec->read_capacity_units,
+							   &spec->write_capacity_units, errors);
+}
+
+/*
+ * DdbIndexThroughputRead reads a GSI's ProvisionedThroughput (of the
+ * definition or Update entry at path): both unit counts are required and
+ * at least 1, failures added to errors.
+ */
+void
+DdbIndexThroughputRead(JsonbContainer *throughput, const char *path, int64 *read_units,
+					   int64 *write_units, DdbConstraintErrors *errors)
+{
+	*read_units = ReadIndexCapacityUnits(throughput, "ReadCapacityUnits",
+										 psprintf("%s.provisionedThroughput.readCapacityUnits", path),
+										 errors);
+	*write_units = ReadIndexCapacityUnits(throughput, "WriteCapacityUnits",
+										  psprintf("%s.provisionedThroughput.writeCapacityUnits", path),
+										  errors);
+}
+
+/*
  * DdbIndexSpecsRead reads CreateTable's GlobalSecondaryIndexes and
  * LocalSecondaryIndexes (GSIs first, each list in request order), adding
  * every constraint failure to errors. A member of the wrong JSON type is
@@ -237,11 +295,6 @@ ReadIndexCapacityUnits(JsonbContainer *throughput, const char *member, const cha
 int
 DdbIndexSpecsRead(JsonbContainer *request, DdbIndexSpec **specs, DdbConstraintErrors *errors)
 {
-	static const char *const global_members[] = {
-		"IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
-		"OnDemandThroughput", "WarmThroughput", NULL
-	};
-	static const char *const local_members[] = {"IndexName", "KeySchema", "Projection", NULL};
 	JsonbValue *elements[2] = {NULL, NULL};
 	int			nelements[2] = {0, 0};
 	int			nspecs = 0;
@@ -261,42 +314,9 @@ DdbIndexSpecsRead(JsonbContainer *request, DdbIndexSpec **specs, DdbConstraintEr
 		const IndexList *list = &index_lists[l];
 
 		for (int i = 0; i < nelements[l]; i++)
-		{
-			DdbIndexSpec *spec = &result[nspecs++];
-			JsonbContainer *index = DdbJsonValueObject(&elements[l][i], list->element);
-			char	   *path = psprintf("%s.%d.member", list->path, i + 1);
-			char	   *projection_type;
-			bool		non_key_given;
-			JsonbContainer *throughput;
-
-			DdbJsonCheckMembers(index, list->kind == DDB_INDEX_GLOBAL ? global_members : local_members);
-			spec->kind = list->kind;
-			spec->name = DdbJsonGetString(index, "IndexName");
-			CheckIndexName(spec->name, psprintf("%s.indexName", path), errors);
-
-			ReadIndexKeySchema(index, path, spec, errors);
-			ReadProjection(index, path, spec, &projection_type, &non_key_given, errors);
-			if (projection_type != NULL && strcmp(projection_type, "ALL") == 0)
-				spec->projection = DDB_PROJECT_ALL;
-			else if (projection_type != NULL && strcmp(projection_type, "KEYS_ONLY") == 0)
-				spec->projection = DDB_PROJECT_KEYS_ONLY;
-			else
-				spec->projection = DDB_PROJECT_INCLUDE;
-
-			throughput = list->kind == DDB_INDEX_GLOBAL ?
-				DdbJsonGetObject(index, "ProvisionedThroughput") : NULL;
-			if (throughput != NULL)
-			{
-				spec->read_capacity_units =
-					ReadIndexCapacityUnits(throughput, "ReadCapacityUnits",
-										   psprintf("%s.provisionedThroughput.readCapacityUnits", path),
-										   errors);
-				spec->write_capacity_units =
-					ReadIndexCapacityUnits(throughput, "WriteCapacityUnits",
-										   psprintf("%s.provisionedThroughput.writeCapacityUnits", path),
-										   errors);
-			}
-		}
+			DdbIndexSpecRead(DdbJsonValueObject(&elements[l][i], list->element), list->kind,
+							 psprintf("%s.%d.member", list->path, i + 1),
+							 &result[nspecs++], errors);
 	}
 	*specs = result;
 	return nspecs;
@@ -319,6 +339,26 @@ typedef struct IndexUnderCheck
 } IndexUnderCheck;
 
 /*
+ * One index definition as the semantic checks see it.
+ */
+static void
+IndexUnderCheckOf(JsonbContainer *element, DdbIndexSpec *spec, IndexUnderCheck *index)
+{
+	JsonbValue *keys;
+
+	index->spec = spec;
+	index->element = element;
+	index->nkeys = DdbJsonArrayElements(DdbJsonGetArray(element, "KeySchema"), &keys);
+	index->key_names = palloc(sizeof(char *) * Max(index->nkeys, 1));
+	index->key_types = palloc(sizeof(char *) * Max(index->nkeys, 1));
+	for (int k = 0; k < index->nkeys; k++)
+	{
+		index->key_names[k] = DdbJsonGetString(keys[k].val.binary.data, "AttributeName");
+		index->key_types[k] = DdbJsonGetString(keys[k].val.binary.data, "KeyType");
+	}
+}
+
+/*
  * Collect the indexes of the request (GSIs first, as DdbIndexSpecsRead
  * read them) with their KeySchemas.
  */
@@ -337,22 +377,8 @@ IndexesUnderCheck(JsonbContainer *request, DdbIndexSpec *specs, int nspecs)
 		if (list == NULL)
 			continue;
 		nelements = DdbJsonArrayElements(list, &elements);
-		for (int i = 0; i < nelements && n < nspecs; i++)
-		{
-			IndexUnderCheck *index = &indexes[n];
-			JsonbValue *keys;
-
-			index->spec = &specs[n++];
-			index->element = elements[i].val.binary.data;
-			index->nkeys = DdbJsonArrayElements(DdbJsonGetArray(index->element, "KeySchema"), &keys);
-			index->key_names = palloc(sizeof(char *) * Max(index->nkeys, 1));
-			index->key_types = palloc(sizeof(char *) * Max(index->nkeys, 1));
-			for (int k = 0; k < index->nkeys; k++)
-			{
-				index->key_names[k] = DdbJsonGetString(keys[k].val.binary.data, "AttributeName");
-				index->key_types[k] = DdbJsonGetString(keys[k].val.binary.data, "KeyType");
-			}
-		}
+		for (int i = 0; i < nelements && n < nspecs; i++, n++)
+			IndexUnderCheckOf(elements[i].val.binary.data, &specs[n], &indexes[n]);
 	}
 	return indexes;
 }
@@ -549,6 +575,53 @@ CheckIndexThroughput(IndexUnderCheck *index, bool provisioned)
 }
 
 /*
+ * Refuse the settings of a GSI that this version does not implement.
+ */
+static void
+CheckGlobalSettingsSupported(IndexUnderCheck *index)
+{
+	static const char *const unsupported[] = {"OnDemandThroughput", "WarmThroughput", NULL};
+
+	for (const char *const *m = unsupported; *m; m++)
+	{
+		JsonbValue	v;
+
+		if (DdbJsonGet(index->element, *m, &v))
+			DdbValidationError("%s of a global secondary index is not supported by this version of ddb",
+							   *m);
+	}
+}
+
+/*
+ * The rules of one GSI definition: its key schema, its throughput against
+ * the table's billing mode, its projection.
+ */
+static void
+CheckGlobalIndex(IndexUnderCheck *index, bool provisioned)
+{
+	CheckGlobalKeySchema(index);
+	CheckIndexThroughput(index, provisioned);
+	CheckProjection(index);
+}
+
+/*
+ * DdbIndexSpecCheckGlobal applies the semantic rules of one GSI definition
+ * that DdbIndexSpecRead read without constraint failures (an UpdateTable
+ * Create entry), as DdbIndexSpecsCheck applies them to CreateTable's.
+ * Key types and the rules that involve other indexes or
+ * AttributeDefinitions are the caller's.
+ */
+void
+DdbIndexSpecCheckGlobal(JsonbContainer *index, DdbIndexSpec *spec, bool provisioned)
+{
+	IndexUnderCheck under_check;
+
+	IndexUnderCheckOf(index, spec, &under_check);
+	CheckGlobalSettingsSupported(&under_check);
+	CheckGlobalIndex(&under_check, provisioned);
+}
+
+/*
  * DdbIndexSpecsCheck applies DynamoDB's semantic rules to the indexes
  * DdbIndexSpecsRead read (see the top of this file for the order), raising
  * the first failure, and completes the specs: key types, HASH counts, and
@@ -558,7 +631,6 @@ void
 DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names, bool provisioned,
 				   DdbIndexSpec *specs, int nspecs)
 {
-	static const char *const unsupported[] = {"OnDemandThroughput", "WarmThroughput", NULL};
 	IndexUnderCheck *indexes = IndexesUnderCheck(request, specs, nspecs);
 	char	  **checked_names = palloc(sizeof(char *) * Max(nspecs, 1));
 	int			nchecked = 0;
@@ -568,17 +640,10 @@ DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names, bool provisi
 	for (int s = 0; s < nspecs; s++)
 		counts[specs[s].kind == DDB_INDEX_GLOBAL ? 0 : 1]++;
 
-	/* settings of a GSI that this version does not implement */
 	for (int s = 0; s < nspecs; s++)
 	{
-		for (const char *const *m = unsupported; *m && specs[s].kind == DDB_INDEX_GLOBAL; m++)
-		{
-			JsonbValue	v;
-
-			if (DdbJsonGet(indexes[s].element, *m, &v))
-				DdbValidationError("%s of a global secondary index is not supported by this version of ddb",
-								   *m);
-		}
+		if (specs[s].kind == DDB_INDEX_GLOBAL)
+			CheckGlobalSettingsSupported(&indexes[s]);
 	}
 
 	for (int l = 0; l < 2; l++)
@@ -602,13 +667,12 @@ DdbIndexSpecsCheck(JsonbContainer *request, char **table_key_names, bool provisi
 			if (spec->kind != index_lists[l].kind)
 				continue;
 			if (spec->kind == DDB_INDEX_LOCAL)
-				CheckLocalKeySchema(index, table_key_names);
-			else
 			{
-				CheckGlobalKeySchema(index);
-				CheckIndexThroughput(index, provisioned);
+				CheckLocalKeySchema(index, table_key_names);
+				CheckProjection(index);
 			}
-			CheckProjection(index);
+			else
+				CheckGlobalIndex(index, provisioned);
 			if (NamePosition(checked_names, nchecked, spec->name) >= 0)
 				DdbValidationError(INVALID_PARAMETERS "Duplicate index name: %s", spec->name);
 			checked_names[nchecked++] = spec->name;

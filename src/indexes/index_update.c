@@ -33,6 +33,8 @@ typedef struct IndexUpdate
 	const char *action;			/* "Create", "Update" or "Delete" */
 	JsonbContainer *body;
 	char	   *index_name;
+	int64		read_units;		/* Update: the new throughput */
+	int64		write_units;
 } IndexUpdate;
 
 /*
@@ -116,13 +118,16 @@ ReadUpdates(JsonbContainer *updates, IndexUpdate **out)
 	JsonbValue *elements;
 	int			n = DdbJsonArrayElements(updates, &elements);
 	int			online = 0;
+	DdbConstraintErrors errors;
 
+	DdbConstraintInit(&errors);
 	*out = palloc0(sizeof(IndexUpdate) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
 		JsonbContainer *entry = DdbJsonValueObject(&elements[i], "GlobalSecondaryIndexUpdate");
 		IndexUpdate *update = &(*out)[i];
 		int			given = 0;
+		char	   *path;
 
 		for (int a = 0; a < lengthof(actions); a++)
 		{
@@ -137,13 +142,26 @@ ReadUpdates(JsonbContainer *updates, IndexUpdate **out)
 		}
 		if (given != 1)
 			DdbValidationError("One or more parameter values were invalid: One and only one of Create, Update or Delete must be given in a GlobalSecondaryIndexUpdate");
+		path = psprintf("globalSecondaryIndexUpdates.%d.member.%c%s",
+						i + 1, update->action[0] + ('a' - 'A'), update->action + 1);
 		update->index_name = DdbJsonGetString(update->body, "IndexName");
 		if (update->index_name == NULL)
-			DdbValidationError("1 validation error detected: Value null at 'globalSecondaryIndexUpdates.%d.member.%c%s.indexName' failed to satisfy constraint: Member must not be null",
-							   i + 1, update->action[0] + ('a' - 'A'), update->action + 1);
-		if (strcmp(update->action, "Update") != 0)
+			DdbConstraintAdd(&errors, "null", psprintf("%s.indexName", path), "Member must not be null");
+		if (strcmp(update->action, "Update") == 0)
+		{
+			JsonbContainer *throughput = DdbJsonGetObject(update->body, "ProvisionedThroughput");
+
+			if (throughput == NULL)
+				DdbConstraintAdd(&errors, "null", psprintf("%s.provisionedThroughput", path),
+								 "Member must not be null");
+			else
+				DdbIndexThroughputRead(throughput, path, &update->read_units,
+									   &update->write_units, &errors);
+		}
+		else
 			online++;
 	}
+	DdbConstraintRaise(&errors);
 	if (online > 1)
 		DdbRaise(DDB_LIMIT_EXCEEDED,
 				 "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
@@ -189,24 +207,12 @@ DdbIndexesApplyUpdates(DdbTable *table, JsonbContainer *updates, JsonbContainer 
 						   table, update->index_name, 0, 0);
 		else
 		{
-			JsonbContainer *throughput = DdbJsonGetObject(update->body, "ProvisionedThroughput");
-			int64		read_units = 0;
-			int64		write_units = 0;
-
 			if (!provisioned)
-				DdbValidationError("One or more parameter values were invalid: ProvisionedThroughput cannot be specified for index: %s when BillingMode is PAY_PER_REQUEST",
-								   update->index_name);
-			if (throughput == NULL ||
-				!DdbJsonGetInt64(throughput, "ReadCapacityUnits", &read_units) ||
-				!DdbJsonGetInt64(throughput, "WriteCapacityUnits", &write_units))
-				DdbValidationError("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified for index: %s",
-								   update->index_name);
-			if (read_units < 1 || write_units < 1)
-				DdbValidationError("One or more parameter values were invalid: The provisioned throughput of index %s must be at least 1 read and 1 write capacity unit",
+				DdbValidationError("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
 								   update->index_name);
 			ExecuteOnIndex("UPDATE ddb.indexes SET read_capacity_units = $3, write_capacity_units = $4"
 						   " WHERE table_name OPERATOR(pg_catalog.=) $1 AND index_name OPERATOR(pg_catalog.=) $2",
-						   table, update->index_name, read_units, write_units);
+						   table, update->index_name, update->read_units, update->write_units);
 		}
 	}
 	CacheInvalidateRelcacheByRelid(table->relid);
