@@ -204,6 +204,9 @@ extern const DdbExpression *DdbParseExpression(DdbExprKind kind, const char *tex
  */
 extern void DdbExpressionCacheCallContext(MemoryContext context);
 
+/* That context, or NULL when no ddb call is in progress */
+extern MemoryContext DdbExpressionCacheCurrentCallContext(void);
+
 /* Whether a bare name is one of DynamoDB's reserved words (any case) */
 extern bool DdbIsReservedWord(const char *name, int len);
 
@@ -250,6 +253,14 @@ extern bool DdbEvaluateCondition(const DdbCondition *condition, JsonbContainer *
  * exist are left out. Returns an attribute map.
  */
 extern Jsonb *DdbProjectItem(JsonbContainer *item, const DdbPath *paths, int npaths);
+
+/*
+ * Project an item as PartiQL's SELECT list does: each path's value under
+ * the name of its last step (a.b gives "b"; a path ending in a list index
+ * gives "_<n>", n its position among the paths, from 1); paths that do not
+ * exist are left out. Returns an attribute map.
+ */
+extern Jsonb *DdbProjectItemByName(JsonbContainer *item, const DdbPath *paths, int npaths);
 
 /*
  * update.c: apply a bound update to an item (NULL: the item does not exist

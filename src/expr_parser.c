@@ -2060,6 +2060,16 @@ DdbExpressionCacheCallContext(MemoryContext context)
 }
 
 /*
+ * DdbExpressionCacheCurrentCallContext returns the memory context of the
+ * outermost ddb call in progress, or NULL.
+ */
+MemoryContext
+DdbExpressionCacheCurrentCallContext(void)
+{
+	return expr_cache_call_context;
+}
+
+/*
  * Replace a full cache by an empty one. Trees already returned may still be
  * in use by the calls in progress, so the old cache is freed with the
  * outermost call's memory; with no call in progress (ddb.parse_expression)

@@ -317,3 +317,42 @@ DdbProjectItem(JsonbContainer *item, const DdbPath *paths, int npaths)
 	}
 	return DdbBuildJsonb(PushMembers(&state, root));
 }
+
+/*
+ * DdbProjectItemByName returns the attribute map of PartiQL's SELECT
+ * list: each path's value under the name of its last step, or "_<n>" (n
+ * the path's position, from 1) for a path that ends in a list index.
+ * Paths that do not exist are left out; of two paths with one name, the
+ * later wins.
+ */
+Jsonb *
+DdbProjectItemByName(JsonbContainer *item, const DdbPath *paths, int npaths)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < npaths; i++)
+	{
+		const DdbPathElem *last = &paths[i].elems[paths[i].nelems - 1];
+		JsonbValue	value;
+		JsonbValue	key;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!DdbLookupPath(item, &paths[i], &value))
+			continue;
+		key.type = jbvString;
+		if (last->kind == DDB_PATH_NAME)
+		{
+			key.val.string.val = (char *) last->name;
+			key.val.string.len = last->name_len;
+		}
+		else
+		{
+			key.val.string.val = psprintf("_%d", i + 1);
+			key.val.string.len = strlen(key.val.string.val);
+		}
+		pushJsonbValue(&state, WJB_KEY, &key);
+		DdbPushStored(&state, WJB_VALUE, &value);
+	}
+	return DdbBuildJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
