@@ -1,7 +1,7 @@
 # ddb: PGXS build of the extension library, its SQL script and its tests.
 
 EXTENSION = ddb
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 
 MODULE_big = ddb
 OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c src/*/*.c))
@@ -12,7 +12,7 @@ DATA = $(wildcard sql/ddb--*.sql)
 REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
 	strings key_parameters validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
-	indexes_online indexes_update indexes_collections indexes_collections_limits
+	indexes_online indexes_update indexes_collections indexes_collections_limits partiql_select partiql_write
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec

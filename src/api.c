@@ -49,6 +49,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DeleteItem", DdbDeleteItem, false},
 	{"DeleteTable", DdbDeleteTable, true},
 	{"DescribeTable", DdbDescribeTable, true},
+	{"ExecuteStatement", DdbExecuteStatement, false},
 	{"GetItem", DdbGetItem, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
@@ -387,6 +388,7 @@ DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
+DDB_OPERATION_FUNCTIONS(execute_statement, "ExecuteStatement")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")

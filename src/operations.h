@@ -63,4 +63,9 @@ extern Jsonb *DdbBatchWriteItem(JsonbContainer *request);
 extern Jsonb *DdbTransactGetItems(JsonbContainer *request);
 extern Jsonb *DdbTransactWriteItems(JsonbContainer *request);
 
+/* partiql/: PartiQL */
+extern Jsonb *DdbExecuteStatement(JsonbContainer *request);
+extern Jsonb *DdbBatchExecuteStatement(JsonbContainer *request);
+extern Jsonb *DdbExecuteTransaction(JsonbContainer *request);
+
 #endif							/* DDB_OPERATIONS_H */

@@ -72,6 +72,7 @@
 #include "key.h"
 #include "key_condition.h"
 #include "operations.h"
+#include "query.h"
 #include "request.h"
 #include "storage.h"
 #include "indexes/index.h"
@@ -115,6 +116,7 @@ typedef struct PageRequest
 	const char *key_names[DDB_MAX_INDEX_KEYS + 2];
 	DdbCondition *filter;		/* NULL: every item */
 	DdbProjection *projection;	/* NULL: whole items */
+	bool		project_by_name;	/* PartiQL's SELECT list */
 	bool		count_only;		/* Select COUNT: no Items */
 	int64		limit;
 	bool		consistent;
@@ -687,7 +689,10 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 			{
 				Jsonb	   *result = item;
 
-				if (req->projection != NULL)
+				if (req->projection != NULL && req->project_by_name)
+					result = DdbProjectItemByName(&evaluated->root, req->projection->paths,
+												  req->projection->npaths);
+				else if (req->projection != NULL)
 					result = DdbProjectItem(&evaluated->root, req->projection->paths,
 											req->projection->npaths);
 				MemoryContextSwitchTo(call_context);
@@ -993,4 +998,96 @@ DdbScan(JsonbContainer *request)
 		req.partitions = DdbScanPartitions(table, params.total_segments);
 	return ReadPage(&req, DdbStorageOpenScan(table, params.start_key != NULL ? &start : NULL,
 											 params.segment, params.total_segments));
+}
+
+
+/* ---------------------------------------------------------------------
+ * Reads described by bound parts (PartiQL)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * DdbReadItems reads one page of a Query (key_conditions given) or Scan of
+ * a table or index, as DdbQuery and DdbScan do once they have read their
+ * request.
+ */
+Jsonb *
+DdbReadItems(DdbReadRequest *r)
+{
+	ReadParameters params;
+	DdbRequestExpressions expressions;
+	PageRequest req;
+	DdbTable   *table = r->table;
+	DdbKey		start;
+
+	memset(&params, 0, sizeof(params));
+	memset(&expressions, 0, sizeof(expressions));
+	params.table_name = table->name;
+	params.index_name = (char *) r->index_name;
+	params.select = r->projection != NULL ? SELECT_SPECIFIC_ATTRIBUTES : SELECT_ALL_ATTRIBUTES;
+	params.limit = r->limit;
+	params.consistent = r->consistent;
+	params.capacity = r->capacity;
+	params.start_key = r->start_key;
+	params.total_segments = 1;
+	expressions.filter = r->filter;
+	expressions.projection = r->projection;
+
+	if (r->index_name != NULL)
+	{
+		DdbIndexRead read;
+
+		BeginIndexRead(&read, table, &params, &expressions);
+		InitPageRequest(&req, table, &params, &expressions, &read);
+		req.project_by_name = r->project_by_name;
+		if (r->key_conditions != NULL)
+		{
+			DdbIndexReadCheckQuery(&read, r->key_conditions);
+			DdbIndexReadOpenQuery(&read, r->forward);
+		}
+		else
+		{
+			if (r->capacity != DDB_CAPACITY_NONE)
+				req.partitions = DdbScanPartitions(table, 1);
+			DdbIndexReadOpenScan(&read, 0, 1);
+		}
+		return ReadPage(&req, NULL);
+	}
+
+	if (r->start_key != NULL)
+		StartKeyDatums(table, r->start_key, &start);
+	InitPageRequest(&req, table, &params, &expressions, NULL);
+	req.project_by_name = r->project_by_name;
+	if (r->key_conditions != NULL)
+	{
+		DdbKeyCondition *partition;
+		DdbKeyCondition *sort;
+		DdbQueryRange range;
+
+		DdbKeyConditionsCheck(table, r->key_conditions, NULL, &partition, &sort);
+		DdbKeyConditionsRange(table, partition, sort, &range);
+		range.forward = r->forward;
+		if (r->start_key != NULL && table->nkeys == 2)
+		{
+			if (r->forward)
+			{
+				range.lower_kind = DDB_BOUND_EXCLUSIVE;
+				range.lower = start.values[1];
+			}
+			else
+			{
+				range.upper_kind = DDB_BOUND_EXCLUSIVE;
+				range.upper = start.values[1];
+			}
+		}
+		else if (r->start_key != NULL)
+		{
+			/* one item per partition: nothing follows it */
+			return ReadPage(&req, NULL);
+		}
+		return ReadPage(&req, DdbStorageOpenQuery(table, &range));
+	}
+	if (r->capacity != DDB_CAPACITY_NONE)
+		req.partitions = DdbScanPartitions(table, 1);
+	return ReadPage(&req, DdbStorageOpenScan(table, r->start_key != NULL ? &start : NULL, 0, 1));
 }

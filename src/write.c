@@ -217,6 +217,8 @@ DdbWritePerform(DdbItemWrite *write, bool old_on_failure)
 		CHECK_FOR_INTERRUPTS();
 		if (!DdbWriteLockAndCheck(write))
 		{
+			if (write->must_create)
+				DdbRaise(DDB_DUPLICATE_ITEM, "Duplicate primary key exists in table");
 			if (old_on_failure && write->old_item != NULL)
 				DdbRaiseWithDetail(DDB_CONDITIONAL_CHECK_FAILED,
 								   DdbConditionFailureDetail(write->old_item),

@@ -37,6 +37,9 @@ typedef struct DdbItemWrite
 	DdbUpdate  *update;			/* UPDATE (no actions: a key-only upsert) */
 	DdbCondition *condition;	/* NULL: unconditional */
 	bool		need_old;		/* the old item is wanted back */
+	bool		must_create;	/* PUT of PartiQL's INSERT: condition is that no
+								 * item has the key, and its failure is
+								 * DuplicateItemException */
 
 	/* results */
 	bool		locked;			/* DdbWriteLockAndCheck ran */

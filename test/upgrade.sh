@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# upgrade: a populated database of version 0.1.0 updates to 0.2.0 with
+# upgrade: a populated database of version 0.1.0 updates through 0.2.0 to the current version with
 # ALTER EXTENSION ddb UPDATE. Its item tables (made as 0.1.0's CreateTable
 # made them: key columns generated from the item) get plain key columns
 # and the item check, validated where every row passes it; strings holding
@@ -72,7 +72,7 @@ SQL
 psql -d "$db" -c "ALTER EXTENSION ddb UPDATE" 2>"$out"
 grep -q 'WARNING:  item table ddb_data.legacy of DynamoDB table legacy holds rows that are not valid items' "$out" ||
     { cat "$out" >&2; fail "no warning about the malformed row"; }
-[ "$(psql -d "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb'")" = 0.2.0 ] || fail "not at 0.2.0"
+[ "$(psql -d "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb'")" = 0.3.0 ] || fail "not at 0.3.0"
 
 # key columns are plain, every table has its check, validated where possible
 psql -d "$db" -At > "$out" <<'SQL'

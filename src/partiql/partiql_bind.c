@@ -1,0 +1,238 @@
+/*-------------------------------------------------------------------------
+ *
+ * partiql_bind.c
+ *	  Stage 2 of PartiQL: a parsed statement bound to one request's
+ *	  Parameters and to its table.
+ *
+ * Binding validates the Parameters (AttributeValues, normalized as
+ * ExpressionAttributeValues are), checks their number against the ?
+ * placeholders, builds the values that hold parameters, and copies the
+ * cached WHERE and update trees with every operand resolved. The copy
+ * lives in the call's memory; the cached trees are never modified.
+ *
+ * It also reads what WHERE says about the key, as DynamoDB requires of
+ * UPDATE and DELETE: an equality on every key attribute among the
+ * conditions joined by AND at its top ("a = 1 AND b = 2 AND ..."), the
+ * attribute as a whole path on one side and a value on the other.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/jsonb.h"
+
+#include "errors.h"
+#include "expr.h"
+#include "item.h"
+#include "json_util.h"
+#include "partiql/partiql.h"
+
+static DdbOperand *CopyOperand(const DdbOperand *operand, JsonbValue *resolved);
+
+/*
+ * Copy an operand, resolving "$n" values.
+ */
+static DdbOperand *
+CopyOperand(const DdbOperand *operand, JsonbValue *resolved)
+{
+	DdbOperand *copy;
+
+	if (operand == NULL)
+		return NULL;
+	check_stack_depth();
+	copy = palloc(sizeof(DdbOperand));
+	*copy = *operand;
+	if (operand->kind == DDB_OPERAND_VALUE && operand->value == NULL)
+		copy->value = &resolved[atoi(operand->value_name + 1)];
+	copy->left = CopyOperand(operand->left, resolved);
+	copy->right = CopyOperand(operand->right, resolved);
+	return copy;
+}
+
+/*
+ * Copy a condition, resolving its values.
+ */
+static DdbCondition *
+CopyCondition(const DdbCondition *cond, JsonbValue *resolved)
+{
+	DdbCondition *copy;
+
+	if (cond == NULL)
+		return NULL;
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+	copy = palloc(sizeof(DdbCondition));
+	*copy = *cond;
+	copy->left = CopyCondition(cond->left, resolved);
+	copy->right = CopyCondition(cond->right, resolved);
+	if (cond->noperands > 0)
+	{
+		copy->operands = palloc(sizeof(DdbOperand *) * cond->noperands);
+		for (int i = 0; i < cond->noperands; i++)
+			copy->operands[i] = CopyOperand(cond->operands[i], resolved);
+	}
+	return copy;
+}
+
+/*
+ * Copy an update, resolving its values.
+ */
+static DdbUpdate *
+CopyUpdate(const DdbUpdate *update, JsonbValue *resolved)
+{
+	DdbUpdate  *copy = palloc0(sizeof(DdbUpdate));
+
+	copy->nactions = update->nactions;
+	copy->actions = palloc(sizeof(DdbUpdateAction) * Max(update->nactions, 1));
+	for (int i = 0; i < update->nactions; i++)
+	{
+		copy->actions[i] = update->actions[i];
+		copy->actions[i].value = CopyOperand(update->actions[i].value, resolved);
+	}
+	return copy;
+}
+
+/*
+ * Validate and normalize Parameters; their number must be the statement's.
+ */
+static Jsonb **
+NormalizeParameters(const DdbStatement *parsed, JsonbContainer *parameters)
+{
+	JsonbValue *elements = NULL;
+	int			n = parameters != NULL ? DdbJsonArrayElements(parameters, &elements) : 0;
+	Jsonb	  **normalized;
+
+	if (n != parsed->nparameters)
+		DdbValidationError("Number of parameters in request and statement don't match.");
+	normalized = palloc(sizeof(Jsonb *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		Size		size;
+
+		normalized[i] = DdbAttributeValueNormalizeToJsonb(&elements[i], &size);
+	}
+	return normalized;
+}
+
+/*
+ * DdbPartiqlValueOf fills a JsonbValue referencing a normalized
+ * AttributeValue.
+ */
+static void
+ValueOf(Jsonb *av, JsonbValue *out)
+{
+	out->type = jbvBinary;
+	out->val.binary.data = &av->root;
+	out->val.binary.len = VARSIZE(av) - VARHDRSZ;
+}
+
+/*
+ * Whether an operand is the top-level attribute name as a whole path.
+ */
+static bool
+IsAttribute(const DdbOperand *operand, const char *name)
+{
+	return operand->kind == DDB_OPERAND_PATH && operand->path.nelems == 1 &&
+		operand->path.elems[0].kind == DDB_PATH_NAME &&
+		operand->path.elems[0].name_len == (int) strlen(name) &&
+		memcmp(operand->path.elems[0].name, name, operand->path.elems[0].name_len) == 0;
+}
+
+/*
+ * DdbStatementKeyEquality finds, among the conditions joined by AND at the
+ * top of a condition, "name = value" (either way round): the value, or
+ * NULL. *conjuncts counts the conditions it looked at.
+ */
+JsonbValue *
+DdbStatementKeyEquality(DdbCondition *cond, const char *name, int *conjuncts)
+{
+	JsonbValue *found = NULL;
+
+	if (cond == NULL)
+		return NULL;
+	check_stack_depth();
+	if (cond->kind == DDB_COND_AND)
+	{
+		JsonbValue *left = DdbStatementKeyEquality(cond->left, name, conjuncts);
+		JsonbValue *right = DdbStatementKeyEquality(cond->right, name, conjuncts);
+
+		return left != NULL ? left : right;
+	}
+	(*conjuncts)++;
+	if (cond->kind == DDB_COND_COMPARE && cond->op == DDB_CMP_EQ)
+	{
+		if (IsAttribute(cond->operands[0], name) && cond->operands[1]->kind == DDB_OPERAND_VALUE)
+			found = cond->operands[1]->value;
+		else if (IsAttribute(cond->operands[1], name) && cond->operands[0]->kind == DDB_OPERAND_VALUE)
+			found = cond->operands[0]->value;
+	}
+	return found;
+}
+
+/*
+ * The key a WHERE pins with equalities on every key attribute, as an
+ * attribute map, or NULL when it does not. *only_key tells whether WHERE
+ * holds nothing else.
+ */
+static Jsonb *
+KeyFromWhere(DdbTable *table, DdbCondition *where, bool *only_key)
+{
+	JsonbParseState *st = NULL;
+	int			conjuncts = 0;
+
+	*only_key = false;
+	DdbPushBeginObject(&st);
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		JsonbValue *value;
+
+		conjuncts = 0;
+		value = DdbStatementKeyEquality(where, table->keys[i].name, &conjuncts);
+		if (value == NULL)
+			return NULL;
+		DdbPushKey(&st, table->keys[i].name);
+		DdbPushStored(&st, WJB_VALUE, value);
+	}
+	*only_key = (conjuncts == table->nkeys);
+	return DdbBuildJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * DdbBindStatement binds a parsed statement to a request's Parameters and
+ * looks up its table.
+ */
+DdbBoundStatement *
+DdbBindStatement(const DdbStatement *parsed, JsonbContainer *parameters)
+{
+	DdbBoundStatement *bound = palloc0(sizeof(DdbBoundStatement));
+	Jsonb	  **params = NormalizeParameters(parsed, parameters);
+	JsonbValue *resolved = palloc(sizeof(JsonbValue) * Max(parsed->nvalues, 1));
+
+	bound->parsed = parsed;
+	for (int i = 0; i < parsed->nvalues; i++)
+		ValueOf(DdbPqValueBuild(parsed->values[i], params), &resolved[i]);
+	bound->where = CopyCondition(parsed->where, resolved);
+	if (parsed->update != NULL)
+		bound->update = CopyUpdate(parsed->update, resolved);
+	if (parsed->item != NULL)
+	{
+		Jsonb	   *av = DdbPqValueBuild(parsed->item, params);
+		JsonbValue	payload;
+		JsonbValue	v;
+		Size		size;
+
+		ValueOf(av, &v);
+		if (DdbAttributeValueType(&v, &payload) != DDB_TYPE_M)
+			DdbValidationError("Statement wasn't well formed, can't be processed: INSERT needs a map of attributes as its VALUE");
+		bound->item = DdbItemNormalize(payload.val.binary.data, &size);
+	}
+
+	bound->table = DdbTableLookup(parsed->table_name);
+	if (parsed->kind != DDB_STATEMENT_INSERT)
+		bound->key_map = KeyFromWhere(bound->table, bound->where, &bound->where_is_key);
+	if ((parsed->kind == DDB_STATEMENT_UPDATE || parsed->kind == DDB_STATEMENT_DELETE) &&
+		bound->key_map == NULL)
+		DdbValidationError("Where clause does not contain a mandatory equality on all key attributes");
+	return bound;
+}
