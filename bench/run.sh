@@ -329,6 +329,12 @@ bench_pair QueryScale query_10k_ddb.pgbench query_ddb.pgbench
 bench_pair PutItemGSI put_gsi_sql.pgbench put_gsi_ddb.pgbench
 # Query on a GSI, against SQL reading the index table
 bench_pair QueryGSI query_gsi_sql.pgbench query_gsi_ddb.pgbench
+# PartiQL, not against SQL: ExecuteStatement SELECT by key against GetItem
+# (the "SQL" column) on the same keys, and against hand-written SQL; an
+# UPDATE statement against UpdateItem with the same SET
+bench_pair StmtGet get_item_ddb.pgbench statement_get_ddb.pgbench
+bench_pair StmtGetSQL get_item_sql.pgbench statement_get_ddb.pgbench
+bench_pair StmtUpdate update_item_set_ddb.pgbench statement_update_ddb.pgbench
 
 [ ${#ROWS[@]} -gt 0 ] || die "no operation matched BENCH_ONLY=$ONLY"
 echo
