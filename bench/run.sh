@@ -41,7 +41,10 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+# the PostgreSQL installation benchmarked (and built into): PGBIN, else
+# DDB_PGBIN as for scripts/setup.sh and scripts/test.sh, else Debian's
+PGBIN=${PGBIN:-${DDB_PGBIN:-/usr/lib/postgresql/15/bin}}
+export DDB_PGBIN=$PGBIN
 PG_CONFIG=$PGBIN/pg_config
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-20}
@@ -79,7 +82,7 @@ as_pg() { ddb_as_pg "$@"; }
 # ---- build and install -----------------------------------------------------
 if [ "$BUILD" = 1 ]; then
     if [ -f "$REPO/scripts/setup.sh" ]; then
-        say "building and installing ddb (scripts/setup.sh)"
+        say "building and installing ddb (scripts/setup.sh) into $PGBIN's installation"
         "$REPO/scripts/setup.sh"
     else
         say "building and installing ddb (make; make install)"
