@@ -1,4 +1,5 @@
-/* ddb--0.2.0--0.3.0.sql */
+/* ddb--0.2.0--0.3.0.sql: PartiQL, and Time to Live (UpdateTimeToLive,
+   DescribeTimeToLive and the expiry of items by the background worker) */
 
 \echo Use "ALTER EXTENSION ddb UPDATE TO '0.3.0'" to load this file. \quit
 
@@ -45,3 +46,78 @@ END
 $$;
 COMMENT ON FUNCTION ddb.partiql(text, jsonb) IS
     'run a PartiQL statement with plain-JSON parameters and return its plain-JSON items, following every page';
+
+---------------------------------------------------------------------------
+-- Time to Live (src/ttl): the TTL attribute of each table that has TTL
+-- enabled, and the state of its expiry rounds. A table without a row has
+-- TTL disabled. Attribute names are in the stored form of strings, as the
+-- key attribute names of ddb.tables are.
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.time_to_live (
+    table_name text COLLATE "C" PRIMARY KEY REFERENCES ddb.tables ON DELETE CASCADE,
+    attribute_name text NOT NULL,                -- TimeToLiveSpecification.AttributeName
+    ttl_index name,                              -- the expiry index on the item table, in
+                                                 -- ddb_data (a name: pg_dump restores indexes
+                                                 -- after data)
+    enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE ddb.time_to_live IS 'Time to Live settings of DynamoDB tables';
+SELECT pg_catalog.pg_extension_config_dump('ddb.time_to_live', '');
+GRANT SELECT ON ddb.time_to_live TO PUBLIC;
+
+-- Written by the background worker and ddb.expire_now; not dumped (a
+-- restored database starts its rounds afresh)
+CREATE TABLE ddb.ttl_state (
+    table_name text COLLATE "C" PRIMARY KEY REFERENCES ddb.time_to_live ON DELETE CASCADE,
+    round_started_at timestamptz,                -- the current or last round began
+    round_finished_at timestamptz,               -- it ended (NULL: in progress)
+    last_round_deleted bigint NOT NULL DEFAULT 0,
+    deleted_total bigint NOT NULL DEFAULT 0,
+    last_error text,                             -- the last error met, and when
+    last_error_at timestamptz
+);
+COMMENT ON TABLE ddb.ttl_state IS 'expiry rounds of tables with Time to Live enabled';
+GRANT SELECT ON ddb.ttl_state TO PUBLIC;
+
+CREATE VIEW ddb.ttl_status AS
+SELECT l.table_name,
+       l.attribute_name,
+       l.enabled_at,
+       s.round_started_at AS last_round_started_at,
+       s.round_finished_at AS last_round_finished_at,
+       COALESCE(s.last_round_deleted, 0) AS last_round_deleted,
+       COALESCE(s.deleted_total, 0) AS deleted_total,
+       s.last_error,
+       s.last_error_at
+  FROM ddb.time_to_live l
+  LEFT JOIN ddb.ttl_state s ON s.table_name OPERATOR(pg_catalog.=) l.table_name;
+COMMENT ON VIEW ddb.ttl_status IS
+    'tables with Time to Live enabled: their attribute, last expiry round, items deleted and last error';
+GRANT SELECT ON ddb.ttl_status TO PUBLIC;
+
+-- The expiry time of an item: its top-level attribute of type N, as epoch
+-- seconds; NULL when the attribute is missing, of another type or not a
+-- number. The expiry index of a table is
+--   CREATE INDEX ... ON ddb_data.<table> (ddb.ttl_expiry(item, '<attribute>'))
+--    WHERE ddb.ttl_expiry(item, '<attribute>') IS NOT NULL
+CREATE FUNCTION ddb.ttl_expiry(item jsonb, attribute_name text) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'ddb_ttl_expiry' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ddb.ttl_expiry(jsonb, text) IS
+    'the epoch seconds of a stored item''s top-level N attribute, or NULL';
+
+-- One expiry round of a table, now, in the caller's transaction (with
+-- as_of: as if the time were as_of)
+CREATE FUNCTION ddb.expire_now(table_name text, as_of timestamptz DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'ddb_expire_now' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.expire_now(text, timestamptz) IS
+    'delete the expired items of a table with Time to Live enabled, now or as of a time; returns how many';
+
+CREATE FUNCTION ddb.update_time_to_live(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_update_time_to_live' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_time_to_live(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_update_time_to_live_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_time_to_live(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_time_to_live' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_time_to_live(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_time_to_live_text' LANGUAGE C VOLATILE;

@@ -49,6 +49,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DeleteItem", DdbDeleteItem, false},
 	{"DeleteTable", DdbDeleteTable, true},
 	{"DescribeTable", DdbDescribeTable, true},
+	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
 	{"ExecuteStatement", DdbExecuteStatement, false},
 	{"GetItem", DdbGetItem, false},
 	{"ListTables", DdbListTables, true},
@@ -62,6 +63,7 @@ static const DdbOperation DdbOperations[] = {
 	{"UntagResource", DdbUntagResource, true},
 	{"UpdateItem", DdbUpdateItem, false},
 	{"UpdateTable", DdbUpdateTable, true},
+	{"UpdateTimeToLive", DdbUpdateTimeToLive, true},
 };
 
 /*
@@ -388,6 +390,7 @@ DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
+DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
 DDB_OPERATION_FUNCTIONS(execute_statement, "ExecuteStatement")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
@@ -401,3 +404,4 @@ DDB_OPERATION_FUNCTIONS(transact_write_items, "TransactWriteItems")
 DDB_OPERATION_FUNCTIONS(untag_resource, "UntagResource")
 DDB_OPERATION_FUNCTIONS(update_item, "UpdateItem")
 DDB_OPERATION_FUNCTIONS(update_table, "UpdateTable")
+DDB_OPERATION_FUNCTIONS(update_time_to_live, "UpdateTimeToLive")

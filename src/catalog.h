@@ -140,6 +140,12 @@ extern void DdbCatalogEndOwnerAccess(DdbOwnerAccess *access);
 extern char *DdbRelationName(const char *name);
 
 /*
+ * table_ops.c: serialize the control-plane calls on one table name (an
+ * advisory lock held to the end of the transaction)
+ */
+extern void DdbLockTableName(const char *table_name);
+
+/*
  * The table whose item table is relid (for triggers on item tables), or
  * NULL when it is not an item table
  */

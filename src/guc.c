@@ -18,6 +18,8 @@ char	   *DdbAccountId = NULL;
 int			DdbWorkerNaptime = 10;
 int			DdbBackfillBatchSize = 1000;
 int			DdbItemCollectionSizeLimit = 10 * 1024 * 1024;	/* 10 GB */
+int			DdbTtlInterval = 60;
+int			DdbTtlBatchSize = 1000;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -64,6 +66,22 @@ DdbGucInit(void)
 							10 * 1024 * 1024, 1, INT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.ttl_interval",
+							gettext_noop("Seconds between two rounds of Time to Live expiry over a table."),
+							NULL,
+							&DdbTtlInterval,
+							60, 1, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.ttl_batch_size",
+							gettext_noop("Expired items Time to Live deletes per transaction."),
+							NULL,
+							&DdbTtlBatchSize,
+							1000, 1, 100000,
+							PGC_SUSET,
+							0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

@@ -24,6 +24,10 @@ extern int	DdbBackfillBatchSize;
  */
 extern int	DdbItemCollectionSizeLimit;
 
+/* Time to Live: seconds between rounds over a table, items per batch */
+extern int	DdbTtlInterval;
+extern int	DdbTtlBatchSize;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

@@ -40,6 +40,10 @@ extern Jsonb *DdbListTables(JsonbContainer *request);
 extern Jsonb *DdbDeleteTable(JsonbContainer *request);
 extern Jsonb *DdbUpdateTable(JsonbContainer *request);
 
+/* ttl/ttl_catalog.c: Time to Live */
+extern Jsonb *DdbUpdateTimeToLive(JsonbContainer *request);
+extern Jsonb *DdbDescribeTimeToLive(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);

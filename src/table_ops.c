@@ -647,11 +647,12 @@ TableExists(const char *table_name)
 }
 
 /*
- * Take a transaction-level advisory lock on a table name, so concurrent
- * CreateTable/DeleteTable/UpdateTable calls on one name queue up.
+ * DdbLockTableName takes a transaction-level advisory lock on a table name,
+ * so concurrent CreateTable/DeleteTable/UpdateTable/UpdateTimeToLive calls
+ * on one name queue up.
  */
-static void
-LockTableName(const char *table_name)
+void
+DdbLockTableName(const char *table_name)
 {
 	ExecuteForTable("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('ddb.table:' OPERATOR(pg_catalog.||) $1, 0))",
 					table_name, SPI_OK_SELECT);
@@ -717,7 +718,7 @@ DdbCreateTable(JsonbContainer *request)
 		DdbValidationError("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
 	DdbTagsRead(DdbJsonGetArray(request, "Tags"), &tags, false);
 
-	LockTableName(table_name);
+	DdbLockTableName(table_name);
 	if (TableExists(table_name))
 		DdbRaise(DDB_RESOURCE_IN_USE, "Table already exists: %s", table_name);
 
@@ -956,7 +957,7 @@ DdbDeleteTable(JsonbContainer *request)
 
 	DdbJsonCheckMembers(request, allowed);
 	table_name = RequiredTableName(request);
-	LockTableName(table_name);
+	DdbLockTableName(table_name);
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		TableNotFound(table_name);
@@ -1063,7 +1064,7 @@ DdbUpdateTable(JsonbContainer *request)
 		sse_key_arn = SseKeyArn(&sse);
 	}
 
-	LockTableName(table_name);
+	DdbLockTableName(table_name);
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		TableNotFound(table_name);

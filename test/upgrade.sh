@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# upgrade: a populated database of version 0.1.0 updates through 0.2.0 to the current version with
-# ALTER EXTENSION ddb UPDATE. Its item tables (made as 0.1.0's CreateTable
-# made them: key columns generated from the item) get plain key columns
-# and the item check, validated where every row passes it; strings holding
-# U+0001 (stored as themselves by 0.1.0) move to the stored form; a table
-# with a malformed row keeps its check NOT VALID, and ddb checks its items
-# on read until the owner mends the row and validates the check. The new
-# library also serves 0.1.0 item tables before the update. Needs PGHOST,
-# PGPORT, PGUSER and PGBIN (the server's bin directory).
+# upgrade: a populated database of version 0.1.0 updates to 0.2.0 with
+# ALTER EXTENSION ddb UPDATE TO '0.2.0', and then to the latest version
+# (Time to Live works on the updated tables). Its item tables (made as
+# 0.1.0's CreateTable made them: key columns generated from the item) get
+# plain key columns and the item check, validated where every row passes
+# it; strings holding U+0001 (stored as themselves by 0.1.0) move to the
+# stored form; a table with a malformed row keeps its check NOT VALID, and
+# ddb checks its items on read until the owner mends the row and validates
+# the check. The new library also serves 0.1.0 item tables before the
+# update. Needs PGHOST, PGPORT, PGUSER and PGBIN (the server's bin
+# directory).
 set -euo pipefail
 
 bin=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -69,10 +71,10 @@ SQL
 [ "$(psql -d "$db" -At -c "SELECT count(*) FROM ddb.query('orders', 'customer_id = :c', '{\":c\": \"c1\"}')")" = 10 ] ||
     fail "a Query of a 0.1.0 item table before the update"
 
-psql -d "$db" -c "ALTER EXTENSION ddb UPDATE" 2>"$out"
+psql -d "$db" -c "ALTER EXTENSION ddb UPDATE TO '0.2.0'" 2>"$out"
 grep -q 'WARNING:  item table ddb_data.legacy of DynamoDB table legacy holds rows that are not valid items' "$out" ||
     { cat "$out" >&2; fail "no warning about the malformed row"; }
-[ "$(psql -d "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb'")" = 0.3.0 ] || fail "not at 0.3.0"
+[ "$(psql -d "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb'")" = 0.2.0 ] || fail "not at 0.2.0"
 
 # key columns are plain, every table has its check, validated where possible
 psql -d "$db" -At > "$out" <<'SQL'
@@ -120,6 +122,15 @@ ALTER TABLE ddb_data.legacy VALIDATE CONSTRAINT ddb_item_is_valid;
 SQL
 [ "$(psql -d "$db" -At -c "SELECT ddb.get_item('{\"TableName\": \"legacy\", \"Key\": {\"id\": {\"B\": \"AQ==\"}}}') -> 'Item' -> 'v' ->> 'N'")" = 1000 ] ||
     fail "the mended row"
+
+# then to the latest version: Time to Live (0.3.0) on the updated tables
+psql -d "$db" -o /dev/null -c "ALTER EXTENSION ddb UPDATE"
+[ "$(psql -d "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb'")" = 0.3.0 ] || fail "not at 0.3.0"
+psql -d "$db" -o /dev/null <<'SQL'
+SELECT ddb.update_time_to_live('{"TableName": "users", "TimeToLiveSpecification": {"AttributeName": "n", "Enabled": true}}');
+SQL
+[ "$(psql -d "$db" -At -c "SELECT ddb.expire_now('users', to_timestamp(50.5))")" = 50 ] ||
+    fail "Time to Live after the update"
 
 # the updated extension is the one a fresh install creates
 psql -d "$fresh" -o /dev/null -c "CREATE EXTENSION ddb"

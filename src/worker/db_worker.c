@@ -35,6 +35,7 @@
 
 #include "guc.h"
 #include "indexes/index.h"
+#include "ttl/ttl.h"
 #include "worker/worker.h"
 #include "worker/worker_private.h"
 
@@ -44,7 +45,25 @@
 /* The kinds of work, in the order a round does them */
 static const DdbWorkKind *const WorkKinds[] = {
 	&DdbIndexBackfillWork,
+	&DdbTtlExpiryWork,
 };
+
+/*
+ * How long the worker sleeps when it has nothing to do: ddb.worker_naptime,
+ * or less when a kind of work needs looking at sooner.
+ */
+static long
+NaptimeMs(void)
+{
+	long		naptime = DdbWorkerNaptime * 1000L;
+
+	for (int k = 0; k < lengthof(WorkKinds); k++)
+	{
+		if (WorkKinds[k]->max_sleep_ms != NULL)
+			naptime = Min(naptime, WorkKinds[k]->max_sleep_ms());
+	}
+	return naptime;
+}
 
 /*
  * Whether the extension is installed in this database.
@@ -231,7 +250,7 @@ DdbDatabaseWorkerMain(Datum main_arg)
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(context);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 more ? 0 : DdbWorkerNaptime * 1000L, PG_WAIT_EXTENSION);
+						 more ? 0 : NaptimeMs(), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

@@ -17,8 +17,8 @@
  * commands that need a database to themselves stop its worker first.
  *
  * Work comes in kinds (DdbWorkKind): each round, a worker asks each kind
- * for its units due now (a GSI being backfilled, later a table whose
- * items expire), then runs the steps of each unit, one transaction per
+ * for its units due now (a GSI being backfilled, a table whose expired
+ * items are due to be deleted), then runs the steps of each unit, one transaction per
  * step; an error in a step is logged and ends that unit's turn for the
  * round, and the worker goes on with the others.
  *
@@ -54,6 +54,12 @@ typedef struct DdbWorkKind
 	 * commits when it returns; returns whether the unit has more to do now
 	 */
 	bool		(*run_step) (void *unit);
+
+	/*
+	 * The longest the worker may sleep without looking for this kind's
+	 * units (NULL: ddb.worker_naptime)
+	 */
+	long		(*max_sleep_ms) (void);
 } DdbWorkKind;
 
 /* launcher.c: register the launcher and hooks (from _PG_init) */
