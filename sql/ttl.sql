@@ -173,7 +173,7 @@ ALTER TABLE ddb_data.ttl_sessions DROP CONSTRAINT ddb_item_is_valid,
 INSERT INTO ddb_data.ttl_sessions (id, item) VALUES
     ('malformed', '{"id": {"S": "malformed"}, "ttl": {"N": "4102444000"}, "bad": {"L": 5}}');
 SELECT ddb.put('ttl_sessions', jsonb_build_object('id', 'after ' || g, 'ttl', 4102444000 + g)) FROM generate_series(1, 3) g;
-SET ddb.ttl_batch_size = 2;
+SET ddb.ttl_batch_size = 3;
 SELECT ddb.expire_now('ttl_sessions', '2100-01-01 00:00:00+00');
 RESET ddb.ttl_batch_size;
 SELECT id FROM ddb_data.ttl_sessions WHERE id LIKE 'after%' OR id = 'malformed';

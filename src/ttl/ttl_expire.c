@@ -35,7 +35,8 @@
  * runs in a subtransaction; when it fails, its rows are deleted again one
  * by one, each in a subtransaction of its own, and those that still fail
  * are logged and skipped (the rest of the round only looks at later expiry
- * times, so the round ends). An error that concerns the whole table (it
+ * times, so the round ends), unless their error concerns the whole table
+ * (ConcernsTable). An error that concerns the whole table (it
  * was dropped or renamed meanwhile, its owner lost the privilege to
  * delete, a lock could not be had within lock_timeout) ends the table's
  * round: the worker logs it, records it in ddb.ttl_state (last_error) and
@@ -302,6 +303,29 @@ MustPassOn(ErrorData *edata)
 }
 
 /*
+ * Whether an error met deleting one item concerns the whole table (a
+ * privilege, a lock, a relation gone, resources) rather than that item (a
+ * malformed row, a check or a trigger that refuses it).
+ */
+static bool
+ConcernsTable(ErrorData *edata)
+{
+	switch (ERRCODE_TO_CATEGORY(edata->sqlerrcode))
+	{
+		case ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION:
+		case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:
+		case ERRCODE_INSUFFICIENT_RESOURCES:
+		case ERRCODE_PROGRAM_LIMIT_EXCEEDED:
+		case ERRCODE_OPERATOR_INTERVENTION:
+		case ERRCODE_SYSTEM_ERROR:
+		case ERRCODE_TRANSACTION_ROLLBACK:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
  * The key of row r of the batch, for reports: its key columns as text.
  */
 static char *
@@ -496,11 +520,14 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 		/* one by one, skipping the items that cannot be deleted */
 		for (uint64 r = 0; r < nrows; r++)
 		{
-			FreeErrorData(error);
+			if (error != NULL)
+				FreeErrorData(error);
 			error = NULL;
 			if (!DeleteRowsInSubtransaction(table, rows, r, r + 1, now, oldest, round->after,
 											&deleted, &skipped, &max_expiry, &error))
 			{
+				if (ConcernsTable(error))
+					ReThrowError(error);
 				skipped++;
 				ereport(round->elevel,
 						(errmsg("ddb: Time to Live could not delete the expired item (%s) of table %s: %s",
