@@ -240,6 +240,9 @@ extern void DdbCheckNotKeyAttribute(const DdbPath *path, const char *const *key_
 /* A bound path as DynamoDB prints it in messages: [a, b, [0]] */
 extern char *DdbPathText(const DdbPath *path);
 
+/* Whether two bound paths are the same path (names and list indexes) */
+extern bool DdbPathEquals(const DdbPath *a, const DdbPath *b);
+
 /*
  * Stage 3, expr_eval.c: evaluate a bound condition against an item (an
  * attribute map container; NULL for an item that does not exist).

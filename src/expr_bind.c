@@ -353,10 +353,10 @@ CompareScalars(DdbAttributeType type, JsonbValue *a, JsonbValue *b)
 }
 
 /*
- * Whether two bound paths are the same path.
+ * DdbPathEquals tells whether two bound paths are the same path.
  */
-static bool
-SamePath(const DdbPath *a, const DdbPath *b)
+bool
+DdbPathEquals(const DdbPath *a, const DdbPath *b)
 {
 	if (a->nelems != b->nelems)
 		return false;
@@ -384,7 +384,7 @@ CheckDistinctOperands(DdbBindContext *context, DdbCondition *cond, const char *n
 	if (cond->noperands == 2 &&
 		cond->operands[0]->kind == DDB_OPERAND_PATH &&
 		cond->operands[1]->kind == DDB_OPERAND_PATH &&
-		SamePath(&cond->operands[0]->path, &cond->operands[1]->path))
+		DdbPathEquals(&cond->operands[0]->path, &cond->operands[1]->path))
 		BindError(context, psprintf("The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s",
 									name, DdbPathText(&cond->operands[0]->path)));
 }

@@ -1495,28 +1495,6 @@ ParseSetValue(PqParser *p)
 }
 
 /*
- * Whether two paths are the same.
- */
-static bool
-SamePath(const DdbPath *a, const DdbPath *b)
-{
-	if (a->nelems != b->nelems)
-		return false;
-	for (int i = 0; i < a->nelems; i++)
-	{
-		const DdbPathElem *x = &a->elems[i];
-		const DdbPathElem *y = &b->elems[i];
-
-		if (x->kind != y->kind)
-			return false;
-		if (x->kind == DDB_PATH_INDEX ? x->index != y->index :
-			(x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0))
-			return false;
-	}
-	return true;
-}
-
-/*
  * path = value: a SET action, or, for set_add(path, set) and
  * set_delete(path, set), the update language's ADD or DELETE.
  */
@@ -1536,7 +1514,7 @@ ParseAssignment(PqParser *p, DdbUpdateAction *action)
 		Advance(p);
 		Advance(p);
 		ParsePath(p, &target);
-		if (!SamePath(&target, &action->path))
+		if (!DdbPathEquals(&target, &action->path))
 			DdbValidationError("Statement wasn't well formed, can't be processed: %s must be the whole value of a SET assignment to the path it names",
 							   t->value);
 		Expect(p, PQ_TOK_COMMA);
