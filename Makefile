@@ -22,7 +22,10 @@ ISOLATION = put_race conditional_create counter transfer_race transact_conflict 
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config
-PG_CPPFLAGS = -Isrc -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+# headers are included by name from each concern's directory, or as
+# "<subsystem>/<header>.h" from src
+SRC_DIRS = src/operations src/expressions src/items src/store
+PG_CPPFLAGS = -Isrc $(addprefix -I,$(SRC_DIRS)) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 PG_CFLAGS = $(DDB_CFLAGS)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)

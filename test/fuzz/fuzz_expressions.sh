@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/fuzz/fuzz_expressions.sh: fuzz test of the expression parser
-# (src/expr_parser.c). Feeds COUNT random and mutated expressions
+# (src/expressions/expr_parser.c). Feeds COUNT random and mutated expressions
 # (gen_expressions.py) through ddb.parse_expression in a real server and
 # counts the outcomes:
 #   parsed     the expression parsed; its canonical text must parse again
