@@ -10,6 +10,10 @@
 
 CREATE FUNCTION ddb.execute_statement(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_execute_statement' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.execute_statement(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_execute_statement_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_execute_statement(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_execute_statement' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.batch_execute_statement(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_batch_execute_statement_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.execute_transaction(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_execute_transaction' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.execute_transaction(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_execute_transaction_text' LANGUAGE C VOLATILE;
 
 -- SELECT * FROM ddb.partiql($$SELECT * FROM "orders" WHERE customer_id = ?$$, '["c1"]')
 -- runs one statement with plain-JSON parameters and returns its plain-JSON

@@ -24,6 +24,8 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+
 #include "miscadmin.h"
 #include "utils/jsonb.h"
 
@@ -320,10 +322,10 @@ DdbProjectItem(JsonbContainer *item, const DdbPath *paths, int npaths)
 
 /*
  * DdbProjectItemByName returns the attribute map of PartiQL's SELECT
- * list: each path's value under the name of its last step, or "_<n>" (n
- * the path's position, from 1) for a path that ends in a list index.
- * Paths that do not exist are left out; of two paths with one name, the
- * later wins.
+ * list: each path's value under the name DynamoDB gives it, its last
+ * named step and the list indexes after it (a.b is "b", a[0] is "a[0]",
+ * m.k[0][1] is "k[0][1]"). Paths that do not exist are left out; of two
+ * paths with one name, the later wins.
  */
 Jsonb *
 DdbProjectItemByName(JsonbContainer *item, const DdbPath *paths, int npaths)
@@ -333,24 +335,24 @@ DdbProjectItemByName(JsonbContainer *item, const DdbPath *paths, int npaths)
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < npaths; i++)
 	{
-		const DdbPathElem *last = &paths[i].elems[paths[i].nelems - 1];
+		const DdbPath *path = &paths[i];
+		int			named = path->nelems - 1;
+		StringInfoData name;
 		JsonbValue	value;
 		JsonbValue	key;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!DdbLookupPath(item, &paths[i], &value))
+		if (!DdbLookupPath(item, path, &value))
 			continue;
+		while (named > 0 && path->elems[named].kind != DDB_PATH_NAME)
+			named--;
+		initStringInfo(&name);
+		appendBinaryStringInfo(&name, path->elems[named].name, path->elems[named].name_len);
+		for (int e = named + 1; e < path->nelems; e++)
+			appendStringInfo(&name, "[%d]", path->elems[e].index);
 		key.type = jbvString;
-		if (last->kind == DDB_PATH_NAME)
-		{
-			key.val.string.val = (char *) last->name;
-			key.val.string.len = last->name_len;
-		}
-		else
-		{
-			key.val.string.val = psprintf("_%d", i + 1);
-			key.val.string.len = strlen(key.val.string.val);
-		}
+		key.val.string.val = name.data;
+		key.val.string.len = name.len;
 		pushJsonbValue(&state, WJB_KEY, &key);
 		DdbPushStored(&state, WJB_VALUE, &value);
 	}

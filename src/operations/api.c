@@ -43,6 +43,7 @@ typedef struct DdbOperation
 } DdbOperation;
 
 static const DdbOperation DdbOperations[] = {
+	{"BatchExecuteStatement", DdbBatchExecuteStatement, false},
 	{"BatchGetItem", DdbBatchGetItem, false},
 	{"BatchWriteItem", DdbBatchWriteItem, false},
 	{"CreateTable", DdbCreateTable, true},
@@ -51,6 +52,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
 	{"ExecuteStatement", DdbExecuteStatement, false},
+	{"ExecuteTransaction", DdbExecuteTransaction, false},
 	{"GetItem", DdbGetItem, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
@@ -384,6 +386,7 @@ ddb_call_text_response(PG_FUNCTION_ARGS)
 		RETURN_RESPONSE(RunOperation(op, TextRequest(fcinfo, 0))); \
 	}
 
+DDB_OPERATION_FUNCTIONS(batch_execute_statement, "BatchExecuteStatement")
 DDB_OPERATION_FUNCTIONS(batch_get_item, "BatchGetItem")
 DDB_OPERATION_FUNCTIONS(batch_write_item, "BatchWriteItem")
 DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
@@ -392,6 +395,7 @@ DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
 DDB_OPERATION_FUNCTIONS(execute_statement, "ExecuteStatement")
+DDB_OPERATION_FUNCTIONS(execute_transaction, "ExecuteTransaction")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")

@@ -53,6 +53,9 @@
  *	  write that makes an item collection too large (a table with local
  *	  secondary indexes) with ItemCollectionSizeLimitExceeded.
  *
+ * Stages 2 to 4 are transact.h's, shared with PartiQL's ExecuteTransaction,
+ * which sets up its writes from statements instead of TransactItems.
+ *
  * Stages 3 and 4 run in an internal subtransaction, as PL/pgSQL runs an
  * exception block: the handler's SPI connection belongs to the outer
  * level, and an error rolls back only what the subtransaction did. A
@@ -90,13 +93,14 @@
 #include "operations.h"
 #include "request.h"
 #include "storage.h"
+#include "transact.h"
 #include "write.h"
 #include "indexes/index.h"
 
 /* DynamoDB's limits */
-#define TRANSACT_MAX_ACTIONS		100
+#define TRANSACT_MAX_ACTIONS		DDB_TRANSACT_MAX_ACTIONS
 #define TRANSACT_MAX_PAYLOAD		(4 * 1024 * 1024)
-#define TOKEN_MAX_LENGTH			36
+#define TOKEN_MAX_LENGTH			DDB_TRANSACT_TOKEN_MAX_LENGTH
 
 /*
  * Stage 3 keeps the items it locked, for stage 4, up to this many stored
@@ -149,35 +153,22 @@ typedef struct WriteAction
 	char	   *table_name;		/* bare table name */
 	JsonbContainer *item;		/* Put: Item, as given */
 	JsonbContainer *key;		/* the others: Key, as given */
-	bool		old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
 	DdbRequestExpressions expressions;
 	Jsonb	   *normalized;		/* the item or key, normalized */
 	Size		size;			/* its size */
-	DdbItemWrite write;
-	bool		failed;			/* its condition failed */
-	Size		old_size;		/* the locked item's size (for capacity) */
-	Size		new_size;		/* the written item's size */
-	double	   *index_units;	/* write units on each index (for capacity) */
+	DdbTransactWrite tw;		/* the write, and what it did */
 } WriteAction;
 
 /* The state of stages 3 and 4 */
 typedef struct TransactionRun
 {
-	WriteAction *actions;
-	int			nactions;
+	DdbTransactWrite **writes;
+	int			nwrites;
 	DdbBatchTarget *order;		/* the actions in lock order */
 	int			current;		/* the action being locked or applied */
 	bool		any_failed;		/* a condition failed */
 	bool		want_sizes;		/* capacity is reported: measure items */
 } TransactionRun;
-
-/* One entry of CancellationReasons */
-typedef struct CancellationReason
-{
-	const char *code;			/* "None", "ConditionalCheckFailed", ... */
-	const char *message;		/* NULL for None */
-	Jsonb	   *item;			/* ConditionalCheckFailed with ALL_OLD */
-} CancellationReason;
 
 /* A ClientRequestToken being claimed */
 typedef struct TokenClaim
@@ -188,9 +179,6 @@ typedef struct TokenClaim
 	Jsonb	   *response;		/* out: its response, when replay */
 } TokenClaim;
 
-static void RaiseCanceled(CancellationReason *reasons, int n) pg_attribute_noreturn();
-static void RaiseCanceledAt(int nactions, int slot, const char *code,
-							const char *message) pg_attribute_noreturn();
 static void RaiseConditionsFailed(TransactionRun *run) pg_attribute_noreturn();
 
 /* ---- common ---- */
@@ -236,8 +224,8 @@ ReadTransactItems(JsonbContainer *request, JsonbValue **elements, DdbConstraintE
  * the connection was opened at the outer level, and the rollback frees
  * only what the subtransaction's statements allocated.
  */
-static ErrorData *
-RunInSubtransaction(void (*fn) (void *), void *arg)
+ErrorData *
+DdbRunInSubtransaction(void (*fn) (void *), void *arg)
 {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -270,8 +258,8 @@ RunInSubtransaction(void (*fn) (void *), void *arg)
  * transactions conflict: a deadlock, a serialization failure, or a lock
  * that could not be obtained in time.
  */
-static bool
-IsConflict(ErrorData *error)
+bool
+DdbIsConflictError(ErrorData *error)
 {
 	return error->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED ||
 		error->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
@@ -281,8 +269,8 @@ IsConflict(ErrorData *error)
 /*
  * The text of a ddb error without its "<ErrorType>: " prefix.
  */
-static const char *
-ErrorText(ErrorData *error, DdbErrorType type)
+const char *
+DdbErrorText(ErrorData *error, DdbErrorType type)
 {
 	const char *name = DdbErrorName(type);
 	size_t		len = strlen(name);
@@ -296,8 +284,8 @@ ErrorText(ErrorData *error, DdbErrorType type)
  * Raise TransactionCanceledException with one reason per action, in the
  * message's bracketed list and as CancellationReasons in the DETAIL.
  */
-static void
-RaiseCanceled(CancellationReason *reasons, int n)
+void
+DdbRaiseCanceled(DdbCancellationReason *reasons, int n)
 {
 	StringInfoData codes;
 	JsonbParseState *state = NULL;
@@ -335,16 +323,16 @@ RaiseCanceled(CancellationReason *reasons, int n)
 /*
  * Cancel with one reason in one slot and None in every other.
  */
-static void
-RaiseCanceledAt(int nactions, int slot, const char *code, const char *message)
+void
+DdbRaiseCanceledAt(int nactions, int slot, const char *code, const char *message)
 {
-	CancellationReason *reasons = palloc0(sizeof(CancellationReason) * nactions);
+	DdbCancellationReason *reasons = palloc0(sizeof(DdbCancellationReason) * nactions);
 
 	for (int i = 0; i < nactions; i++)
 		reasons[i].code = "None";
 	reasons[slot].code = code;
 	reasons[slot].message = message;
-	RaiseCanceled(reasons, nactions);
+	DdbRaiseCanceled(reasons, nactions);
 }
 
 /* ---- TransactGetItems ---- */
@@ -523,7 +511,7 @@ ReadWriteAction(WriteAction *a, JsonbValue *element, int number, DdbConstraintEr
 		value = DdbRequestEnum(spec, "ReturnValuesOnConditionCheckFailure",
 							   psprintf("%s.returnValuesOnConditionCheckFailure", prefix),
 							   on_failure, "[ALL_OLD, NONE]", errors);
-		a->old_on_failure = (value != NULL && strcmp(value, "ALL_OLD") == 0);
+		a->tw.old_on_failure = (value != NULL && strcmp(value, "ALL_OLD") == 0);
 	}
 	if (given != 1)
 		a->kind = NULL;
@@ -535,8 +523,8 @@ ReadWriteAction(WriteAction *a, JsonbValue *element, int number, DdbConstraintEr
  * Why a normalized item or key does not fit its table's key schema, in
  * the words of PutItem (an item) or of a Key parameter; NULL when it fits.
  */
-static const char *
-KeySchemaProblem(DdbTable *table, JsonbContainer *map, bool is_item)
+const char *
+DdbTransactKeySchemaProblem(DdbTable *table, JsonbContainer *map, bool is_item)
 {
 	if (!is_item)
 		return DdbBatchKeyMatchesSchema(table, map, true) ? NULL :
@@ -564,7 +552,7 @@ KeySchemaProblem(DdbTable *table, JsonbContainer *map, bool is_item)
 static void
 PrepareWrite(WriteAction *a)
 {
-	DdbItemWrite *write = &a->write;
+	DdbItemWrite *write = &a->tw.write;
 
 	write->kind = a->kind->kind;
 	write->condition = a->expressions.condition;
@@ -592,7 +580,7 @@ PrepareWrite(WriteAction *a)
 static void
 CheckUpdateKeys(WriteAction *a)
 {
-	DdbTable   *table = a->write.table;
+	DdbTable   *table = a->tw.write.table;
 	const char *key_names[3] = {NULL, NULL, NULL};
 	DdbUpdate  *update = a->expressions.update;
 
@@ -618,7 +606,7 @@ PrepareActions(WriteAction *actions, int n)
 	const char *invalid_message = NULL;
 
 	for (int i = 0; i < n; i++)
-		actions[i].write.table = DdbTableLookup(actions[i].table_name);
+		actions[i].tw.write.table = DdbTableLookup(actions[i].table_name);
 	for (int i = 0; i < n; i++)
 	{
 		if (actions[i].kind->kind == DDB_WRITE_UPDATE)
@@ -627,7 +615,7 @@ PrepareActions(WriteAction *actions, int n)
 	for (int i = 0; i < n; i++)
 	{
 		WriteAction *a = &actions[i];
-		const char *problem = KeySchemaProblem(a->write.table, &a->normalized->root,
+		const char *problem = DdbTransactKeySchemaProblem(a->tw.write.table, &a->normalized->root,
 											   a->item != NULL);
 
 		if (problem == NULL && a->item != NULL && a->size > DDB_MAX_ITEM_SIZE)
@@ -642,32 +630,33 @@ PrepareActions(WriteAction *actions, int n)
 			continue;
 		}
 		PrepareWrite(a);
-		order[ntargets].relid = a->write.table->relid;
-		order[ntargets].table_name = a->write.table->name;
-		order[ntargets].key_text = DdbBatchKeyText(a->write.table, &a->normalized->root);
+		order[ntargets].relid = a->tw.write.table->relid;
+		order[ntargets].table_name = a->tw.write.table->name;
+		order[ntargets].key_text = DdbBatchKeyText(a->tw.write.table, &a->normalized->root);
 		order[ntargets].index = i;
 		ntargets++;
 	}
 	if (DdbBatchSortTargets(order, ntargets))
 		DdbValidationError("Transaction request cannot include multiple operations on one item");
 	if (invalid_slot >= 0)
-		RaiseCanceledAt(n, invalid_slot, "ValidationError", invalid_message);
+		DdbRaiseCanceledAt(n, invalid_slot, "ValidationError", invalid_message);
 	return order;
 }
 
 /* ---- TransactWriteItems: ClientRequestToken ---- */
 
 /*
- * The hash that identifies a request for its ClientRequestToken: SHA-256
- * of the calling role and of the canonical text of TransactItems, the
- * request's payload. ReturnConsumedCapacity and ReturnItemCollectionMetrics
- * only shape the response, so a retry may change them. A token reused by
- * another role is a mismatch, never a replay of someone else's request.
+ * DdbTransactRequestHash identifies a request for its ClientRequestToken:
+ * SHA-256 of the calling role and of the canonical text of the request's
+ * payload (TransactItems, TransactStatements). ReturnConsumedCapacity and
+ * ReturnItemCollectionMetrics only shape the response, so a retry may
+ * change them. A token reused by another role is a mismatch, never a
+ * replay of someone else's request.
  */
-static char *
-RequestHash(JsonbContainer *request)
+char *
+DdbTransactRequestHash(JsonbContainer *payload)
 {
-	JsonbContainer *items = DdbJsonGetArray(request, "TransactItems");
+	JsonbContainer *items = payload;
 	char	   *text;
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
@@ -767,10 +756,34 @@ ClaimToken(void *arg)
 }
 
 /*
- * Store the response of a transaction under its token, for replays.
+ * DdbTransactClaimToken claims a token for a request (its hash), in a
+ * subtransaction: true when the same request ran before (*response gets
+ * its response).
  */
-static void
-StoreTokenResponse(const char *token, Jsonb *response)
+bool
+DdbTransactClaimToken(const char *token, const char *hash, Jsonb **response)
+{
+	TokenClaim	claim = {0};
+	ErrorData  *error;
+
+	claim.token = token;
+	claim.hash = hash;
+	error = DdbRunInSubtransaction(ClaimToken, &claim);
+	if (error != NULL && DdbIsConflictError(error))
+		DdbRaise(DDB_TRANSACTION_IN_PROGRESS,
+				 "The transaction with the given request token is already in progress.");
+	if (error != NULL)
+		ReThrowError(error);
+	*response = claim.response;
+	return claim.replay;
+}
+
+/*
+ * DdbTransactStoreToken stores the response of a transaction under its
+ * token, for replays.
+ */
+void
+DdbTransactStoreToken(const char *token, Jsonb *response)
 {
 	DdbOwnerAccess owner_access;
 
@@ -781,11 +794,11 @@ StoreTokenResponse(const char *token, Jsonb *response)
 	DdbCatalogEndOwnerAccess(&owner_access);
 }
 
-/* ---- TransactWriteItems: execution ---- */
+/* ---- Transactions: execution ---- */
 
 /*
  * Stages 3 and 4: lock every item and check every condition, then, if all
- * held, apply every action; both in lock order.
+ * held, apply every write; both in lock order.
  */
 static void
 LockAndApply(void *arg)
@@ -797,9 +810,9 @@ LockAndApply(void *arg)
 	Size		kept_bytes = 0;
 
 	run->any_failed = false;
-	for (int i = 0; i < run->nactions; i++)
+	for (int i = 0; i < run->nwrites; i++)
 	{
-		WriteAction *a = &run->actions[run->order[i].index];
+		DdbTransactWrite *a = run->writes[run->order[i].index];
 
 		CHECK_FOR_INTERRUPTS();
 		run->current = run->order[i].index;
@@ -835,14 +848,14 @@ LockAndApply(void *arg)
 		MemoryContextDelete(action_context);
 		return;
 	}
-	for (int i = 0; i < run->nactions; i++)
+	for (int i = 0; i < run->nwrites; i++)
 	{
-		WriteAction *a;
+		DdbTransactWrite *a;
 		Jsonb	   *kept;
 
 		CHECK_FOR_INTERRUPTS();
 		run->current = run->order[i].index;
-		a = &run->actions[run->current];
+		a = run->writes[run->current];
 		kept = a->write.old_item;
 		MemoryContextSwitchTo(action_context);
 		/* index units need the item before: read it again if forgotten */
@@ -879,61 +892,88 @@ RunTransaction(TransactionRun *run)
 {
 	for (int attempt = 1;; attempt++)
 	{
-		ErrorData  *error = RunInSubtransaction(LockAndApply, run);
+		ErrorData  *error = DdbRunInSubtransaction(LockAndApply, run);
 
 		if (error == NULL)
 			return;
-		if (IsConflict(error) ||
+		if (DdbIsConflictError(error) ||
 			(error->sqlerrcode == DdbErrorSqlState(DDB_TRANSACTION_CONFLICT) &&
 			 attempt >= MAX_TRANSACTION_ATTEMPTS))
-			RaiseCanceledAt(run->nactions, run->current, "TransactionConflict",
-							"Transaction is ongoing for the item.");
+			DdbRaiseCanceledAt(run->nwrites, run->current, "TransactionConflict",
+							   "Transaction is ongoing for the item.");
 		if (error->sqlerrcode == DdbErrorSqlState(DDB_TRANSACTION_CONFLICT))
 			continue;			/* an item was created meanwhile: look again */
 		if (error->sqlerrcode == DdbErrorSqlState(DDB_VALIDATION))
-			RaiseCanceledAt(run->nactions, run->current, "ValidationError",
-							ErrorText(error, DDB_VALIDATION));
+			DdbRaiseCanceledAt(run->nwrites, run->current, "ValidationError",
+							   DdbErrorText(error, DDB_VALIDATION));
 		if (error->sqlerrcode == DdbErrorSqlState(DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED))
-			RaiseCanceledAt(run->nactions, run->current, "ItemCollectionSizeLimitExceeded",
-							ErrorText(error, DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED));
+			DdbRaiseCanceledAt(run->nwrites, run->current, "ItemCollectionSizeLimitExceeded",
+							   DdbErrorText(error, DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED));
 		ReThrowError(error);
 	}
 }
 
 /*
- * Cancel with ConditionalCheckFailed in every slot whose condition failed.
+ * Cancel with ConditionalCheckFailed in every slot whose condition failed
+ * (DuplicateItem for a write that must create its item: PartiQL's INSERT).
  */
 static void
 RaiseConditionsFailed(TransactionRun *run)
 {
-	CancellationReason *reasons = palloc0(sizeof(CancellationReason) * run->nactions);
+	DdbCancellationReason *reasons = palloc0(sizeof(DdbCancellationReason) * run->nwrites);
 
-	for (int i = 0; i < run->nactions; i++)
+	for (int i = 0; i < run->nwrites; i++)
 	{
-		WriteAction *a = &run->actions[i];
+		DdbTransactWrite *a = run->writes[i];
 
 		reasons[i].code = "None";
 		if (!a->failed)
 			continue;
+		if (a->write.must_create)
+		{
+			reasons[i].code = "DuplicateItem";
+			reasons[i].message = "Duplicate primary key exists in table";
+			continue;
+		}
 		reasons[i].code = "ConditionalCheckFailed";
 		reasons[i].message = "The conditional request failed";
 		if (a->old_on_failure)
 			reasons[i].item = a->write.old_item;
 	}
-	RaiseCanceled(reasons, run->nactions);
+	DdbRaiseCanceled(reasons, run->nwrites);
 }
 
 /*
- * The capacity a replayed request reports: reading each item it names.
+ * DdbTransactRun runs the lock-and-check and apply stages of a transaction
+ * and cancels it if a condition failed.
  */
-static void
-ReplayCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
+void
+DdbTransactRun(DdbTransactWrite **writes, int n, DdbBatchTarget *order, bool want_sizes)
+{
+	TransactionRun run = {0};
+
+	run.writes = writes;
+	run.nwrites = n;
+	run.order = order;
+	run.want_sizes = want_sizes;
+	RunTransaction(&run);
+	if (run.any_failed)
+		RaiseConditionsFailed(&run);
+}
+
+/*
+ * DdbTransactReplayCapacity returns the capacity a replayed request
+ * reports: reading each item it names.
+ */
+void
+DdbTransactReplayCapacity(DdbTransactWrite **writes, int n, DdbCapacityTotals *capacity)
 {
 	for (int i = 0; i < n; i++)
 	{
-		Jsonb	   *item = DdbStorageGet(actions[i].write.table, &actions[i].write.key, DDB_READ_LATEST);
+		DdbItemWrite *write = &writes[i]->write;
+		Jsonb	   *item = DdbStorageGet(write->table, &write->key, DDB_READ_LATEST);
 
-		DdbCapacityTotalsAdd(capacity, actions[i].write.table->name,
+		DdbCapacityTotalsAdd(capacity, write->table->name,
 							 DdbReadUnits(item ? DdbItemSize(&item->root) : 0, true));
 		if (item != NULL)
 			pfree(item);
@@ -941,21 +981,23 @@ ReplayCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
 }
 
 /*
- * The capacity a transaction consumed: twice the write units of each
- * action, by the larger of the item before and after it.
+ * DdbTransactWriteCapacity adds the capacity a transaction consumed: twice
+ * the write units of each write, by the larger of the item before and
+ * after it.
  */
-static void
-WriteCapacity(WriteAction *actions, int n, DdbCapacityTotals *capacity)
+void
+DdbTransactWriteCapacity(DdbTransactWrite **writes, int n, DdbCapacityTotals *capacity)
 {
 	for (int i = 0; i < n; i++)
 	{
-		Size		size = Max(actions[i].old_size, actions[i].new_size);
-		double	   *index_units = actions[i].index_units;
+		DdbTransactWrite *a = writes[i];
+		Size		size = Max(a->old_size, a->new_size);
+		double	   *index_units = a->index_units;
 
 		/* transactional writes cost twice, on the indexes too */
-		for (int k = 0; index_units != NULL && k < actions[i].write.table->nindexes; k++)
+		for (int k = 0; index_units != NULL && k < a->write.table->nindexes; k++)
 			index_units[k] *= 2;
-		DdbCapacityTotalsAddWrite(capacity, actions[i].write.table, 2 * DdbWriteUnits(size),
+		DdbCapacityTotalsAddWrite(capacity, a->write.table, 2 * DdbWriteUnits(size),
 								  index_units);
 	}
 }
@@ -979,8 +1021,8 @@ DdbTransactWriteItems(JsonbContainer *request)
 	WriteAction *actions;
 	Size		payload = 0;
 	DdbBatchTarget *order;
-	TokenClaim	claim = {0};
-	TransactionRun run = {0};
+	DdbTransactWrite **writes;
+	bool		replay = false;
 	DdbCapacityTotals capacity = {0};
 	DdbItemCollections collections = {0};
 	char	   *metrics_mode;
@@ -1024,43 +1066,30 @@ DdbTransactWriteItems(JsonbContainer *request)
 		DdbValidationError("Transaction payload size cannot exceed 4 MB");
 
 	order = PrepareActions(actions, n);
+	writes = palloc(sizeof(DdbTransactWrite *) * n);
+	for (int i = 0; i < n; i++)
+		writes[i] = &actions[i].tw;
 
 	/* stage 2: the token */
 	if (token != NULL)
-	{
-		ErrorData  *error;
+		replay = DdbTransactClaimToken(token,
+									   DdbTransactRequestHash(DdbJsonGetArray(request, "TransactItems")),
+									   &response);
 
-		claim.token = token;
-		claim.hash = RequestHash(request);
-		error = RunInSubtransaction(ClaimToken, &claim);
-		if (error != NULL && IsConflict(error))
-			DdbRaise(DDB_TRANSACTION_IN_PROGRESS,
-					 "The transaction with the given request token is already in progress.");
-		if (error != NULL)
-			ReThrowError(error);
-	}
-
-	if (claim.replay)
+	if (replay)
 	{
 		/* the first response again; reading the items is all this costs */
 		if (mode != DDB_CAPACITY_NONE)
-			ReplayCapacity(actions, n, &capacity);
-		response = claim.response;
+			DdbTransactReplayCapacity(writes, n, &capacity);
 	}
 	else
 	{
 		/* stages 3 and 4 */
-		run.actions = actions;
-		run.nactions = n;
-		run.order = order;
-		run.want_sizes = (mode != DDB_CAPACITY_NONE);
-		RunTransaction(&run);
-		if (run.any_failed)
-			RaiseConditionsFailed(&run);
-		WriteCapacity(actions, n, &capacity);
+		DdbTransactRun(writes, n, order, mode != DDB_CAPACITY_NONE);
+		DdbTransactWriteCapacity(writes, n, &capacity);
 		response = DdbEmptyObject();
 		if (token != NULL)
-			StoreTokenResponse(token, response);
+			DdbTransactStoreToken(token, response);
 	}
 
 	/* the item collections of the Put, Update and Delete actions, each once */
@@ -1069,7 +1098,7 @@ DdbTransactWriteItems(JsonbContainer *request)
 		for (int i = 0; i < n; i++)
 		{
 			if (actions[i].kind->kind != DDB_WRITE_CHECK)
-				DdbItemCollectionsAdd(&collections, actions[i].write.table, &actions[i].write.key,
+				DdbItemCollectionsAdd(&collections, actions[i].tw.write.table, &actions[i].tw.write.key,
 									  &actions[i].normalized->root);
 		}
 	}

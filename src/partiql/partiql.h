@@ -17,9 +17,10 @@
  *	  substituted into a copy of the cached tree, and the statement is
  *	  planned against its table: which key values a WHERE pins.
  *
- * 3. Run (partiql_exec.c, partiql_transaction.c): SELECT reads through
- *	  query.c (GetItem-like Query, Query, or Scan), INSERT, UPDATE and
- *	  DELETE write through write.c, transactions through transact.c.
+ * 3. Run (partiql_exec.c, partiql_batch.c, partiql_transaction.c):
+ *	  SELECT reads through query.c (GetItem-like Query, Query, or Scan),
+ *	  INSERT, UPDATE and DELETE write through write.c, batches a statement
+ *	  per subtransaction, transactions through transact.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -148,10 +149,12 @@ typedef struct DdbBoundStatement
 
 /*
  * Bind a parsed statement: Parameters (a JSON array of AttributeValues, or
- * NULL) substituted, the table looked up, an UPDATE or DELETE's key found.
+ * NULL) substituted, the table looked up, an UPDATE or DELETE's key found
+ * (require_key: or "Where clause does not contain a mandatory equality on
+ * all key attributes" raised).
  */
 extern DdbBoundStatement *DdbBindStatement(const DdbStatement *parsed,
-										   JsonbContainer *parameters);
+										   JsonbContainer *parameters, bool require_key);
 
 /*
  * partiql_bind.c: among the conditions joined by AND at the top of a
@@ -179,10 +182,18 @@ extern Jsonb *DdbStatementReturned(DdbBoundStatement *bound, DdbItemWrite *write
 
 /*
  * The one item a SELECT that names a whole primary key with = reads (as
- * BatchExecuteStatement and ExecuteTransaction require), projected; NULL
- * when there is none. *size gets the item's size before projection.
+ * BatchExecuteStatement and ExecuteTransaction require), in a read mode,
+ * projected; NULL when there is none. *size gets the item's size before
+ * projection.
  */
-extern Jsonb *DdbStatementGetItem(DdbBoundStatement *bound, Size *size);
+extern Jsonb *DdbStatementGetItem(DdbBoundStatement *bound, DdbReadMode mode, Size *size);
+
+/*
+ * partiql_batch.c: the Code a failed statement of a batch or transaction
+ * reports for an error (ValidationError, ConditionalCheckFailed, ...), and
+ * its Message; NULL for an error that is not the statement's to report
+ */
+extern const char *DdbStatementErrorCode(ErrorData *error, const char **message);
 
 /*
  * Check a Statement member's length (1..8192 characters), adding a failure

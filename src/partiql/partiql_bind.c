@@ -200,10 +200,11 @@ KeyFromWhere(DdbTable *table, DdbCondition *where, bool *only_key)
 
 /*
  * DdbBindStatement binds a parsed statement to a request's Parameters and
- * looks up its table.
+ * looks up its table. require_key: an UPDATE or DELETE whose WHERE does not
+ * name its whole key is an error (else key_map is left NULL).
  */
 DdbBoundStatement *
-DdbBindStatement(const DdbStatement *parsed, JsonbContainer *parameters)
+DdbBindStatement(const DdbStatement *parsed, JsonbContainer *parameters, bool require_key)
 {
 	DdbBoundStatement *bound = palloc0(sizeof(DdbBoundStatement));
 	Jsonb	  **params = NormalizeParameters(parsed, parameters);
@@ -232,7 +233,7 @@ DdbBindStatement(const DdbStatement *parsed, JsonbContainer *parameters)
 	if (parsed->kind != DDB_STATEMENT_INSERT)
 		bound->key_map = KeyFromWhere(bound->table, bound->where, &bound->where_is_key);
 	if ((parsed->kind == DDB_STATEMENT_UPDATE || parsed->kind == DDB_STATEMENT_DELETE) &&
-		bound->key_map == NULL)
+		bound->key_map == NULL && require_key)
 		DdbValidationError("Where clause does not contain a mandatory equality on all key attributes");
 	return bound;
 }

@@ -27,7 +27,8 @@
  * or at the end; NextToken (opaque: base64 of a small JSON object holding
  * the partition being read, the key read last and a hash of the
  * statement and its parameters) resumes it, and must come back with the
- * same statement and parameters.
+ * same statement and parameters. A page that stops inside a partition
+ * also returns that key as LastEvaluatedKey, as DynamoDB documents.
  *
  * Writes
  * ------
@@ -379,8 +380,7 @@ PlanSelect(DdbBoundStatement *bound, ReadSchema *schema, SelectPlan *plan)
 			plan->query = false;
 	}
 	if (plan->query && list_length(pinned[0]) > DDB_PARTIQL_MAX_HASH_IN)
-		DdbValidationError("Statement wasn't well formed, can't be processed: The IN operator accepts at most %d values of the partition key",
-						   DDB_PARTIQL_MAX_HASH_IN);
+		DdbValidationError("Too many decomposed read operations for a given query.");
 
 	if (plan->query)
 	{
@@ -626,6 +626,7 @@ ExecuteSelect(DdbBoundStatement *bound, SelectOptions *options)
 	int64		remaining = options->limit;
 	Size		bytes = 0;
 	char	   *next_token = NULL;
+	JsonbContainer *last_evaluated = NULL;
 	JsonbParseState *st = NULL;
 
 	ReadSchemaOf(bound->table, stmt->index_name, &schema);
@@ -677,6 +678,7 @@ ExecuteSelect(DdbBoundStatement *bound, SelectOptions *options)
 		if (last_key != NULL)
 		{
 			next_token = EncodeNextToken(hash, partition, last_key);
+			last_evaluated = last_key;
 			break;
 		}
 		/* this partition is done */
@@ -707,6 +709,11 @@ ExecuteSelect(DdbBoundStatement *bound, SelectOptions *options)
 	{
 		DdbPushKey(&st, "NextToken");
 		DdbPushString(&st, WJB_VALUE, next_token);
+	}
+	if (last_evaluated != NULL)
+	{
+		DdbPushKey(&st, "LastEvaluatedKey");
+		DdbPushStoredContainer(&st, WJB_VALUE, last_evaluated);
 	}
 	if (options->capacity != DDB_CAPACITY_NONE)
 	{
@@ -890,7 +897,7 @@ ExecuteWrite(DdbBoundStatement *bound, DdbCapacityMode capacity, bool old_on_fai
  * key selects, projected; NULL when there is none or it fails WHERE.
  */
 Jsonb *
-DdbStatementGetItem(DdbBoundStatement *bound, Size *size)
+DdbStatementGetItem(DdbBoundStatement *bound, DdbReadMode mode, Size *size)
 {
 	const DdbStatement *stmt = bound->parsed;
 	DdbKey		key;
@@ -899,7 +906,7 @@ DdbStatementGetItem(DdbBoundStatement *bound, Size *size)
 	if (bound->key_map == NULL || stmt->index_name != NULL)
 		DdbValidationError("Where clause does not contain a mandatory equality on all key attributes");
 	DdbKeyFromKeyMap(bound->table, &bound->key_map->root, &key, NULL);
-	item = DdbStorageGet(bound->table, &key, DDB_READ_LATEST);
+	item = DdbStorageGet(bound->table, &key, mode);
 	*size = item != NULL ? DdbItemSize(&item->root) : 0;
 	if (item == NULL)
 		return NULL;
@@ -974,7 +981,7 @@ DdbExecuteStatement(JsonbContainer *request)
 		DdbValidationError("Unsupported operation: EXISTS is only supported in ExecuteTransaction");
 	if (parsed->kind != DDB_STATEMENT_SELECT && options.next_token != NULL)
 		InvalidNextToken();
-	bound = DdbBindStatement(parsed, parameters);
+	bound = DdbBindStatement(parsed, parameters, true);
 	if (parsed->kind == DDB_STATEMENT_SELECT)
 		return ExecuteSelect(bound, &options);
 	return ExecuteWrite(bound, options.capacity,

@@ -1285,8 +1285,8 @@ ParsePredicate(PqParser *p)
 			Expect(p, PQ_TOK_COMMA);
 		}
 		if (list_length(operands) > DDB_PARTIQL_MAX_IN)
-			DdbValidationError("Statement wasn't well formed, can't be processed: The IN operator accepts at most %d values",
-							   DDB_PARTIQL_MAX_IN);
+			DdbValidationError("The IN operator is provided with too many operands; number of operands: %d",
+							   list_length(operands));
 		cond = NewCondition(DDB_COND_IN, list_length(operands) + 1);
 		cond->operands[0] = left;
 		foreach(lc, operands)
