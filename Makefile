@@ -13,7 +13,7 @@ REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
 	strings key_parameters validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
 	indexes_online indexes_update indexes_collections indexes_collections_limits partiql_select partiql_write partiql_batch \
-	ttl ttl_worker
+	ttl ttl_worker http_access_keys
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
@@ -27,6 +27,9 @@ PG_CONFIG ?= pg_config
 SRC_DIRS = src/operations src/expressions src/items src/store
 PG_CPPFLAGS = -Isrc $(addprefix -I,$(SRC_DIRS)) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 PG_CFLAGS = $(DDB_CFLAGS)
+# the HTTP endpoint (src/http): http_parser for framing, zlib for gzip and
+# CRC32, libcrypto for SHA-256 and HMAC
+SHLIB_LINK += -lhttp_parser -lz -lcrypto
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

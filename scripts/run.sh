@@ -4,8 +4,10 @@
 # creates a PostgreSQL 15 cluster once in .ddb/data with ddb preloaded and
 # wal_level = logical, starts it on port 54329 (localhost, socket in /tmp),
 # creates database `ddb`, the extension and the sample tables
-# (scripts/sample.sql), then opens psql, or prints the connection string when
-# stdin/stdout is not a terminal. Safe to run again: each step is skipped when
+# (scripts/sample.sql), starts ddb's DynamoDB HTTP endpoint on
+# localhost:8000 (no authentication: requests run as `postgres`) and prints
+# how to use it with the AWS CLI and boto3, then opens psql, or prints the
+# connection string when stdin/stdout is not a terminal. Safe to run again: each step is skipped when
 # already done, and the server is restarted when a newer ddb library has been
 # installed since it started.
 #
@@ -15,7 +17,7 @@
 #
 # As root, the server runs as the `postgres` OS user; if that user cannot
 # reach the project directory, the cluster lives in /var/lib/postgresql/ddb.
-# DDB_PORT overrides the port.
+# DDB_PORT overrides the port, DDB_HTTP_PORT the HTTP endpoint's.
 set -euo pipefail
 
 # shellcheck source=scripts/setup.sh
@@ -24,6 +26,7 @@ set -euo pipefail
 cd /  # the server's OS user may not be able to enter the caller's directory
 
 PORT=${DDB_PORT:-54329}
+HTTP_PORT=${DDB_HTTP_PORT:-8000}
 SOCKDIR=/tmp
 URL="postgresql://postgres@localhost:$PORT/ddb"
 
@@ -104,13 +107,28 @@ max_prepared_transactions = 10
 EOF
 fi
 
+# The HTTP endpoint's settings (also added to a cluster made before it
+# existed, which then restarts). The sandbox trusts every local client.
+restart_needed=0
+if ! grep -q '^ddb.http_port' "$DATA/postgresql.conf"; then
+    ddb_as_pg tee -a "$DATA/postgresql.conf" >/dev/null <<EOF
+# DynamoDB's HTTP endpoint: a development sandbox, no authentication
+ddb.http_port = $HTTP_PORT
+ddb.http_database = 'ddb'
+ddb.http_auth = 'none'
+ddb.http_role = 'postgres'
+EOF
+    restart_needed=1
+fi
+
 # 2. The server: started if not running, restarted if the installed library
 #    is newer than the running server.
 lib=$("$PG_CONFIG" --pkglibdir)/ddb.so
 if is_running; then
     started=$(sed -n 3p "$DATA/postmaster.pid")
-    if [ -f "$lib" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]; then
-        ddb_say "a new ddb library was installed: restarting the server (open sessions are closed)"
+    if [ "$restart_needed" -eq 1 ] ||
+       { [ -f "$lib" ] && [ "$(stat -c %Y "$lib")" -gt "$started" ]; }; then
+        ddb_say "a new ddb library or new settings: restarting the server (open sessions are closed)"
         if ! pg pg_ctl -D "$DATA" -l "$LOG" -m fast -w -t 60 restart >/dev/null; then
             tail -n 30 "$LOG" >&2 || true
             ddb_die "the server did not restart; log: $LOG"
@@ -135,7 +153,32 @@ fi
 psql_ddb -d ddb -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS ddb'
 psql_ddb -d ddb -f "$DDB_REPO/scripts/sample.sql"
 
-# 4. psql, or the connection string.
+# 4. The HTTP endpoint: its workers start with the server, and again a few
+#    seconds after database ddb first exists.
+http_port=$(sed -n "s/^ddb.http_port = \([0-9]*\)$/\1/p" "$DATA/postgresql.conf" | tail -n 1)
+for _ in $(seq 1 40); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null && break
+    sleep 0.25
+done
+if (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null; then
+    cat >&2 <<EOF
+==> DynamoDB endpoint: http://localhost:$http_port (any credentials; requests run as postgres)
+    AWS CLI:
+      export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
+      aws dynamodb --endpoint-url http://localhost:$http_port list-tables
+      aws dynamodb --endpoint-url http://localhost:$http_port get-item --table-name users \\
+          --key '{"user_id": {"S": "u1"}}'
+    boto3:
+      import boto3
+      ddb = boto3.client('dynamodb', endpoint_url='http://localhost:$http_port', region_name='us-east-1',
+                         aws_access_key_id='local', aws_secret_access_key='local')
+      print(ddb.scan(TableName='users')['Items'])
+EOF
+else
+    ddb_say "the HTTP endpoint does not answer on port $http_port (is it taken? see $LOG)"
+fi
+
+# 5. psql, or the connection string.
 if [ -t 0 ] && [ -t 1 ]; then
     ddb_say "connected to $URL (scripts/run.sh --stop stops the server)"
     exec "$PGBIN/psql" "$URL"

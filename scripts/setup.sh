@@ -26,6 +26,13 @@ DDB_PACKAGES=(
     libtap-parser-sourcehandler-pgtap-perl  # pg_prove
     build-essential                         # gcc, make, libc headers
     python3                                 # the expression fuzz test's generator
+    libhttp-parser-dev                      # the HTTP endpoint's HTTP/1.1 parser
+    zlib1g-dev                              # gzip request bodies, x-amz-crc32
+    libssl-dev                              # SHA-256 and HMAC of AWS Signature Version 4
+    python3-boto3                           # the HTTP endpoint's end-to-end tests (boto3)
+    awscli                                  # the AWS CLI tutorial test
+    curl                                    # HTTP checks in tests and scripts/run.sh
+    wrk                                     # bench/http.sh
 )
 DDB_LOGDIR=$DDB_REPO/.ddb
 

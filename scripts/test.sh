@@ -6,6 +6,8 @@
 #   2. creates a throwaway cluster in a temporary directory, configured by
 #      test/ddb.conf, on a free port, run by an unprivileged user (`postgres`
 #      when started as root), and a copy of the source tree it can write to;
+#      its HTTP endpoint listens on another free port (DDB_HTTP_PORT) and
+#      serves database ddb_http, created before the server starts;
 #   3. against that one server runs
 #        regress    pg_regress over the Makefile's REGRESS list (make installcheck)
 #        isolation  pg_isolation_regress over its ISOLATION list (make installcheck)
@@ -13,7 +15,8 @@
 #                   database `ddb_tap` with extensions pgtap and ddb created
 #        shell      every executable test/*.sh, run from the source copy with
 #                   PGHOST, PGPORT, PGUSER, PGBIN (and PGDATABASE=postgres,
-#                   TMPDIR a scratch directory) set
+#                   TMPDIR a scratch directory, DDB_HTTP_PORT, DDB_SERVER_LOG)
+#                   set
 #      A step with nothing to run is skipped, not failed;
 #   4. prints a summary (and the diffs of failed pg_regress runs, which are
 #      also copied back to tmp_regress/ and tmp_isolation/), always stops the
@@ -133,9 +136,23 @@ fi
 ddb_as_pg cp "$SRC/test/ddb.conf" "$WORK/data/ddb.conf"
 echo "include 'ddb.conf'" | ddb_as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
 
+# The HTTP endpoint: a free port, and its database made before the workers
+# start (in single-user mode), so that they find it at once.
+for _ in 1 2 3 4 5 6 7 8; do
+    DDB_HTTP_PORT=$((40000 + RANDOM % 10000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$DDB_HTTP_PORT") 2>/dev/null || break
+done
+echo "ddb.http_port = $DDB_HTTP_PORT" | ddb_as_pg tee -a "$WORK/data/ddb.conf" >/dev/null
+if ! echo "CREATE DATABASE ddb_http" | ddb_as_pg "$PGBIN/postgres" --single -D "$WORK/data" \
+        -c ddb.http_port=0 postgres >"$WORK/single.log" 2>&1; then
+    ddb_show_log "$WORK/single.log"
+    exit 1
+fi
+
 ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" localhost || exit 1
 started=1
-ddb_say "test server: port $PORT, socket $WORK, run by $(ddb_pg_user)"
+ddb_say "test server: port $PORT, socket $WORK, run by $(ddb_pg_user), HTTP endpoint on port $DDB_HTTP_PORT"
+psql_t -d ddb_http -c 'CREATE EXTENSION ddb'
 
 # ---- 3. test steps ---------------------------------------------------------
 phase="tests"
@@ -203,7 +220,8 @@ for f in "${sh_files[@]}"; do
         continue
     fi
     banner "shell: $rel"
-    if as_tester env PGDATABASE=postgres TMPDIR="$WORK/scratch" "$f"; then
+    if as_tester env PGDATABASE=postgres TMPDIR="$WORK/scratch" DDB_HTTP_PORT="$DDB_HTTP_PORT" \
+            DDB_SERVER_LOG="$WORK/postgresql.log" "$f"; then
         record PASS "shell: $rel"
     else
         record FAIL "shell: $rel"

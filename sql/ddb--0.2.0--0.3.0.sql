@@ -125,3 +125,76 @@ CREATE FUNCTION ddb.describe_time_to_live(request jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_describe_time_to_live' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.describe_time_to_live(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_describe_time_to_live_text' LANGUAGE C VOLATILE;
+
+---------------------------------------------------------------------------
+-- The HTTP endpoint (src/http): access keys for AWS Signature Version 4.
+-- Each key maps to a role; a request signed with it runs as that role.
+-- The table holds the secrets: no one but the extension owner reads it,
+-- and only the owner (or whom the owner grants EXECUTE) manages keys.
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.access_keys (
+    access_key_id text COLLATE "C" PRIMARY KEY,
+    secret_access_key text COLLATE "C" NOT NULL,
+    role regrole NOT NULL,            -- the role requests signed with the key run as
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    description text
+);
+COMMENT ON TABLE ddb.access_keys IS
+    'access keys of the HTTP endpoint (AWS Signature Version 4) and the roles they map to';
+REVOKE ALL ON ddb.access_keys FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('ddb.access_keys', '');
+
+CREATE FUNCTION ddb.create_access_key(role regrole, description text DEFAULT NULL)
+    RETURNS TABLE (access_key_id text, secret_access_key text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_id text;
+    secret text;
+BEGIN
+    IF role IS NULL THEN
+        RAISE EXCEPTION 'an access key needs a role' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- 20 characters like AWS's key ids; a 40-character secret of 30 random bytes
+    key_id := 'AKDD' OPERATOR(pg_catalog.||) pg_catalog.upper(pg_catalog.substr(
+        pg_catalog.encode(pg_catalog.sha256(pg_catalog.uuid_send(pg_catalog.gen_random_uuid())), 'hex'), 1, 16));
+    secret := pg_catalog.encode(pg_catalog.substring(pg_catalog.sha256(
+        pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) OPERATOR(pg_catalog.||)
+        pg_catalog.uuid_send(pg_catalog.gen_random_uuid())), 1, 30), 'base64');
+    INSERT INTO ddb.access_keys AS k (access_key_id, secret_access_key, role, description)
+    VALUES (key_id, secret, create_access_key.role, create_access_key.description);
+    RETURN QUERY SELECT key_id, secret;
+END
+$$;
+COMMENT ON FUNCTION ddb.create_access_key(regrole, text) IS
+    'a new access key of the HTTP endpoint for a role: its id and secret (shown this once)';
+
+CREATE FUNCTION ddb.list_access_keys()
+    RETURNS TABLE (access_key_id text, role regrole, created_at timestamptz, description text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT k.access_key_id, k.role, k.created_at, k.description
+      FROM ddb.access_keys k ORDER BY k.created_at, k.access_key_id
+$$;
+COMMENT ON FUNCTION ddb.list_access_keys() IS
+    'the access keys of the HTTP endpoint and their roles (without secrets)';
+
+CREATE FUNCTION ddb.revoke_access_key(access_key_id text)
+    RETURNS boolean
+    LANGUAGE sql VOLATILE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (DELETE FROM ddb.access_keys k
+                   WHERE k.access_key_id OPERATOR(pg_catalog.=) revoke_access_key.access_key_id
+                  RETURNING 1)
+    SELECT count(*) OPERATOR(pg_catalog.>) 0 FROM gone
+$$;
+COMMENT ON FUNCTION ddb.revoke_access_key(text) IS
+    'delete an access key of the HTTP endpoint; true when it existed';
+
+REVOKE ALL ON FUNCTION ddb.create_access_key(regrole, text), ddb.list_access_keys(),
+    ddb.revoke_access_key(text) FROM PUBLIC;
+-- end of the HTTP endpoint's access keys

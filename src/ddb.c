@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "guc.h"
+#include "http/http.h"
 #include "storage.h"
 #include "worker/worker.h"
 
@@ -38,4 +39,5 @@ _PG_init(void)
 	DdbCatalogInit();
 	DdbStorageInit();
 	DdbWorkerInit();
+	DdbHttpInit();
 }

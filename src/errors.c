@@ -25,6 +25,22 @@ typedef struct DdbErrorInfo
 	int			sqlstate;		/* ddb's SQLSTATE for it */
 } DdbErrorInfo;
 
+/*
+ * The namespaces of DynamoDB's error types on the wire (the "__type"
+ * member is "<namespace>#<name>")
+ */
+#define NS_DYNAMODB "com.amazonaws.dynamodb.v20120810"
+#define NS_CORAL_SERVICE "com.amazon.coral.service"
+#define NS_CORAL_VALIDATE "com.amazon.coral.validate"
+
+/* How an error type travels in DynamoDB's wire protocol */
+typedef struct DdbErrorWireInfo
+{
+	const char *type_namespace; /* namespace of "__type" */
+	bool		capital_message;	/* the message member is "Message" */
+	int			http_status;
+} DdbErrorWireInfo;
+
 static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_INTERNAL_SERVER_ERROR] = {"InternalServerError", MAKE_SQLSTATE('Y', 'D', '0', '0', '0')},
 	[DDB_VALIDATION] = {"ValidationException", MAKE_SQLSTATE('Y', 'D', '0', '0', '1')},
@@ -43,6 +59,42 @@ static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_TRANSACTION_IN_PROGRESS] = {"TransactionInProgressException", MAKE_SQLSTATE('Y', 'D', '0', '1', '4')},
 	[DDB_EXPIRED_ITERATOR] = {"ExpiredIteratorException", MAKE_SQLSTATE('Y', 'D', '0', '1', '5')},
 	[DDB_TRIMMED_DATA_ACCESS] = {"TrimmedDataAccessException", MAKE_SQLSTATE('Y', 'D', '0', '1', '6')},
+	[DDB_ACCESS_DENIED] = {"AccessDeniedException", MAKE_SQLSTATE('Y', 'D', '0', '1', '7')},
+	[DDB_UNRECOGNIZED_CLIENT] = {"UnrecognizedClientException", MAKE_SQLSTATE('Y', 'D', '0', '1', '8')},
+	[DDB_INVALID_SIGNATURE] = {"InvalidSignatureException", MAKE_SQLSTATE('Y', 'D', '0', '1', '9')},
+	[DDB_MISSING_AUTHENTICATION_TOKEN] = {"MissingAuthenticationTokenException", MAKE_SQLSTATE('Y', 'D', '0', '2', '0')},
+	[DDB_INCOMPLETE_SIGNATURE] = {"IncompleteSignatureException", MAKE_SQLSTATE('Y', 'D', '0', '2', '1')},
+};
+
+/*
+ * Wire details per type: service exceptions of the DynamoDB model are in
+ * its namespace; validation and the protocol's own errors (serialization,
+ * unknown operation, signing) come from the Coral framework. The message
+ * member is "Message" for the shapes whose model spells it so.
+ */
+static const DdbErrorWireInfo ddb_error_wire[DDB_ERROR_TYPE_COUNT] = {
+	[DDB_INTERNAL_SERVER_ERROR] = {NS_DYNAMODB, false, 500},
+	[DDB_VALIDATION] = {NS_CORAL_VALIDATE, false, 400},
+	[DDB_SERIALIZATION] = {NS_CORAL_SERVICE, true, 400},
+	[DDB_UNKNOWN_OPERATION] = {NS_CORAL_SERVICE, false, 400},
+	[DDB_RESOURCE_NOT_FOUND] = {NS_DYNAMODB, false, 400},
+	[DDB_RESOURCE_IN_USE] = {NS_DYNAMODB, false, 400},
+	[DDB_CONDITIONAL_CHECK_FAILED] = {NS_DYNAMODB, false, 400},
+	[DDB_TRANSACTION_CANCELED] = {NS_DYNAMODB, true, 400},
+	[DDB_TRANSACTION_CONFLICT] = {NS_DYNAMODB, false, 400},
+	[DDB_IDEMPOTENT_PARAMETER_MISMATCH] = {NS_DYNAMODB, true, 400},
+	[DDB_LIMIT_EXCEEDED] = {NS_DYNAMODB, false, 400},
+	[DDB_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED] = {NS_DYNAMODB, false, 400},
+	[DDB_PROVISIONED_THROUGHPUT_EXCEEDED] = {NS_DYNAMODB, false, 400},
+	[DDB_DUPLICATE_ITEM] = {NS_DYNAMODB, false, 400},
+	[DDB_TRANSACTION_IN_PROGRESS] = {NS_DYNAMODB, true, 400},
+	[DDB_EXPIRED_ITERATOR] = {NS_DYNAMODB, false, 400},
+	[DDB_TRIMMED_DATA_ACCESS] = {NS_DYNAMODB, false, 400},
+	[DDB_ACCESS_DENIED] = {NS_CORAL_SERVICE, true, 400},
+	[DDB_UNRECOGNIZED_CLIENT] = {NS_CORAL_SERVICE, false, 400},
+	[DDB_INVALID_SIGNATURE] = {NS_CORAL_SERVICE, false, 400},
+	[DDB_MISSING_AUTHENTICATION_TOKEN] = {NS_CORAL_SERVICE, false, 400},
+	[DDB_INCOMPLETE_SIGNATURE] = {NS_CORAL_SERVICE, false, 400},
 };
 
 /*
@@ -203,4 +255,101 @@ DdbConstraintRaise(DdbConstraintErrors *errors)
 		return;
 	DdbRaise(DDB_VALIDATION, "%d validation error%s detected: %s",
 			 errors->count, errors->count > 1 ? "s" : "", errors->text.data);
+}
+
+/*
+ * DdbWireErrorOfType fills in the wire form of a DynamoDB error type.
+ */
+void
+DdbWireErrorOfType(DdbErrorType type, const char *message, DdbWireError *wire)
+{
+	const DdbErrorWireInfo *info;
+
+	if (type < 0 || type >= DDB_ERROR_TYPE_COUNT)
+		type = DDB_INTERNAL_SERVER_ERROR;
+	info = &ddb_error_wire[type];
+	wire->http_status = info->http_status;
+	wire->type = psprintf("%s#%s", info->type_namespace, ddb_errors[type].name);
+	wire->message_member = info->capital_message ? "Message" : "message";
+	wire->message = pstrdup(message);
+	wire->extra_members = NULL;
+	wire->server_fault = false;
+}
+
+/*
+ * The ddb error type of a SQLSTATE, or -1.
+ */
+static int
+ErrorTypeOfSqlState(int sqlstate)
+{
+	for (int i = 0; i < DDB_ERROR_TYPE_COUNT; i++)
+	{
+		if (ddb_errors[i].sqlstate == sqlstate)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * DdbWireErrorFromErrorData maps an error raised in a call to DynamoDB's
+ * wire form. ddb's errors ("<ErrorType>: <text>", SQLSTATE class YD) keep
+ * their type and text, and their DETAIL (a JSON object) supplies further
+ * members of the body (CancellationReasons, Item). PostgreSQL's refusals of
+ * a privilege (permission denied, row-level security) are
+ * AccessDeniedException with PostgreSQL's message; a cancelled statement
+ * (statement_timeout, pg_cancel_backend) and anything else are
+ * InternalServerError, whose text stays in the server log.
+ */
+void
+DdbWireErrorFromErrorData(ErrorData *edata, DdbWireError *wire)
+{
+	int			type = ErrorTypeOfSqlState(edata->sqlerrcode);
+
+	if (type >= 0)
+	{
+		const char *name = ddb_errors[type].name;
+		const char *text = edata->message ? edata->message : "";
+		size_t		name_len = strlen(name);
+
+		if (strncmp(text, name, name_len) == 0 && text[name_len] == ':' &&
+			text[name_len + 1] == ' ')
+			text += name_len + 2;
+		DdbWireErrorOfType(type, text, wire);
+		if (type == DDB_INTERNAL_SERVER_ERROR)
+			wire->server_fault = true;
+		if (edata->detail != NULL)
+		{
+			const char *detail = edata->detail;
+			size_t		len = strlen(detail);
+
+			/* "{...}" with at least one member: its members, braces stripped */
+			while (len > 0 && (detail[len - 1] == ' ' || detail[len - 1] == '\n'))
+				len--;
+			if (len > 2 && detail[0] == '{' && detail[len - 1] == '}')
+			{
+				char	   *inner = pnstrdup(detail + 1, len - 2);
+				char	   *p = inner;
+
+				while (*p == ' ' || *p == '\n')
+					p++;
+				if (*p != '\0')
+					wire->extra_members = inner;
+			}
+		}
+		return;
+	}
+	if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+	{
+		DdbWireErrorOfType(DDB_ACCESS_DENIED, edata->message ? edata->message : "Access denied", wire);
+		return;
+	}
+	if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+	{
+		DdbWireErrorOfType(DDB_INTERNAL_SERVER_ERROR,
+						   "The request was cancelled before it completed", wire);
+		wire->server_fault = true;
+		return;
+	}
+	DdbWireErrorOfType(DDB_INTERNAL_SERVER_ERROR, "Internal server error", wire);
+	wire->server_fault = true;
 }

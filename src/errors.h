@@ -35,6 +35,12 @@ typedef enum DdbErrorType
 	DDB_TRANSACTION_IN_PROGRESS,
 	DDB_EXPIRED_ITERATOR,
 	DDB_TRIMMED_DATA_ACCESS,
+	/* authentication and authorization (the HTTP endpoint) */
+	DDB_ACCESS_DENIED,
+	DDB_UNRECOGNIZED_CLIENT,
+	DDB_INVALID_SIGNATURE,
+	DDB_MISSING_AUTHENTICATION_TOKEN,
+	DDB_INCOMPLETE_SIGNATURE,
 	DDB_ERROR_TYPE_COUNT
 } DdbErrorType;
 
@@ -61,6 +67,30 @@ extern void DdbRaiseWithDetail(DdbErrorType type, const char *detail_json,
 
 /* text, or its first DDB_ECHO_MAX bytes (whole characters) and "..." */
 extern char *DdbEchoText(const char *text, int len);
+
+/*
+ * An error as DynamoDB's wire protocol answers it: HTTP status and the
+ * members of the JSON error body.
+ */
+typedef struct DdbWireError
+{
+	int			http_status;	/* 400, or 500 for a server fault */
+	const char *type;			/* "com.amazon.coral.validate#ValidationException" */
+	const char *message_member; /* "message" or "Message" */
+	char	   *message;		/* the text after "<ErrorType>: " */
+	char	   *extra_members;	/* further members as JSON object text, or NULL */
+	bool		server_fault;	/* not ddb's DynamoDB error: worth logging */
+} DdbWireError;
+
+/*
+ * The wire form of an error raised in a call (a ddb error, or PostgreSQL's:
+ * a missing privilege is AccessDeniedException, anything else
+ * InternalServerError). Allocates in the current memory context.
+ */
+extern void DdbWireErrorFromErrorData(ErrorData *edata, DdbWireError *wire);
+
+/* The wire form of a DynamoDB error type with a message */
+extern void DdbWireErrorOfType(DdbErrorType type, const char *message, DdbWireError *wire);
 
 /* Shorthands for the two most common errors */
 #define DdbValidationError(...) DdbRaise(DDB_VALIDATION, __VA_ARGS__)

@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include <limits.h>
+#include <unistd.h>
 
 #include "utils/guc.h"
 
@@ -20,6 +21,36 @@ int			DdbBackfillBatchSize = 1000;
 int			DdbItemCollectionSizeLimit = 10 * 1024 * 1024;	/* 10 GB */
 int			DdbTtlInterval = 60;
 int			DdbTtlBatchSize = 1000;
+int			DdbHttpWorkers = 1;
+char	   *DdbHttpDatabase = NULL;
+char	   *DdbHttpListenAddresses = NULL;
+int			DdbHttpPort = 8000;
+int			DdbHttpAuth = DDB_HTTP_AUTH_SIGV4;
+char	   *DdbHttpRole = NULL;
+int			DdbHttpMaxConnections = 1000;
+int			DdbHttpIdleTimeout = 60;
+
+static const struct config_enum_entry http_auth_options[] = {
+	{"sigv4", DDB_HTTP_AUTH_SIGV4, false},
+	{"none", DDB_HTTP_AUTH_NONE, false},
+	{NULL, 0, false}
+};
+
+/* the most HTTP workers ddb.http_workers allows */
+#define DDB_HTTP_WORKERS_MAX 128
+
+/*
+ * The number of CPUs: ddb.http_workers' default.
+ */
+static int
+CpuCount(void)
+{
+	long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		return 1;
+	return cpus > DDB_HTTP_WORKERS_MAX ? DDB_HTTP_WORKERS_MAX : (int) cpus;
+}
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -82,6 +113,71 @@ DdbGucInit(void)
 							1000, 1, 100000,
 							PGC_SUSET,
 							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.http_workers",
+							gettext_noop("Background workers that answer DynamoDB's HTTP protocol."),
+							gettext_noop("The default is the number of CPUs; 0 starts none."),
+							&DdbHttpWorkers,
+							CpuCount(), 0, DDB_HTTP_WORKERS_MAX,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb.http_database",
+							   gettext_noop("Database the HTTP endpoint serves."),
+							   NULL,
+							   &DdbHttpDatabase,
+							   "postgres",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb.http_listen_addresses",
+							   gettext_noop("Comma-separated host names or IP addresses the HTTP endpoint listens on; * is every address."),
+							   NULL,
+							   &DdbHttpListenAddresses,
+							   "localhost",
+							   PGC_POSTMASTER,
+							   GUC_LIST_INPUT,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.http_port",
+							gettext_noop("TCP port of the HTTP endpoint; 0 turns it off."),
+							NULL,
+							&DdbHttpPort,
+							8000, 0, 65535,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomEnumVariable("ddb.http_auth",
+							 gettext_noop("How the HTTP endpoint authenticates requests: sigv4 or none."),
+							 gettext_noop("none runs every request as ddb.http_role, whatever it is signed with."),
+							 &DdbHttpAuth,
+							 DDB_HTTP_AUTH_SIGV4,
+							 http_auth_options,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb.http_role",
+							   gettext_noop("Role HTTP requests run as when ddb.http_auth is none."),
+							   NULL,
+							   &DdbHttpRole,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.http_max_connections",
+							gettext_noop("Client connections each HTTP worker keeps open at most."),
+							NULL,
+							&DdbHttpMaxConnections,
+							1000, 1, 100000,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.http_idle_timeout",
+							gettext_noop("Seconds the HTTP endpoint keeps an idle connection, or waits for the rest of a request."),
+							NULL,
+							&DdbHttpIdleTimeout,
+							60, 1, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

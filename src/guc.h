@@ -28,6 +28,23 @@ extern int	DdbItemCollectionSizeLimit;
 extern int	DdbTtlInterval;
 extern int	DdbTtlBatchSize;
 
+/* HTTP endpoint (src/http): see README "The HTTP endpoint" */
+extern int	DdbHttpWorkers;
+extern char *DdbHttpDatabase;
+extern char *DdbHttpListenAddresses;
+extern int	DdbHttpPort;
+extern int	DdbHttpAuth;
+extern char *DdbHttpRole;
+extern int	DdbHttpMaxConnections;
+extern int	DdbHttpIdleTimeout;
+
+/* values of ddb.http_auth */
+typedef enum DdbHttpAuthMode
+{
+	DDB_HTTP_AUTH_SIGV4,		/* AWS Signature Version 4, keys in ddb.access_keys */
+	DDB_HTTP_AUTH_NONE			/* anything goes; requests run as ddb.http_role */
+} DdbHttpAuthMode;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */
