@@ -96,6 +96,9 @@ ddb_install_packages() {
             missing+=("$p")
         fi
     done
+    # npm (the JavaScript SDK v3 test installs the SDK with it): Debian's
+    # package, unless a Node.js installation already provides npm
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
 
     mkdir -p "$DDB_LOGDIR"
