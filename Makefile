@@ -13,12 +13,12 @@ REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
 	strings key_parameters validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
 	indexes_online indexes_update indexes_collections indexes_collections_limits partiql_select partiql_write partiql_batch \
-	ttl ttl_worker http_access_keys
+	ttl ttl_worker http_access_keys streams_api streams_records
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
 ISOLATION = put_race conditional_create counter transfer_race transact_conflict delete_race write_skew conflict_errors \
-	index_race index_backfill index_collection_race ttl_race partiql_transaction
+	index_race index_backfill index_collection_race ttl_race partiql_transaction stream_order
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=tmp_isolation
 
 PG_CONFIG ?= pg_config

@@ -155,6 +155,7 @@ fi
             "fsync = off" "synchronous_commit = off" "full_page_writes = off" "lc_messages = 'C'"
     fi
     echo
+    ddb_output_plugin_setting
     cat "$BENCH_DIR/bench.conf"
 } | as_pg tee "$WORK/data/bench.conf" >/dev/null
 echo "include 'bench.conf'" | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null

@@ -104,6 +104,7 @@ wal_level = logical
 max_replication_slots = 10
 max_wal_senders = 10
 max_prepared_transactions = 10
+$(ddb_output_plugin_setting)
 EOF
 fi
 

@@ -168,6 +168,18 @@ ddb_setup() {
 # log in $3, listening on TCP $4 ('localhost' or ''), on a free port chosen at
 # random; try again on another port if another process took it meanwhile.
 # Sets PORT; returns non-zero (after showing the log) if it cannot start.
+# The setting that lets the server use ddb's library as a logical decoding
+# output plugin, for servers built with output_plugin_libraries (which lists
+# the plugins allowed); nothing for servers without that setting.
+ddb_output_plugin_setting() {
+    local line allowed
+    line=$("$PGBIN/postgres" --describe-config 2>/dev/null |
+        awk -F'\t' '$1 == "output_plugin_libraries" { print "found:" $5 }') || true
+    [ -n "$line" ] || return 0
+    allowed=${line#found:}
+    echo "output_plugin_libraries = '${allowed:+$allowed, }ddb'"
+}
+
 ddb_start_server() {
     local data=$1 sockdir=$2 log=$3 listen=$4
     for _ in 1 2 3 4 5 6 7 8; do

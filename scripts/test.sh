@@ -134,6 +134,7 @@ if ! ddb_as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust \
     exit 1
 fi
 ddb_as_pg cp "$SRC/test/ddb.conf" "$WORK/data/ddb.conf"
+ddb_output_plugin_setting | ddb_as_pg tee -a "$WORK/data/ddb.conf" >/dev/null
 echo "include 'ddb.conf'" | ddb_as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
 
 # The HTTP endpoint: a free port, and its database made before the workers

@@ -198,3 +198,87 @@ COMMENT ON FUNCTION ddb.revoke_access_key(text) IS
 REVOKE ALL ON FUNCTION ddb.create_access_key(regrole, text), ddb.list_access_keys(),
     ddb.revoke_access_key(text) FROM PUBLIC;
 -- end of the HTTP endpoint's access keys
+
+---------------------------------------------------------------------------
+-- DynamoDB Streams (src/streams): one row per stream (each enabling of a
+-- table's stream), the retained log of stream records, and the progress
+-- of the background worker that fills it from the database's logical
+-- replication slot. None of it is dumped by pg_dump: a restored database
+-- has tables without streams.
+---------------------------------------------------------------------------
+
+CREATE SEQUENCE ddb.stream_ids;
+
+CREATE TABLE ddb.streams (
+    stream_id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('ddb.stream_ids'),
+    table_name text COLLATE "C" NOT NULL,
+    table_id uuid NOT NULL,                      -- ddb.tables.table_id
+    item_table oid NOT NULL,                     -- the item table (not a regclass:
+                                                 -- the stream outlives it)
+    table_owner oid NOT NULL,                    -- who may read it once the table is gone
+    table_dropped boolean NOT NULL DEFAULT false,
+    hash_key text NOT NULL,                      -- key attribute names, stored form
+    range_key text,
+    key_schema jsonb NOT NULL,                   -- DynamoDB KeySchema
+    view_type text NOT NULL
+        CHECK (view_type IN ('KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES')),
+    stream_label text NOT NULL,                  -- ISO 8601 creation time; ARN suffix
+    shard_id text NOT NULL,                      -- its only shard
+    status text NOT NULL CHECK (status IN ('ENABLING', 'ENABLED', 'DISABLING', 'DISABLED')),
+    created_at timestamptz NOT NULL,
+    start_lsn pg_lsn NOT NULL,                   -- StartingSequenceNumber (start_lsn, 0)
+    end_lsn pg_lsn,                              -- EndingSequenceNumber once DISABLED
+    end_index integer,
+    disabled_at timestamptz,
+    trimmed_lsn pg_lsn NOT NULL,                 -- records up to this position are
+    trimmed_index integer NOT NULL,              -- trimmed (TRIM_HORIZON starts after it)
+    UNIQUE (table_name, stream_label)
+);
+-- the output plugin reads it with historic snapshots
+ALTER TABLE ddb.streams SET (user_catalog_table = true);
+CREATE UNIQUE INDEX streams_one_live_per_table ON ddb.streams (table_name)
+    WHERE status IN ('ENABLING', 'ENABLED');
+COMMENT ON TABLE ddb.streams IS 'DynamoDB streams of tables: one row per enabling';
+GRANT SELECT ON ddb.streams TO PUBLIC;
+
+CREATE TABLE ddb.stream_records (
+    stream_id bigint NOT NULL,
+    commit_lsn pg_lsn NOT NULL,                  -- of the change's transaction
+    change_index integer NOT NULL,               -- among that transaction's records
+    created_at timestamptz NOT NULL,             -- commit time
+    record jsonb NOT NULL,                       -- the DynamoDB record, stored form
+    PRIMARY KEY (stream_id, commit_lsn, change_index)
+);
+COMMENT ON TABLE ddb.stream_records IS 'stream records of the last 24 hours';
+
+CREATE TABLE ddb.stream_state (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    progress_lsn pg_lsn,                         -- every transaction whose commit starts
+                                                 -- before it is in the log; NULL: no slot
+    pulled_at timestamptz
+);
+INSERT INTO ddb.stream_state DEFAULT VALUES;
+COMMENT ON TABLE ddb.stream_state IS 'how far the stream records were read from the replication slot';
+
+CREATE FUNCTION ddb.stream_table_deleted() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_stream_table_deleted' LANGUAGE C;
+COMMENT ON FUNCTION ddb.stream_table_deleted() IS
+    'a deleted table ends its stream (AFTER DELETE ON ddb.tables FOR EACH ROW)';
+CREATE TRIGGER ddb_stream_table_deleted AFTER DELETE ON ddb.tables
+    FOR EACH ROW EXECUTE FUNCTION ddb.stream_table_deleted();
+
+CREATE FUNCTION ddb.pull_stream_records() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'ddb_pull_stream_records' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION ddb.pull_stream_records() FROM PUBLIC;
+COMMENT ON FUNCTION ddb.pull_stream_records() IS
+    'read the replication slot into the stream records now (what the background worker does); returns the records stored';
+
+CREATE FUNCTION ddb.list_streams(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_streams(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_stream(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_describe_stream' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_stream(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_describe_stream_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_shard_iterator(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_shard_iterator' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_shard_iterator(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_shard_iterator_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_records(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_records' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.get_records(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_records_text' LANGUAGE C VOLATILE;
+-- end of DynamoDB Streams

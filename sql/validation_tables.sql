@@ -101,11 +101,11 @@ SELECT mask(ddb.create_table('{"TableName": "vt_stream", "BillingMode": "PAY_PER
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
     "StreamSpecification": {"StreamEnabled": false}}') -> 'TableDescription') - 'TableArn' AS description;
--- Invalid input: enabling a stream (streams are not supported yet)
+-- Invalid input: enabling a stream without a view type (streams: streams_api)
 SELECT ddb.create_table('{"TableName": "vt_stream2", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-    "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}');
+    "StreamSpecification": {"StreamEnabled": true}}');
 -- Invalid input: a view type for a disabled stream
 SELECT ddb.create_table('{"TableName": "vt_stream2", "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -116,8 +116,8 @@ SELECT ddb.create_table('{"TableName": "vt_stream2", "BillingMode": "PAY_PER_REQ
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
     "StreamSpecification": {"StreamViewType": "ALL"}}');
--- Invalid input: UpdateTable enabling a stream
-SELECT ddb.update_table('{"TableName": "vt_stream", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}');
+-- Invalid input: UpdateTable enabling a stream without a view type
+SELECT ddb.update_table('{"TableName": "vt_stream", "StreamSpecification": {"StreamEnabled": true}}');
 -- Invalid input: UpdateTable disabling a stream the table does not have (DynamoDB's error)
 SELECT ddb.update_table('{"TableName": "vt_stream", "StreamSpecification": {"StreamEnabled": false}}');
 SELECT ddb.update_table('{"TableName": "vt_stream", "StreamSpecification": {"StreamEnabled": false, "StreamViewType": "NEW_IMAGE"}}');

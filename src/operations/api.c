@@ -3,7 +3,9 @@
  * api.c
  *	  SQL entry points: ddb.call(operation, request) and one function per
  *	  operation (ddb.put_item(request), ...), and the table that maps
- *	  DynamoDB action names to their handlers.
+ *	  DynamoDB action names to their handlers. The DynamoDB Streams actions
+ *	  (X-Amz-Target prefix DynamoDBStreams_20120810: ListStreams,
+ *	  DescribeStream, GetShardIterator, GetRecords) are in the same table.
  *
  * Every entry point has a jsonb and a text variant. The text variant parses
  * the request itself so that malformed JSON is DynamoDB's
@@ -33,6 +35,7 @@
 #include "expr.h"
 #include "json_util.h"
 #include "operations.h"
+#include "streams/streams.h"
 #include "string_escape.h"
 
 typedef struct DdbOperation
@@ -49,11 +52,15 @@ static const DdbOperation DdbOperations[] = {
 	{"CreateTable", DdbCreateTable, true},
 	{"DeleteItem", DdbDeleteItem, false},
 	{"DeleteTable", DdbDeleteTable, true},
+	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
 	{"ExecuteStatement", DdbExecuteStatement, false},
 	{"ExecuteTransaction", DdbExecuteTransaction, false},
 	{"GetItem", DdbGetItem, false},
+	{"GetRecords", DdbGetRecords, false},
+	{"GetShardIterator", DdbGetShardIterator, false},
+	{"ListStreams", DdbListStreams, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
 	{"PutItem", DdbPutItem, false},
@@ -392,11 +399,15 @@ DDB_OPERATION_FUNCTIONS(batch_write_item, "BatchWriteItem")
 DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
+DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
 DDB_OPERATION_FUNCTIONS(execute_statement, "ExecuteStatement")
 DDB_OPERATION_FUNCTIONS(execute_transaction, "ExecuteTransaction")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
+DDB_OPERATION_FUNCTIONS(get_records, "GetRecords")
+DDB_OPERATION_FUNCTIONS(get_shard_iterator, "GetShardIterator")
+DDB_OPERATION_FUNCTIONS(list_streams, "ListStreams")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
 DDB_OPERATION_FUNCTIONS(put_item, "PutItem")

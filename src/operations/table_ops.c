@@ -11,9 +11,10 @@
  * changes happen synchronously inside the caller's transaction, so a new
  * table is ACTIVE at once; DeleteTable reports DELETING, as DynamoDB does.
  *
- * Streams do not exist yet: a StreamSpecification that enables one is a
- * ValidationException, one that does not is accepted (CreateTable) or is
- * DynamoDB's "no stream to disable" (UpdateTable). Encryption at rest is
+ * StreamSpecification enables and disables a table's stream with
+ * DynamoDB's rules (streams/stream_catalog.c keeps the streams); a table's
+ * description shows its live stream and its latest stream's ARN and label
+ * (DynamoDB keeps describing a disabled stream's). Encryption at rest is
  * the business of PostgreSQL's storage and the disk, so SSESpecification
  * only records what the table asked for: a KMS key ARN in the catalog,
  * described as DynamoDB's SSEDescription.
@@ -46,6 +47,7 @@
 #include "json_util.h"
 #include "operations.h"
 #include "request.h"
+#include "streams/streams.h"
 #include "tags.h"
 
 #define MAX_COLUMN_NAME (NAMEDATALEN - 1)
@@ -112,6 +114,15 @@ static const char *const describe_sql =
 "  'SSEDescription', CASE WHEN t.sse_kms_master_key_arn IS NOT NULL THEN"
 "      pg_catalog.jsonb_build_object('Status', 'ENABLED', 'SSEType', 'KMS',"
 "        'KMSMasterKeyArn', t.sse_kms_master_key_arn) END,"
+"  'StreamSpecification', (SELECT pg_catalog.jsonb_build_object('StreamEnabled', true,"
+"        'StreamViewType', s.view_type) FROM ddb.streams s"
+"      WHERE s.table_id OPERATOR(pg_catalog.=) t.table_id AND s.status IN ('ENABLING', 'ENABLED')),"
+"  'LatestStreamLabel', (SELECT s.stream_label FROM ddb.streams s"
+"      WHERE s.table_id OPERATOR(pg_catalog.=) t.table_id ORDER BY s.created_at DESC LIMIT 1),"
+"  'LatestStreamArn', (SELECT pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s/stream/%s',"
+"        pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
+"        t.table_name, s.stream_label) FROM ddb.streams s"
+"      WHERE s.table_id OPERATOR(pg_catalog.=) t.table_id ORDER BY s.created_at DESC LIMIT 1),"
 "  'ItemCount', GREATEST(c.reltuples, 0)::bigint,"
 "  'TableSizeBytes', pg_catalog.pg_relation_size(c.oid),"
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
@@ -478,14 +489,23 @@ ReadStreamSpec(JsonbContainer *request, StreamSpec *stream, DdbConstraintErrors 
 }
 
 /*
- * Reject a StreamSpecification that enables a stream: streams are not
- * built yet.
+ * Check that a StreamSpecification names a view type exactly when it
+ * enables a stream, with the texts of CreateTable (creating) or
+ * UpdateTable.
  */
 static void
-RejectStreamEnabled(StreamSpec *stream)
+CheckStreamViewType(StreamSpec *stream, bool creating)
 {
-	if (stream->given && stream->enabled)
-		DdbValidationError("StreamSpecification with StreamEnabled true is not supported by this version of ddb: streams are not supported yet");
+	if (!stream->given)
+		return;
+	if (stream->enabled && stream->view_type == NULL)
+		DdbValidationError(creating
+						   ? "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required"
+						   : "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required");
+	if (!stream->enabled && stream->view_type != NULL)
+		DdbValidationError(creating
+						   ? "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified"
+						   : "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified");
 }
 
 /*
@@ -704,9 +724,7 @@ DdbCreateTable(JsonbContainer *request)
 	DdbConstraintRaise(&errors);
 	(void) DdbJsonGetBool(request, "DeletionProtectionEnabled", &deletion_protection);
 	DdbRequestRejectUnsupported(request, unsupported);
-	RejectStreamEnabled(&stream);
-	if (stream.given && stream.view_type != NULL)
-		DdbValidationError("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified");
+	CheckStreamViewType(&stream, true);
 	sse_key_arn = SseKeyArn(&sse);
 
 	if (provisioned)
@@ -790,6 +808,8 @@ DdbCreateTable(JsonbContainer *request)
 	}
 	if (nindexes > 0)
 		DdbIndexesCreate(table_name, item_table, index_specs, nindexes);
+	if (stream.given && stream.enabled)
+		DdbStreamEnable(table_name, stream.view_type);
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
 }
@@ -999,8 +1019,9 @@ DdbDeleteTable(JsonbContainer *request)
 
 /*
  * DdbUpdateTable implements UpdateTable for billing mode, provisioned
- * throughput, table class, deletion protection and server-side encryption
- * (SSESpecification, which must come alone, as in DynamoDB).
+ * throughput, table class, deletion protection, streams
+ * (StreamSpecification), global secondary indexes and server-side
+ * encryption (SSESpecification, which must come alone, as in DynamoDB).
  */
 Jsonb *
 DdbUpdateTable(JsonbContainer *request)
@@ -1053,9 +1074,7 @@ DdbUpdateTable(JsonbContainer *request)
 	if (billing.mode == NULL && !billing.has_throughput && table_class == NULL &&
 		!has_deletion_protection && !stream.given && !sse.given && index_updates == NULL)
 		DdbValidationError("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
-	RejectStreamEnabled(&stream);
-	if (stream.given && stream.view_type != NULL)
-		DdbValidationError("One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified");
+	CheckStreamViewType(&stream, false);
 	if (sse.given)
 	{
 		if (billing.mode != NULL || billing.has_throughput || table_class != NULL ||
@@ -1081,9 +1100,16 @@ DdbUpdateTable(JsonbContainer *request)
 	current_write = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	current_sse_key_arn = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
 
-	/* no table has a stream yet, so there is none to disable */
+	/* a stream is enabled when there is none, disabled when there is one */
 	if (stream.given)
-		DdbValidationError("Table has no stream to disable: TableName: %s", table_name);
+	{
+		bool		live = DdbStreamLiveViewType(table_name) != NULL;
+
+		if (stream.enabled && live)
+			DdbValidationError("Table already has an enabled stream: TableName: %s", table_name);
+		if (!stream.enabled && !live)
+			DdbValidationError("Table has no stream to disable: TableName: %s", table_name);
+	}
 
 	/* encryption changes come alone (checked above) */
 	if (sse.given)
@@ -1172,6 +1198,11 @@ DdbUpdateTable(JsonbContainer *request)
 		ExecuteWithArgs(update_sql, 7, types, values, nulls, SPI_OK_UPDATE);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}
+
+	if (stream.given && stream.enabled)
+		DdbStreamEnable(table_name, stream.view_type);
+	else if (stream.given)
+		(void) DdbStreamDisable(table_name, false);
 
 	if (index_updates != NULL)
 	{

@@ -12,7 +12,8 @@
  * its latch is set (new work committed, SIGHUP, SIGTERM). An error in a
  * step is logged with its unit and rolled back; the unit gets its next
  * turn in the next round. The worker exits on SIGTERM, on postmaster
- * death, and when the extension is no longer installed.
+ * death, and when the extension is no longer installed (after each kind's
+ * extension_dropped cleanup).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +26,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "replication/slot.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
@@ -35,6 +37,7 @@
 
 #include "guc.h"
 #include "indexes/index.h"
+#include "streams/streams.h"
 #include "ttl/ttl.h"
 #include "worker/worker.h"
 #include "worker/worker_private.h"
@@ -46,6 +49,7 @@
 static const DdbWorkKind *const WorkKinds[] = {
 	&DdbIndexBackfillWork,
 	&DdbTtlExpiryWork,
+	&DdbStreamLogWork,
 };
 
 /*
@@ -110,6 +114,10 @@ RunInTransaction(bool (*fn) (void *), void *arg, const char *what, bool *result)
 		MemoryContextSwitchTo(context);
 		EmitErrorReport();
 		FlushErrorState();
+		/* as a backend's error recovery does: give up a replication slot */
+		if (MyReplicationSlot != NULL)
+			ReplicationSlotRelease();
+		ReplicationSlotCleanup();
 		AbortCurrentTransaction();
 		ereport(LOG, (errmsg("ddb worker: %s failed; retrying in a later round", what)));
 		ok = false;
@@ -211,6 +219,16 @@ RunRound(MemoryContext context)
 }
 
 /*
+ * Run a kind's cleanup after the extension was dropped.
+ */
+static bool
+ExtensionDropped(void *arg)
+{
+	((const DdbWorkKind *) arg)->extension_dropped();
+	return true;
+}
+
+/*
  * DdbDatabaseWorkerMain is the per-database worker's entry point; its
  * argument is its slot in the launcher's shared memory.
  */
@@ -242,6 +260,15 @@ DdbDatabaseWorkerMain(Datum main_arg)
 		HandleInterrupts();
 		if (!ExtensionInstalled())
 		{
+			/* each kind cleans up what outlives the extension */
+			for (int k = 0; k < lengthof(WorkKinds); k++)
+			{
+				bool		done;
+
+				if (WorkKinds[k]->extension_dropped != NULL)
+					(void) RunInTransaction(ExtensionDropped, (void *) WorkKinds[k],
+											"cleaning up after the extension was dropped", &done);
+			}
 			DdbWorkerSlotExtensionMissing(slotno);
 			proc_exit(0);
 		}

@@ -60,6 +60,12 @@ typedef struct DdbWorkKind
 	 * units (NULL: ddb.worker_naptime)
 	 */
 	long		(*max_sleep_ms) (void);
+
+	/*
+	 * Optional: clean up after the extension was dropped, in a transaction
+	 * of its own, before the worker exits
+	 */
+	void		(*extension_dropped) (void);
 } DdbWorkKind;
 
 /* launcher.c: register the launcher and hooks (from _PG_init) */

@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * stream_catalog.c
+ *	  The streams of tables as the control plane changes them: enabling
+ *	  (CreateTable, UpdateTable), disabling (UpdateTable), and the end of a
+ *	  table's stream when the table goes (DeleteTable, DROP TABLE).
+ *
+ * Each enabling is a new row of ddb.streams with a new label and ARN.
+ * Enabling and disabling take the streams' STATE advisory lock, as the
+ * worker does before it drops the database's replication slot
+ * (stream_log.c), so the two agree on whether the slot exists:
+ *
+ *	  - a stream enabled while the slot exists is ENABLED: every change
+ *		committed after it is decoded. Without the slot it is ENABLING
+ *		until the worker has created the slot (creating one waits for the
+ *		transactions in progress); changes committed meanwhile are not in
+ *		the stream.
+ *	  - a stream disabled while the slot exists is DISABLING until the
+ *		worker has stored every record committed before the disable (the
+ *		plugin tells it where the DISABLING row committed), then DISABLED
+ *		with its shard closed at its last record. Without the slot it is
+ *		DISABLED at once.
+ *
+ * A stream's item table gets REPLICA IDENTITY FULL, so that updates and
+ * deletes carry the old item in the WAL (the plugin needs it for every
+ * view type: OldImage, and telling a MODIFY from a write that changed
+ * nothing); disabling sets it back to DEFAULT.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "catalog.h"
+#include "streams/streams.h"
+#include "worker/worker.h"
+
+/*
+ * Take the streams' advisory lock until the transaction ends.
+ */
+static void
+LockStreams(void)
+{
+	if (SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(DDB_STREAM_LOCK_KEY1)
+					", " CppAsString2(DDB_STREAM_LOCK_STATE) ")", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the streams");
+}
+
+/*
+ * Whether this database's replication slot exists.
+ */
+static bool
+SlotExists(void)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(DdbStreamSlotName())};
+
+	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_replication_slots"
+							  " WHERE slot_name OPERATOR(pg_catalog.=) $1::pg_catalog.name",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up the replication slot");
+	return SPI_processed > 0;
+}
+
+/*
+ * Set the replica identity of a table's item table, as the caller (its
+ * owner).
+ */
+static void
+SetReplicaIdentity(Oid relid, const char *identity)
+{
+	char	   *relname = get_rel_name(relid);
+	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
+
+	if (relname == NULL || nspname == NULL)
+		return;
+	if (SPI_execute(psprintf("ALTER TABLE %s REPLICA IDENTITY %s",
+							 quote_qualified_identifier(nspname, relname), identity),
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not set the replica identity of the item table");
+}
+
+/*
+ * DdbStreamEnable starts a new stream of a table with a view type; the
+ * caller checked the table exists and has no live stream.
+ */
+void
+DdbStreamEnable(const char *table_name, const char *view_type)
+{
+	static const char *const insert_sql =
+	"WITH t AS ("
+	"  SELECT t.table_name, t.table_id, t.item_table::pg_catalog.oid AS item_table, c.relowner,"
+	"         t.hash_key, t.range_key, t.key_schema,"
+	"         GREATEST(pg_catalog.date_trunc('milliseconds', pg_catalog.now()),"
+	"                  (SELECT max(s.created_at) OPERATOR(pg_catalog.+) interval '1 millisecond'"
+	"                     FROM ddb.streams s WHERE s.table_name OPERATOR(pg_catalog.=) t.table_name))"
+	"           AS created_at"
+	"    FROM ddb.tables t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
+	"   WHERE t.table_name OPERATOR(pg_catalog.=) $1)"
+	" INSERT INTO ddb.streams (table_name, table_id, item_table, table_owner, hash_key, range_key,"
+	"   key_schema, view_type, stream_label, shard_id, status, created_at, start_lsn,"
+	"   trimmed_lsn, trimmed_index)"
+	" SELECT t.table_name, t.table_id, t.item_table, t.relowner, t.hash_key, t.range_key,"
+	"   t.key_schema, $2,"
+	"   pg_catalog.to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS'),"
+	"   'shardId-' OPERATOR(pg_catalog.||) pg_catalog.lpad((EXTRACT(epoch FROM t.created_at)"
+	"      OPERATOR(pg_catalog.*) 1000)::pg_catalog.int8::pg_catalog.text, 20, '0')"
+	"      OPERATOR(pg_catalog.||) '-' OPERATOR(pg_catalog.||)"
+	"      pg_catalog.substr(pg_catalog.md5(t.table_id::pg_catalog.text OPERATOR(pg_catalog.||)"
+	"        t.created_at::pg_catalog.text), 1, 8),"
+	"   CASE WHEN $3 THEN 'ENABLED' ELSE 'ENABLING' END, t.created_at,"
+	"   pg_catalog.pg_current_wal_insert_lsn(), pg_catalog.pg_current_wal_insert_lsn(), -1"
+	"  FROM t"
+	" RETURNING item_table";
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, BOOLOID};
+	Datum		args[3];
+	DdbOwnerAccess owner_access;
+	bool		isnull;
+	Oid			item_table;
+
+	LockStreams();
+	args[0] = CStringGetTextDatum(table_name);
+	args[1] = CStringGetTextDatum(view_type);
+	args[2] = BoolGetDatum(SlotExists());
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	if (SPI_execute_with_args(insert_sql, 3, argtypes, args, NULL, false, 0) != SPI_OK_INSERT_RETURNING ||
+		SPI_processed != 1)
+		elog(ERROR, "could not create the stream of table \"%s\"", table_name);
+	item_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+												1, &isnull));
+	DdbCatalogEndOwnerAccess(&owner_access);
+	SetReplicaIdentity(item_table, "FULL");
+	DdbWorkerWakeOnCommit();
+}
+
+/*
+ * DdbStreamDisable ends the live stream of a table, if any; returns
+ * whether there was one. With table_dropped the item table is gone (or
+ * going) and keeps its replica identity.
+ */
+bool
+DdbStreamDisable(const char *table_name, bool table_dropped)
+{
+	static const char *const update_sql =
+	"UPDATE ddb.streams SET"
+	"  status = CASE WHEN $2 THEN 'DISABLING' ELSE 'DISABLED' END,"
+	"  end_lsn = CASE WHEN $2 THEN NULL ELSE start_lsn END,"
+	"  end_index = CASE WHEN $2 THEN NULL ELSE 0 END,"
+	"  disabled_at = pg_catalog.now(),"
+	"  table_dropped = table_dropped OR $3"
+	" WHERE table_name OPERATOR(pg_catalog.=) $1 AND status IN ('ENABLING', 'ENABLED')"
+	" RETURNING item_table";
+	Oid			argtypes[3] = {TEXTOID, BOOLOID, BOOLOID};
+	Datum		args[3];
+	DdbOwnerAccess owner_access;
+	bool		found;
+	Oid			item_table = InvalidOid;
+	bool		isnull;
+
+	LockStreams();
+	args[0] = CStringGetTextDatum(table_name);
+	args[1] = BoolGetDatum(SlotExists());
+	args[2] = BoolGetDatum(table_dropped);
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	if (SPI_execute_with_args(update_sql, 3, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not disable the stream of table \"%s\"", table_name);
+	found = SPI_processed > 0;
+	if (found)
+		item_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+													1, &isnull));
+	DdbCatalogEndOwnerAccess(&owner_access);
+	if (found && !table_dropped)
+		SetReplicaIdentity(item_table, "DEFAULT");
+	if (found)
+		DdbWorkerWakeOnCommit();
+	return found;
+}
+
+/*
+ * DdbStreamLiveViewType returns the view type of the table's live stream
+ * (ENABLING or ENABLED), or NULL when it has none.
+ */
+char *
+DdbStreamLiveViewType(const char *table_name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(table_name)};
+
+	if (SPI_execute_with_args("SELECT view_type FROM ddb.streams"
+							  " WHERE table_name OPERATOR(pg_catalog.=) $1"
+							  "   AND status IN ('ENABLING', 'ENABLED')",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the streams of table \"%s\"", table_name);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+PG_FUNCTION_INFO_V1(ddb_stream_table_deleted);
+
+/*
+ * ddb.stream_table_deleted() RETURNS trigger, AFTER DELETE ON ddb.tables
+ * FOR EACH ROW: a table that goes (DeleteTable, or DROP TABLE of its item
+ * table) ends its stream, which stays readable for 24 hours.
+ */
+Datum
+ddb_stream_table_deleted(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	row;
+	TupleDesc	desc;
+	char	   *table_name;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "ddb.stream_table_deleted must run AFTER DELETE FOR EACH ROW");
+	row = trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	table_name = SPI_getvalue(row, desc, SPI_fnumber(desc, "table_name"));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) DdbStreamDisable(table_name, true);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
