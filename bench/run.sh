@@ -207,6 +207,13 @@ if wants PutItemGSI || wants QueryGSI; then
     say "loaded in $(awk -v a="$load_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 fi
 
+# The stream pairs write and read tables of their own (bench/load_stream.sql):
+# copies of `bench` with and without a NEW_AND_OLD_IMAGES stream.
+if wants PutItemStream || wants GetRecords || wants StreamLatency; then
+    say "loading the stream tables (two copies of bench, one with a stream)"
+    psql_q -d bench -f - <"$BENCH_DIR/load_stream.sql" >/dev/null
+fi
+
 # ---- machine ---------------------------------------------------------------
 cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 [ -n "$cpu_model" ] || cpu_model=$(uname -m)
@@ -229,6 +236,7 @@ DETAILS=()  # per-run numbers
 settle() {
     psql_val "VACUUM ddb_data.bench" >/dev/null
     if wants PutItemGSI; then psql_val "VACUUM ddb_data.gbench, sql_gbench" >/dev/null; fi
+    if wants PutItemStream; then psql_val "VACUUM ddb_data.snone, ddb_data.sstream" >/dev/null; fi
     psql_val "CHECKPOINT" >/dev/null
 }
 
@@ -298,6 +306,30 @@ bench_pair() {
         "$(printf '%.0f ' "${sql_tps[@]}" | sed 's/ $//')" "$(printf '%.0f ' "${ddb_tps[@]}" | sed 's/ $//')")")
 }
 
+# stream_latency: under a PutItem load on the table with a stream (pgbench
+# with BENCH_CLIENTS clients for BENCH_LATENCY_SECONDS, default 60), the
+# time from a PutItem's commit until GetRecords returns its record, 100
+# times (bench/load_stream.sql).
+LATENCY=""
+stream_latency() {
+    local secs=${BENCH_LATENCY_SECONDS:-60} load tps
+    if ! wants StreamLatency; then return 0; fi
+    settle
+    say "StreamLatency: commit-to-GetRecords latency under a PutItem load (${secs} s)"
+    as_pg "$PGBIN/pgbench" -n -M prepared -T "$secs" -c "$CLIENTS" -j "$CLIENTS" \
+        -D nkeys="$ITEMS" -D nclients="$CLIENTS" -h "$WORK" -p "$PORT" -U postgres \
+        -f "$WORK/scripts/put_stream_ddb.pgbench" bench >"$OUT_DIR/StreamLatency-load.log" 2>&1 &
+    load=$!
+    sleep 2
+    psql_q -d bench -c "CALL measure_stream_latency(100)"
+    wait "$load" || die "the PutItem load of StreamLatency failed (log: $OUT_DIR/StreamLatency-load.log)"
+    tps=$(sed -n 's/^tps = \([0-9]*\).* (without initial connection time)$/\1/p' "$OUT_DIR/StreamLatency-load.log")
+    LATENCY=$(psql_val "SELECT format('stream latency, commit to GetRecords, under %s ops/s of PutItem on the table with the stream: median %s ms, p99 %s ms, max %s ms (%s samples)',
+        '$tps', round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+        round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+        round(max(ms)::numeric, 1), count(*)) FROM stream_latency")
+}
+
 report() {
     echo "ddb benchmark: ddb operations vs hand-written SQL (pgbench, higher is better)"
     echo
@@ -310,6 +342,7 @@ report() {
     echo "items: $item_sizes (average)"
     echo "runs (ops/s, in round order):"
     printf '  %s\n' "${DETAILS[@]}"
+    if [ -n "$LATENCY" ]; then echo "$LATENCY"; fi
     echo
     echo "machine:    $(nproc) CPUs, $cpu_model, $ram_gib RAM"
     echo "PostgreSQL: $pg_version"
@@ -340,7 +373,15 @@ bench_pair StmtGet get_item_ddb.pgbench statement_get_ddb.pgbench
 bench_pair StmtGetSQL get_item_sql.pgbench statement_get_ddb.pgbench
 bench_pair StmtUpdate update_item_set_ddb.pgbench statement_update_ddb.pgbench
 
-[ ${#ROWS[@]} -gt 0 ] || die "no operation matched BENCH_ONLY=$ONLY"
+# PutItem on a table with a NEW_AND_OLD_IMAGES stream (the "ddb" column)
+# against the same PutItem on a copy without a stream (the "SQL" column):
+# the write overhead of a stream (old images in the WAL, the worker decoding)
+bench_pair PutItemStream put_nostream_ddb.pgbench put_stream_ddb.pgbench
+# GetRecords of 1000 records against SELECT of them from the log table
+bench_pair GetRecords get_records_sql.pgbench get_records_ddb.pgbench
+stream_latency
+
+[ ${#ROWS[@]} -gt 0 ] || [ -n "$LATENCY" ] || die "no operation matched BENCH_ONLY=$ONLY"
 echo
 report | tee "$RESULTS_FILE"
 say "results written to $RESULTS_FILE; pgbench output in $OUT_DIR"

@@ -558,8 +558,8 @@ DdbGetRecords(JsonbContainer *request)
 	TimestampTz issued;
 	StreamRow  *row;
 	DdbOwnerAccess owner_access;
-	Oid			argtypes[3] = {INT8OID, PG_LSNOID, INT4OID};
-	Datum		args[3];
+	Oid			argtypes[4] = {INT8OID, PG_LSNOID, INT4OID, INT8OID};
+	Datum		args[4];
 	Portal		portal;
 	int64		count = 0;
 	int64		bytes = 0;
@@ -598,12 +598,14 @@ DdbGetRecords(JsonbContainer *request)
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	args[1] = LSNGetDatum(position.lsn);
 	args[2] = Int32GetDatum((int32) position.index);
+	args[3] = Int64GetDatum(limit + 1);
+	/* the LIMIT makes it read the primary key in order, not sort the shard */
 	portal = SPI_cursor_open_with_args(NULL,
 									   "SELECT commit_lsn, change_index, record FROM ddb.stream_records"
 									   " WHERE stream_id OPERATOR(pg_catalog.=) $1"
 									   "   AND (commit_lsn, change_index) OPERATOR(pg_catalog.>) ($2, $3)"
-									   " ORDER BY commit_lsn, change_index",
-									   3, argtypes, args, NULL, true, CURSOR_OPT_NO_SCROLL);
+									   " ORDER BY commit_lsn, change_index LIMIT $4",
+									   4, argtypes, args, NULL, true, CURSOR_OPT_NO_SCROLL);
 	while (!more)
 	{
 		SPI_cursor_fetch(portal, true, 100);

@@ -406,6 +406,8 @@ PullBatch(int64 *stored)
 					   slot);
 		if (!ReadSlot(slot, &confirmed, &restart))
 			elog(ERROR, "replication slot \"%s\" was not created", slot);
+		/* a new slot decodes from its consistent point on */
+		Execute("UPDATE ddb.stream_state SET progress_lsn = NULL", 0, NULL, NULL, SPI_OK_UPDATE);
 	}
 	TrimIfDue();
 
