@@ -121,6 +121,12 @@ BEGIN;
 SELECT pg_logical_emit_message(true, 'ddb.ttl', '') IS NOT NULL AS marked;
 SELECT ddb.delete(t, '{"pk": "ttl"}') FROM unnest(ARRAY['rec_keys_only', 'rec_new_and_old_images']) t;
 COMMIT;
+-- a message naming a table marks the deletes of that table only
+SELECT ddb.put(t, '{"pk": "ttl3"}') FROM unnest(ARRAY['rec_keys_only', 'rec_new_and_old_images']) t;
+BEGIN;
+SELECT pg_logical_emit_message(true, 'ddb.ttl', '{"TableName": "rec_keys_only"}') IS NOT NULL AS marked;
+SELECT ddb.delete(t, '{"pk": "ttl3"}') FROM unnest(ARRAY['rec_keys_only', 'rec_new_and_old_images']) t;
+COMMIT;
 -- a non-transactional message, or another prefix, marks nothing
 SELECT ddb.put('rec_new_and_old_images', '{"pk": "ttl2"}');
 BEGIN;

@@ -31,10 +31,12 @@
  * order of its modifications (row locks serialize them). Rolled-back work
  * is never decoded. TRUNCATE produces no records.
  *
- * TTL deletes: a transactional logical message with prefix "ddb.ttl"
- * (pg_logical_emit_message(true, 'ddb.ttl', '')) marks its transaction;
- * REMOVE records that follow it in the transaction carry DynamoDB's
- * userIdentity of a service delete.
+ * TTL deletes: a transactional logical message with prefix "ddb.ttl" and
+ * content {"TableName": "<table>"} (the TTL worker's batches write one
+ * before their deletes) marks the transaction's deletes of that table as
+ * TTL deletes (of every table, when the content names none): their REMOVE
+ * records, after the message, carry DynamoDB's userIdentity of a service
+ * delete.
  *
  * Positions and sequence numbers: every record is numbered by the LSN of
  * its transaction's commit record and its index among the transaction's
@@ -86,6 +88,7 @@ typedef struct StreamTarget
 	char	   *hash_key;		/* key attribute names, stored form */
 	char	   *range_key;		/* NULL without a sort key */
 	char	   *arn;			/* the stream's ARN */
+	char	   *table_name;
 } StreamTarget;
 
 /* The state of one decoding session */
@@ -99,7 +102,8 @@ typedef struct DecodeState
 	bool		streams_loaded;
 	Oid			streams_relid;	/* ddb.streams, InvalidOid if none */
 	List	   *streams;		/* StreamTarget, in txn_context */
-	bool		ttl_deletes;	/* a ddb.ttl message was seen */
+	bool		ttl_all;		/* a ddb.ttl message naming no table was seen */
+	List	   *ttl_tables;		/* tables named by ddb.ttl messages, in txn_context */
 	int64		next_index;		/* of the next record */
 } DecodeState;
 
@@ -226,9 +230,9 @@ LoadStreams(DecodeState *state)
 			strcmp(target->view_type, "NEW_AND_OLD_IMAGES") == 0;
 		target->hash_key = TextColumn(tuple, desc, "hash_key");
 		target->range_key = TextColumn(tuple, desc, "range_key");
+		target->table_name = TextColumn(tuple, desc, "table_name");
 		target->arn = psprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s",
-							   DdbRegion, DdbAccountId,
-							   TextColumn(tuple, desc, "table_name"),
+							   DdbRegion, DdbAccountId, target->table_name,
 							   TextColumn(tuple, desc, "stream_label"));
 		state->streams = lappend(state->streams, target);
 	}
@@ -355,6 +359,24 @@ ColumnKeys(StreamTarget *target, ReorderBufferTupleBuf *buf, TupleDesc desc)
 }
 
 /*
+ * Whether the transaction's deletes of a stream's table are TTL deletes.
+ */
+static bool
+TtlDelete(DecodeState *state, StreamTarget *target)
+{
+	ListCell   *lc;
+
+	if (state->ttl_all)
+		return true;
+	foreach(lc, state->ttl_tables)
+	{
+		if (strcmp((char *) lfirst(lc), target->table_name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Write one record of the transaction.
  */
 static void
@@ -419,7 +441,7 @@ EmitRecord(LogicalDecodingContext *ctx, DecodeState *state, ReorderBufferTXN *tx
 	DdbPushKey(&st, "StreamViewType");
 	DdbPushString(&st, WJB_VALUE, target->view_type);
 	DdbPushEndObject(&st);
-	if (state->ttl_deletes && strcmp(event, "REMOVE") == 0)
+	if (strcmp(event, "REMOVE") == 0 && TtlDelete(state, target))
 	{
 		DdbPushKey(&st, "userIdentity");
 		DdbPushBeginObject(&st);
@@ -584,7 +606,8 @@ DecodeBegin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	MemoryContextReset(state->txn_context);
 	state->streams_loaded = false;
 	state->streams = NIL;
-	state->ttl_deletes = false;
+	state->ttl_all = false;
+	state->ttl_tables = NIL;
 	state->next_index = 0;
 }
 
@@ -604,9 +627,35 @@ DecodeMessage(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 			  bool transactional, const char *prefix, Size size, const char *message)
 {
 	DecodeState *state = ctx->output_plugin_private;
+	char	   *content;
+	char	   *name;
+	char	   *end;
 
-	if (transactional && strcmp(prefix, DDB_TTL_MESSAGE_PREFIX) == 0)
-		state->ttl_deletes = true;
+	if (!transactional || strcmp(prefix, DDB_TTL_MESSAGE_PREFIX) != 0)
+		return;
+	/*
+	 * The content is {"TableName": "<table>"}: table names hold no quote
+	 * or backslash, so the name is the text between the quotes after the
+	 * member's colon. Anything else marks the deletes of every table.
+	 */
+	content = pnstrdup(message, size);
+	name = strstr(content, "\"TableName\"");
+	if (name != NULL)
+		name = strchr(name + strlen("\"TableName\""), '"');
+	end = name != NULL ? strchr(name + 1, '"') : NULL;
+	if (end == NULL)
+	{
+		state->ttl_all = true;
+		pfree(content);
+		return;
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(state->txn_context);
+
+		state->ttl_tables = lappend(state->ttl_tables, pnstrdup(name + 1, end - name - 1));
+		MemoryContextSwitchTo(old);
+	}
+	pfree(content);
 }
 
 /*
