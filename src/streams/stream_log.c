@@ -78,7 +78,7 @@
 #define DDB_STREAM_TRIM_BATCH	10000
 
 /* Restart point lag after which a batch logs running transactions */
-#define DDB_STREAM_RESTART_LAG	(16 * 1024 * 1024)
+#define DDB_STREAM_RESTART_LAG	(1024 * 1024)
 
 static TimestampTz last_trim = 0;
 
