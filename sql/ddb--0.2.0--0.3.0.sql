@@ -282,3 +282,106 @@ CREATE FUNCTION ddb.get_shard_iterator(request text) RETURNS jsonb AS 'MODULE_PA
 CREATE FUNCTION ddb.get_records(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_records' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.get_records(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_get_records_text' LANGUAGE C VOLATILE;
 -- end of DynamoDB Streams
+
+---------------------------------------------------------------------------
+-- On-demand backups (src/backups): CreateBackup, DescribeBackup,
+-- ListBackups, DeleteBackup and RestoreTableFromBackup. A backup is a row
+-- of ddb.backups (the table's definition) plus a table in schema
+-- ddb_backups holding the table's items as of one instant, owned by the
+-- role that made the backup. A table restored from a backup has a row in
+-- ddb.table_restores (DescribeTable's RestoreSummary) that also drives a
+-- restore the background worker finishes. Names are in the stored form of
+-- strings, as in ddb.tables.
+---------------------------------------------------------------------------
+
+CREATE SCHEMA ddb_backups;
+COMMENT ON SCHEMA ddb_backups IS 'items of the on-demand backups of DynamoDB tables: one table per backup';
+GRANT USAGE ON SCHEMA ddb_backups TO PUBLIC;
+
+CREATE TABLE ddb.backups (
+    backup_arn text COLLATE "C" PRIMARY KEY,     -- BackupArn
+    backup_name text NOT NULL,                   -- BackupName
+    table_name text COLLATE "C" NOT NULL,        -- the source table (which may be gone)
+    table_id uuid NOT NULL,                      -- and its TableId
+    table_arn text NOT NULL,                     -- and its TableArn
+    status text NOT NULL CHECK (status IN ('CREATING', 'AVAILABLE')),
+    items regclass NOT NULL UNIQUE,              -- in ddb_backups: one row (item jsonb) per item;
+                                                 -- its owner is the backup's owner
+    created_at timestamptz NOT NULL,             -- BackupCreationDateTime, whole milliseconds
+                                                 -- (the ARN's time)
+    copied_at timestamptz,                       -- the instant the items are of (NULL: CREATING)
+    definition jsonb NOT NULL,                   -- the source table's definition (src/backups/backups.h)
+    item_count bigint,                           -- items copied (NULL: CREATING)
+    size_bytes bigint                            -- BackupSizeBytes (NULL: CREATING)
+);
+COMMENT ON TABLE ddb.backups IS 'on-demand backups of DynamoDB tables';
+CREATE INDEX backups_created_at ON ddb.backups (created_at, backup_arn);
+SELECT pg_catalog.pg_extension_config_dump('ddb.backups', '');
+GRANT SELECT ON ddb.backups TO PUBLIC;
+
+CREATE TABLE ddb.table_restores (
+    table_name text COLLATE "C" PRIMARY KEY REFERENCES ddb.tables ON DELETE CASCADE,
+    source_backup_arn text,                      -- RestoreSummary.SourceBackupArn
+    source_table_arn text NOT NULL,              -- RestoreSummary.SourceTableArn
+    requested_at timestamptz NOT NULL,           -- RestoreSummary.RestoreDateTime
+    in_progress boolean NOT NULL,                -- RestoreSummary.RestoreInProgress: the table is
+                                                 -- CREATING until the worker has filled it
+    source_items regclass,                       -- what it is filled from (NULL once restored)
+    finished_at timestamptz
+);
+COMMENT ON TABLE ddb.table_restores IS 'DynamoDB tables restored from a backup, and restores in progress';
+SELECT pg_catalog.pg_extension_config_dump('ddb.table_restores', '');
+GRANT SELECT ON ddb.table_restores TO PUBLIC;
+
+-- Backups and restores the background worker is copying: their sizes so
+-- far (the copy's table grows as the worker writes it) against the size
+-- of what it copies
+CREATE VIEW ddb.backup_progress AS
+SELECT 'backup'::text AS operation,
+       b.table_name,
+       b.backup_arn,
+       b.created_at AS requested_at,
+       pg_catalog.pg_table_size(b.items) AS bytes_copied,
+       pg_catalog.pg_table_size(t.item_table) AS bytes_total_estimate,
+       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 THEN c.reltuples::bigint END AS items_total_estimate
+  FROM ddb.backups b
+  LEFT JOIN ddb.tables t ON t.table_id OPERATOR(pg_catalog.=) b.table_id
+  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid
+ WHERE b.status OPERATOR(pg_catalog.=) 'CREATING'
+UNION ALL
+SELECT 'restore'::text,
+       r.table_name,
+       r.source_backup_arn,
+       r.requested_at,
+       pg_catalog.pg_table_size(t.item_table),
+       pg_catalog.pg_table_size(r.source_items),
+       b.item_count
+  FROM ddb.table_restores r
+  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name
+  LEFT JOIN ddb.backups b ON b.backup_arn OPERATOR(pg_catalog.=) r.source_backup_arn
+ WHERE r.in_progress;
+COMMENT ON VIEW ddb.backup_progress IS
+    'backups and restores in progress: bytes copied so far against the size of their source';
+GRANT SELECT ON ddb.backup_progress TO PUBLIC;
+
+CREATE FUNCTION ddb.create_backup(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_create_backup' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.create_backup(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_create_backup_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_backup(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_backup' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_backup(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_backup_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_backups(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_backups' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_backups(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_backups_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_backup(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_delete_backup' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.delete_backup(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_delete_backup_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.restore_table_from_backup(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_restore_table_from_backup' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.restore_table_from_backup(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_restore_table_from_backup_text' LANGUAGE C VOLATILE;
+-- end of on-demand backups

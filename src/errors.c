@@ -64,6 +64,11 @@ static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_INVALID_SIGNATURE] = {"InvalidSignatureException", MAKE_SQLSTATE('Y', 'D', '0', '1', '9')},
 	[DDB_MISSING_AUTHENTICATION_TOKEN] = {"MissingAuthenticationTokenException", MAKE_SQLSTATE('Y', 'D', '0', '2', '0')},
 	[DDB_INCOMPLETE_SIGNATURE] = {"IncompleteSignatureException", MAKE_SQLSTATE('Y', 'D', '0', '2', '1')},
+	[DDB_BACKUP_NOT_FOUND] = {"BackupNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '2', '2')},
+	[DDB_BACKUP_IN_USE] = {"BackupInUseException", MAKE_SQLSTATE('Y', 'D', '0', '2', '3')},
+	[DDB_TABLE_NOT_FOUND] = {"TableNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '2', '4')},
+	[DDB_TABLE_ALREADY_EXISTS] = {"TableAlreadyExistsException", MAKE_SQLSTATE('Y', 'D', '0', '2', '5')},
+	[DDB_TABLE_IN_USE] = {"TableInUseException", MAKE_SQLSTATE('Y', 'D', '0', '2', '6')},
 };
 
 /*
@@ -95,6 +100,11 @@ static const DdbErrorWireInfo ddb_error_wire[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_INVALID_SIGNATURE] = {NS_CORAL_SERVICE, false, 400},
 	[DDB_MISSING_AUTHENTICATION_TOKEN] = {NS_CORAL_SERVICE, false, 400},
 	[DDB_INCOMPLETE_SIGNATURE] = {NS_CORAL_SERVICE, false, 400},
+	[DDB_BACKUP_NOT_FOUND] = {NS_DYNAMODB, false, 400},
+	[DDB_BACKUP_IN_USE] = {NS_DYNAMODB, false, 400},
+	[DDB_TABLE_NOT_FOUND] = {NS_DYNAMODB, false, 400},
+	[DDB_TABLE_ALREADY_EXISTS] = {NS_DYNAMODB, false, 400},
+	[DDB_TABLE_IN_USE] = {NS_DYNAMODB, false, 400},
 };
 
 /*

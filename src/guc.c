@@ -51,6 +51,7 @@ CpuCount(void)
 		return 1;
 	return cpus > DDB_HTTP_WORKERS_MAX ? DDB_HTTP_WORKERS_MAX : (int) cpus;
 }
+int			DdbBackupSyncLimit = 10000;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -178,6 +179,14 @@ DdbGucInit(void)
 							60, 1, 86400,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ddb.backup_sync_limit",
+							gettext_noop("Largest table (in items) that CreateBackup and RestoreTableFromBackup copy within the call."),
+							gettext_noop("Larger tables are copied by the background worker; the backup or table is CREATING until it is done."),
+							&DdbBackupSyncLimit,
+							10000, 0, INT_MAX,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

@@ -44,6 +44,11 @@ typedef enum DdbHttpAuthMode
 	DDB_HTTP_AUTH_SIGV4,		/* AWS Signature Version 4, keys in ddb.access_keys */
 	DDB_HTTP_AUTH_NONE			/* anything goes; requests run as ddb.http_role */
 } DdbHttpAuthMode;
+/*
+ * Backups: a backup or restore of at most this many items is done within
+ * the call, a larger one by the background worker
+ */
+extern int	DdbBackupSyncLimit;
 
 extern void DdbGucInit(void);
 

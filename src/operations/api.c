@@ -49,9 +49,12 @@ static const DdbOperation DdbOperations[] = {
 	{"BatchExecuteStatement", DdbBatchExecuteStatement, false},
 	{"BatchGetItem", DdbBatchGetItem, false},
 	{"BatchWriteItem", DdbBatchWriteItem, false},
+	{"CreateBackup", DdbCreateBackup, true},
 	{"CreateTable", DdbCreateTable, true},
+	{"DeleteBackup", DdbDeleteBackup, true},
 	{"DeleteItem", DdbDeleteItem, false},
 	{"DeleteTable", DdbDeleteTable, true},
+	{"DescribeBackup", DdbDescribeBackup, true},
 	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
@@ -60,11 +63,13 @@ static const DdbOperation DdbOperations[] = {
 	{"GetItem", DdbGetItem, false},
 	{"GetRecords", DdbGetRecords, false},
 	{"GetShardIterator", DdbGetShardIterator, false},
+	{"ListBackups", DdbListBackups, true},
 	{"ListStreams", DdbListStreams, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
 	{"PutItem", DdbPutItem, false},
 	{"Query", DdbQuery, false},
+	{"RestoreTableFromBackup", DdbRestoreTableFromBackup, true},
 	{"Scan", DdbScan, false},
 	{"TagResource", DdbTagResource, true},
 	{"TransactGetItems", DdbTransactGetItems, false},
@@ -396,9 +401,12 @@ ddb_call_text_response(PG_FUNCTION_ARGS)
 DDB_OPERATION_FUNCTIONS(batch_execute_statement, "BatchExecuteStatement")
 DDB_OPERATION_FUNCTIONS(batch_get_item, "BatchGetItem")
 DDB_OPERATION_FUNCTIONS(batch_write_item, "BatchWriteItem")
+DDB_OPERATION_FUNCTIONS(create_backup, "CreateBackup")
 DDB_OPERATION_FUNCTIONS(create_table, "CreateTable")
+DDB_OPERATION_FUNCTIONS(delete_backup, "DeleteBackup")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
+DDB_OPERATION_FUNCTIONS(describe_backup, "DescribeBackup")
 DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
@@ -407,11 +415,13 @@ DDB_OPERATION_FUNCTIONS(execute_transaction, "ExecuteTransaction")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(get_records, "GetRecords")
 DDB_OPERATION_FUNCTIONS(get_shard_iterator, "GetShardIterator")
+DDB_OPERATION_FUNCTIONS(list_backups, "ListBackups")
 DDB_OPERATION_FUNCTIONS(list_streams, "ListStreams")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
 DDB_OPERATION_FUNCTIONS(put_item, "PutItem")
 DDB_OPERATION_FUNCTIONS(query, "Query")
+DDB_OPERATION_FUNCTIONS(restore_table_from_backup, "RestoreTableFromBackup")
 DDB_OPERATION_FUNCTIONS(scan, "Scan")
 DDB_OPERATION_FUNCTIONS(tag_resource, "TagResource")
 DDB_OPERATION_FUNCTIONS(transact_get_items, "TransactGetItems")

@@ -44,6 +44,13 @@ extern Jsonb *DdbUpdateTable(JsonbContainer *request);
 extern Jsonb *DdbUpdateTimeToLive(JsonbContainer *request);
 extern Jsonb *DdbDescribeTimeToLive(JsonbContainer *request);
 
+/* backups/: on-demand backups */
+extern Jsonb *DdbCreateBackup(JsonbContainer *request);
+extern Jsonb *DdbDescribeBackup(JsonbContainer *request);
+extern Jsonb *DdbListBackups(JsonbContainer *request);
+extern Jsonb *DdbDeleteBackup(JsonbContainer *request);
+extern Jsonb *DdbRestoreTableFromBackup(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);

@@ -38,6 +38,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
+#include "backups/backups.h"
 #include "catalog.h"
 #include "indexes/index.h"
 #include "errors.h"
@@ -180,7 +181,8 @@ DescribeTableRow(const char *table_name, const char *status)
 	if (SPI_processed == 0)
 		return NULL;
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return DatumGetJsonbPCopy(d);
+	/* a restored table has a RestoreSummary, and is CREATING until restored */
+	return DdbRestoreDescribe(table_name, DatumGetJsonbPCopy(d));
 }
 
 /*
@@ -912,6 +914,19 @@ RequireTableOwner(DdbTable *table)
 }
 
 /*
+ * Raise ResourceInUseException for a table being restored from a backup:
+ * it is CREATING, and cannot be deleted or updated yet.
+ */
+static void
+RejectRestoring(DdbTable *table)
+{
+	if (table->restoring)
+		DdbRaise(DDB_RESOURCE_IN_USE,
+				 "Attempt to change a resource which is still in use: Table is being created: %s",
+				 table->name);
+}
+
+/*
  * Return true when a statement of this session still uses the item table (a
  * trigger on it deleting its own table, say), which PostgreSQL would refuse
  * to drop.
@@ -981,6 +996,8 @@ DdbDeleteTable(JsonbContainer *request)
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		TableNotFound(table_name);
+	RejectRestoring(table);
+	DdbBackupsCheckTableDeletable(table_name);
 
 	ExecuteForTable("SELECT deletion_protection FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 					table_name, SPI_OK_SELECT);
@@ -1088,6 +1105,7 @@ DdbUpdateTable(JsonbContainer *request)
 	if (table == NULL)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
+	RejectRestoring(table);
 
 	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units,"
 					" sse_kms_master_key_arn"

@@ -44,6 +44,7 @@
 #include "guc.h"
 #include "operations.h"
 #include "storage.h"
+#include "backups/backups.h"
 #include "indexes/index.h"
 
 /* An entry of the table cache: the current metadata of one table name */
@@ -376,6 +377,7 @@ LoadTable(const char *name)
 	table->item_attnum = get_attnum(table->relid, "item");
 	table->items_checked = ItemsCheckedOnWrite(table);
 	table->nindexes = DdbIndexesLoad(table, &table->indexes);
+	table->restoring = DdbTableRestoreInProgress(table->name);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;
@@ -599,14 +601,15 @@ ddb_item_table_in_use(PG_FUNCTION_ARGS)
 
 /*
  * DdbTableLookup is DdbTableLookupOptional for data-plane calls: a missing
- * table is ResourceNotFoundException.
+ * table is ResourceNotFoundException, and so is one being restored from a
+ * backup (CREATING), as in DynamoDB.
  */
 DdbTable *
 DdbTableLookup(const char *name)
 {
 	DdbTable   *table = DdbTableLookupOptional(name);
 
-	if (table == NULL)
+	if (table == NULL || table->restoring)
 		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
 	return table;
 }

@@ -35,6 +35,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "backups/backups.h"
 #include "guc.h"
 #include "indexes/index.h"
 #include "streams/streams.h"
@@ -50,6 +51,7 @@ static const DdbWorkKind *const WorkKinds[] = {
 	&DdbIndexBackfillWork,
 	&DdbTtlExpiryWork,
 	&DdbStreamLogWork,
+	&DdbBackupWork,
 };
 
 /*

@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * backup_worker.c
+ *	  The background worker's share of backups: a kind of work of the
+ *	  per-database worker (worker/worker.h) that copies the items of the
+ *	  backups still CREATING (backup_copy.c) and fills the tables still
+ *	  being restored (backup_restore.c).
+ *
+ * Each unit is done in one step, one transaction: a copy must read the
+ * whole table under one snapshot, and a restore must make the whole table
+ * appear at once. A step that fails (a privilege revoked meanwhile, say) is
+ * logged and tried again in a later round. Backups are copied in the
+ * order they were asked for, then restores likewise.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/memutils.h"
+
+#include "backups/backups.h"
+#include "catalog.h"
+#include "worker/worker.h"
+
+/* One backup to copy, or one table to restore */
+typedef struct BackupUnit
+{
+	bool		restore;		/* a restore (else a backup) */
+	char	   *name;			/* the backup's ARN, or the table's name */
+	char	   *table_name;		/* the table copied or restored */
+} BackupUnit;
+
+/*
+ * The backups being created and the tables being restored in this
+ * database; none when the extension's catalog predates backups.
+ */
+static List *
+FindBackupWork(MemoryContext context)
+{
+	List	   *units = NIL;
+
+	if (!DdbBackupsCatalogExists())
+		return NIL;
+	if (SPI_execute("SELECT false, backup_arn, table_name, created_at FROM ddb.backups"
+					" WHERE status OPERATOR(pg_catalog.=) 'CREATING'"
+					" UNION ALL"
+					" SELECT true, table_name, table_name, requested_at FROM ddb.table_restores"
+					" WHERE in_progress"
+					" ORDER BY 1, 4, 2", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the backups and restores in progress");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(context);
+		BackupUnit *unit = palloc(sizeof(BackupUnit));
+
+		unit->restore = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1), "t") == 0;
+		unit->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		unit->table_name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		units = lappend(units, unit);
+		MemoryContextSwitchTo(old);
+	}
+	return units;
+}
+
+static char *
+DescribeBackupWork(void *arg, MemoryContext context)
+{
+	BackupUnit *unit = (BackupUnit *) arg;
+
+	if (unit->restore)
+		return MemoryContextStrdup(context, psprintf("ddb restore: table %s", unit->table_name));
+	return MemoryContextStrdup(context, psprintf("ddb backup: table %s, backup %s",
+												 unit->table_name, unit->name));
+}
+
+/*
+ * Copy a backup or fill a restored table, at once.
+ */
+static bool
+RunBackupStep(void *arg)
+{
+	BackupUnit *unit = (BackupUnit *) arg;
+
+	if (unit->restore)
+		(void) DdbRestoreFinish(unit->name);
+	else
+		(void) DdbBackupCopy(unit->name);
+	return false;
+}
+
+const DdbWorkKind DdbBackupWork = {
+	.name = "backup",
+	.find_units = FindBackupWork,
+	.describe = DescribeBackupWork,
+	.run_step = RunBackupStep,
+	.max_sleep_ms = NULL,
+};

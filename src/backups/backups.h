@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * backups.h
+ *	  DynamoDB's on-demand backups: CreateBackup, DescribeBackup,
+ *	  ListBackups and DeleteBackup (backup_catalog.c), the copy of a table's
+ *	  items into a backup (backup_copy.c), RestoreTableFromBackup and the
+ *	  restore of a table from a set of items and a definition
+ *	  (backup_restore.c), and the background worker's share of both
+ *	  (backup_worker.c).
+ *
+ * A backup is
+ *
+ *	  - a row of ddb.backups: its ARN, name, status (CREATING, then
+ *		AVAILABLE), the source table's name, id and ARN, and the table's
+ *		definition as of the copy (below);
+ *	  - a table in schema ddb_backups (ddb.backups.items) holding one row
+ *		(item jsonb, in the stored form) per item of the source table as
+ *		committed at one instant, owned by the role that made the backup.
+ *
+ * Both survive DeleteTable and are kept by pg_dump (the catalog is an
+ * extension configuration table, the items tables are ordinary tables).
+ *
+ * The definition is a jsonb object shaped like CreateTable's request, so
+ * that a restore is a CreateTable: KeySchema, AttributeDefinitions,
+ * BillingMode, ProvisionedThroughput, GlobalSecondaryIndexes (with their
+ * ProvisionedThroughput), LocalSecondaryIndexes, TableClass, SSEDescription
+ * (when the table asked for a KMS key), plus what DescribeBackup reports
+ * and a restore does not apply: TimeToLiveDescription, TableId, TableArn,
+ * TableName, TableCreationDateTime, TableSizeBytes.
+ *
+ * Restoring is "a definition plus a relation of items": the new table is
+ * made by CreateTable from the definition (with the request's overrides),
+ * then filled from the relation (DdbRestoreFill), which is how a
+ * point-in-time restore can reuse it. A large restore is finished by the
+ * background worker from ddb.table_restores.source_items; meanwhile the
+ * table is CREATING and data-plane calls find no table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_BACKUPS_H
+#define DDB_BACKUPS_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#define DDB_BACKUPS_SCHEMA "ddb_backups"
+
+struct DdbWorkKind;
+
+/* backup_catalog.c: whether the extension's catalog has backups yet */
+extern bool DdbBackupsCatalogExists(void);
+
+/* backup_catalog.c: the definition of a table, as a backup keeps it */
+extern Jsonb *DdbBackupTableDefinition(const char *table_name);
+
+/*
+ * backup_catalog.c: raise PostgreSQL's permission error unless the current
+ * role may read every item of an item table
+ */
+extern void DdbBackupCheckReadable(Oid relid, const char *table_name);
+
+/*
+ * backup_catalog.c: raise ResourceInUseException when DeleteTable must not
+ * delete a table, because a backup of it is being created
+ */
+extern void DdbBackupsCheckTableDeletable(const char *table_name);
+
+/*
+ * backup_copy.c: copy the items of a table into a backup's items table
+ * and record its definition, size and count; the backup becomes AVAILABLE.
+ * Runs as the backup's owner. Returns false when the source table no longer
+ * exists.
+ */
+extern bool DdbBackupCopy(const char *backup_arn);
+
+/*
+ * backup_restore.c: fill a new, empty item table from a relation of items
+ * (column item jsonb), as the item table's owner; returns the count
+ */
+extern int64 DdbRestoreFill(Oid item_table, Oid source_items);
+
+/*
+ * backup_restore.c: finish a restore the worker has to do (fill the table,
+ * clear RestoreInProgress); false when there is nothing to do
+ */
+extern bool DdbRestoreFinish(const char *table_name);
+
+/*
+ * backup_restore.c: whether a table is being restored (its TableStatus is
+ * CREATING and data-plane calls do not find it); must run inside SPI
+ */
+extern bool DdbTableRestoreInProgress(const char *table_name);
+
+/*
+ * backup_restore.c: a TableDescription with the RestoreSummary of a
+ * restored table added, and TableStatus CREATING while it is being
+ * restored (status ACTIVE only); unchanged for other tables
+ */
+extern Jsonb *DdbRestoreDescribe(const char *table_name, Jsonb *description);
+
+/* backup_worker.c: the worker's unit of work that copies backups and restores */
+extern const struct DdbWorkKind DdbBackupWork;
+
+#endif							/* DDB_BACKUPS_H */
