@@ -168,6 +168,18 @@ SELECT bk_item_differences('ddb_data.bk_nums', 'ddb_data.bk_nums_prov') AS diffe
 SELECT * FROM ddb.check_indexes('bk_nums_prov');
 SELECT count(*) AS n_b_keys_equal FROM ddb_data.bk_nums a JOIN ddb_data.bk_nums_prov b USING (n, b);
 
+-- A table with a stream: the backup describes it; the restored table has none
+SELECT ddb.create_table('{"TableName": "bk_streamed", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}') IS NOT NULL AS created;
+SELECT ddb.put('bk_streamed', '{"id": "a"}');
+SELECT ddb.create_backup('{"TableName": "bk_streamed", "BackupName": "streamed"}') #>> '{BackupDetails,BackupArn}' AS streamed_arn \gset
+SELECT ddb.describe_backup(jsonb_build_object('BackupArn', :'streamed_arn')) #> '{BackupDescription,SourceTableFeatureDetails}';
+SELECT ddb.restore_table_from_backup(jsonb_build_object('TargetTableName', 'bk_streamed_restored', 'BackupArn', :'streamed_arn'))
+       -> 'TableDescription' ?| ARRAY['StreamSpecification', 'LatestStreamArn'] AS has_stream;
+SELECT ddb.delete_backup(jsonb_build_object('BackupArn', :'streamed_arn')) #>> '{BackupDescription,BackupDetails,BackupStatus}';
+
 -- Invalid input: RestoreTableFromBackup's errors, each leaving no table
 SELECT ddb.restore_table_from_backup(jsonb_build_object('TargetTableName', 'bk_tasks', 'BackupArn', :'arn'));
 SELECT ddb.restore_table_from_backup('{"TargetTableName": "bk_x",

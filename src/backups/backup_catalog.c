@@ -87,6 +87,7 @@ static const char *const describe_sql =
 "      'LocalSecondaryIndexes', b.definition OPERATOR(pg_catalog.->) 'LocalSecondaryIndexes',"
 "      'GlobalSecondaryIndexes', b.definition OPERATOR(pg_catalog.->) 'GlobalSecondaryIndexes',"
 "      'SSEDescription', b.definition OPERATOR(pg_catalog.->) 'SSEDescription',"
+"      'StreamDescription', b.definition OPERATOR(pg_catalog.->) 'StreamDescription',"
 "      'TimeToLiveDescription', b.definition OPERATOR(pg_catalog.->) 'TimeToLiveDescription')))"
 " FROM ddb.backups b WHERE b.backup_arn OPERATOR(pg_catalog.=) $1";
 
@@ -117,6 +118,10 @@ static const char *const definition_sql =
 "  'TimeToLiveDescription', (SELECT pg_catalog.jsonb_build_object("
 "      'TimeToLiveStatus', 'ENABLED', 'AttributeName', l.attribute_name)"
 "     FROM ddb.time_to_live l WHERE l.table_name OPERATOR(pg_catalog.=) t.table_name),"
+"  'StreamDescription', (SELECT pg_catalog.jsonb_build_object("
+"      'StreamEnabled', true, 'StreamViewType', s.view_type)"
+"     FROM ddb.streams s WHERE s.table_id OPERATOR(pg_catalog.=) t.table_id"
+"      AND s.status OPERATOR(pg_catalog.=) ANY (ARRAY['ENABLING', 'ENABLED']) LIMIT 1),"
 "  'GlobalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
 "      'IndexName', i.index_name, 'KeySchema', i.key_schema,"
 "      'Projection', pg_catalog.jsonb_build_object('ProjectionType', i.projection_type,"

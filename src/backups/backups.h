@@ -25,8 +25,8 @@
  * BillingMode, ProvisionedThroughput, GlobalSecondaryIndexes (with their
  * ProvisionedThroughput), LocalSecondaryIndexes, TableClass, SSEDescription
  * (when the table asked for a KMS key), plus what DescribeBackup reports
- * and a restore does not apply: TimeToLiveDescription, TableId, TableArn,
- * TableName, TableCreationDateTime, TableSizeBytes.
+ * and a restore does not apply: TimeToLiveDescription, StreamDescription,
+ * TableId, TableArn, TableName, TableCreationDateTime, TableSizeBytes.
  *
  * Restoring is "a definition plus a relation of items": the new table is
  * made by CreateTable from the definition (with the request's overrides),
