@@ -156,31 +156,6 @@ DdbBackupsCatalogExists(void)
 }
 
 /*
- * Run a statement whose parameters are all text (NULL values are SQL
- * NULLs), checking the result code.
- */
-static void
-ExecuteText(const char *sql, int nargs, const char **values, int expected)
-{
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		args[4];
-	char		nulls[5] = "    ";
-	int			rc;
-
-	Assert(nargs <= 4);
-	for (int i = 0; i < nargs; i++)
-	{
-		if (values[i] == NULL)
-			nulls[i] = 'n';
-		else
-			args[i] = CStringGetTextDatum(values[i]);
-	}
-	rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
-	if (rc != expected)
-		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
-}
-
-/*
  * The jsonb of the first column of the first row SPI returned, copied, or
  * NULL when there is none.
  */
@@ -206,7 +181,7 @@ DdbBackupTableDefinition(const char *table_name)
 	const char *args[1] = {table_name};
 	Jsonb	   *definition;
 
-	ExecuteText(definition_sql, 1, args, SPI_OK_SELECT);
+	DdbExecuteText(definition_sql, 1, args, SPI_OK_SELECT);
 	definition = FirstJsonb();
 	if (definition == NULL)
 		elog(ERROR, "table \"%s\" has no catalog row", table_name);
@@ -344,7 +319,7 @@ DdbCreateBackup(JsonbContainer *request)
 	{
 		const char *args[1] = {table_name};
 
-		ExecuteText("SELECT 1 FROM ddb.backups b JOIN ddb.tables t"
+		DdbExecuteText("SELECT 1 FROM ddb.backups b JOIN ddb.tables t"
 					" ON t.table_id OPERATOR(pg_catalog.=) b.table_id"
 					" WHERE t.table_name OPERATOR(pg_catalog.=) $1"
 					" AND b.status OPERATOR(pg_catalog.=) 'CREATING'", 1, args, SPI_OK_SELECT);
@@ -440,7 +415,7 @@ DdbCreateBackup(JsonbContainer *request)
 	{
 		const char *args[2] = {backup_arn, NULL};
 
-		ExecuteText("SELECT " BACKUP_DETAILS_SQL " FROM ddb.backups b"
+		DdbExecuteText("SELECT " BACKUP_DETAILS_SQL " FROM ddb.backups b"
 					" WHERE b.backup_arn OPERATOR(pg_catalog.=) $1", 2, args, SPI_OK_SELECT);
 		return Wrap("BackupDetails", FirstJsonb());
 	}
@@ -471,7 +446,7 @@ DescribeBackupRow(const char *arn, const char *status)
 {
 	const char *args[2] = {arn, status};
 
-	ExecuteText(describe_sql, 2, args, SPI_OK_SELECT);
+	DdbExecuteText(describe_sql, 2, args, SPI_OK_SELECT);
 	return FirstJsonb();
 }
 
@@ -519,7 +494,7 @@ DdbDeleteBackup(JsonbContainer *request)
 		 * lock needs more than the SELECT everyone has on the catalog).
 		 */
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		ExecuteText("SELECT status, items::pg_catalog.oid FROM ddb.backups"
+		DdbExecuteText("SELECT status, items::pg_catalog.oid FROM ddb.backups"
 					" WHERE backup_arn OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, args, SPI_OK_SELECT);
 		DdbCatalogEndOwnerAccess(&owner_access);
 		if (SPI_processed == 0)
@@ -528,7 +503,7 @@ DdbDeleteBackup(JsonbContainer *request)
 		items = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 		if (strcmp(status, "CREATING") == 0)
 			DdbRaise(DDB_BACKUP_IN_USE, "Backup is being created: %s", arn);
-		ExecuteText("SELECT table_name FROM ddb.table_restores"
+		DdbExecuteText("SELECT table_name FROM ddb.table_restores"
 					" WHERE source_backup_arn OPERATOR(pg_catalog.=) $1 AND in_progress",
 					1, args, SPI_OK_SELECT);
 		if (SPI_processed > 0)
@@ -551,7 +526,7 @@ DdbDeleteBackup(JsonbContainer *request)
 	{
 		const char *args[1] = {arn};
 
-		ExecuteText("DELETE FROM ddb.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1",
+		DdbExecuteText("DELETE FROM ddb.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1",
 					1, args, SPI_OK_DELETE);
 	}
 	DdbCatalogEndOwnerAccess(&owner_access);
@@ -723,7 +698,7 @@ DdbBackupsCheckTableDeletable(const char *table_name)
 
 	if (!DdbBackupsCatalogExists())
 		return;
-	ExecuteText("SELECT 1 FROM ddb.backups b JOIN ddb.tables t"
+	DdbExecuteText("SELECT 1 FROM ddb.backups b JOIN ddb.tables t"
 				" ON t.table_id OPERATOR(pg_catalog.=) b.table_id"
 				" WHERE t.table_name OPERATOR(pg_catalog.=) $1"
 				" AND b.status OPERATOR(pg_catalog.=) 'CREATING'", 1, args, SPI_OK_SELECT);

@@ -739,3 +739,28 @@ DdbTableArn(const char *table_name)
 {
 	return psprintf("arn:aws:dynamodb:%s:%s:table/%s", DdbRegion, DdbAccountId, table_name);
 }
+
+/*
+ * DdbExecuteText runs a statement on ddb's catalog whose parameters are all
+ * text (NULL values are SQL NULLs), checking the result code. Must run
+ * inside an SPI connection.
+ */
+void
+DdbExecuteText(const char *sql, int nargs, const char **values, int expected)
+{
+	Oid			argtypes[DDB_MAX_TEXT_ARGS] = {0};
+	Datum		args[DDB_MAX_TEXT_ARGS] = {0};
+	char		nulls[DDB_MAX_TEXT_ARGS] = {0};
+	int			rc;
+
+	Assert(nargs <= DDB_MAX_TEXT_ARGS);
+	for (int i = 0; i < nargs; i++)
+	{
+		argtypes[i] = TEXTOID;
+		nulls[i] = values[i] == NULL ? 'n' : ' ';
+		args[i] = values[i] == NULL ? (Datum) 0 : CStringGetTextDatum(values[i]);
+	}
+	rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
+}

@@ -157,4 +157,11 @@ extern DdbTable *DdbTableLookupByRelid(Oid relid);
 /* ARN of a table */
 extern char *DdbTableArn(const char *table_name);
 
+/*
+ * Run a catalog statement with up to DDB_MAX_TEXT_ARGS text parameters
+ * (NULL: SQL NULL), raising an error unless SPI returns expected
+ */
+#define DDB_MAX_TEXT_ARGS 4
+extern void DdbExecuteText(const char *sql, int nargs, const char **values, int expected);
+
 #endif							/* DDB_CATALOG_H */

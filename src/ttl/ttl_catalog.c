@@ -50,30 +50,6 @@ typedef struct TtlSpec
 } TtlSpec;
 
 /*
- * Run a statement with text parameters, checking the result code.
- */
-static void
-ExecuteText(const char *sql, int nargs, const char **values, int expected)
-{
-	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
-	Datum		args[3];
-	char		nulls[4] = "   ";
-	int			rc;
-
-	Assert(nargs <= 3);
-	for (int i = 0; i < nargs; i++)
-	{
-		if (values[i] == NULL)
-			nulls[i] = 'n';
-		else
-			args[i] = CStringGetTextDatum(values[i]);
-	}
-	rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
-	if (rc != expected)
-		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
-}
-
-/*
  * DdbTtlAttribute returns the TTL attribute of a table, or NULL when TTL is
  * disabled or the extension's catalog predates TTL.
  */
@@ -85,7 +61,7 @@ DdbTtlAttribute(const char *table_name)
 
 	if (!OidIsValid(nspid) || !OidIsValid(get_relname_relid("time_to_live", nspid)))
 		return NULL;
-	ExecuteText("SELECT attribute_name FROM ddb.time_to_live"
+	DdbExecuteText("SELECT attribute_name FROM ddb.time_to_live"
 				" WHERE table_name OPERATOR(pg_catalog.=) $1", 1, args, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return NULL;
@@ -211,7 +187,7 @@ DdbUpdateTimeToLive(JsonbContainer *request)
 	{
 		const char *args[1] = {table_name};
 
-		ExecuteText("SELECT attribute_name, ttl_index::pg_catalog.text FROM ddb.time_to_live"
+		DdbExecuteText("SELECT attribute_name, ttl_index::pg_catalog.text FROM ddb.time_to_live"
 					" WHERE table_name OPERATOR(pg_catalog.=) $1", 1, args, SPI_OK_SELECT);
 		current = SPI_processed == 0 ? NULL :
 			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
@@ -234,7 +210,7 @@ DdbUpdateTimeToLive(JsonbContainer *request)
 		const char *args[3] = {table_name, spec.attribute, index_name};
 
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		ExecuteText("INSERT INTO ddb.time_to_live (table_name, attribute_name, ttl_index)"
+		DdbExecuteText("INSERT INTO ddb.time_to_live (table_name, attribute_name, ttl_index)"
 					" VALUES ($1, $2, $3)", 3, args, SPI_OK_INSERT);
 		DdbCatalogEndOwnerAccess(&owner_access);
 		DdbWorkerWakeOnCommit();
@@ -245,7 +221,7 @@ DdbUpdateTimeToLive(JsonbContainer *request)
 
 		DropExpiryIndex(current_index);
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		ExecuteText("DELETE FROM ddb.time_to_live WHERE table_name OPERATOR(pg_catalog.=) $1",
+		DdbExecuteText("DELETE FROM ddb.time_to_live WHERE table_name OPERATOR(pg_catalog.=) $1",
 					1, args, SPI_OK_DELETE);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}
@@ -282,7 +258,7 @@ DdbDescribeTimeToLive(JsonbContainer *request)
 	{
 		const char *args[1] = {table_name};
 
-		ExecuteText("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+		DdbExecuteText("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 					1, args, SPI_OK_SELECT);
 		if (SPI_processed == 0)
 			TtlTableNotFound(table_name);
