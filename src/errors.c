@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * errors.c
- *	  The table of DynamoDB error types and their SQLSTATEs, and the
- *	  functions every other module uses to raise them.
+ *	  The table of DynamoDB error types and their SQLSTATEs, the
+ *	  functions every other module uses to raise them, and running a piece
+ *	  of work in a subtransaction that catches its error.
  *
  * The SQLSTATE class "YD" is ddb's own (SQL reserves classes starting with
  * 0-4 and A-H for the standard). The README lists the same table.
@@ -13,7 +14,10 @@
 
 #include "mb/pg_wchar.h"
 
+#include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/elog.h"
 
 #include "errors.h"
@@ -362,4 +366,41 @@ DdbWireErrorFromErrorData(ErrorData *edata, DdbWireError *wire)
 	}
 	DdbWireErrorOfType(DDB_INTERNAL_SERVER_ERROR, "Internal server error", wire);
 	wire->server_fault = true;
+}
+
+/*
+ * Run fn(arg) in an internal subtransaction, as a PL/pgSQL exception block
+ * runs its statements. On success the subtransaction is committed into
+ * the caller's and NULL comes back; on error it is rolled back and the
+ * error comes back for the caller to handle or re-throw. SPI stays usable:
+ * the connection was opened at the outer level, and the rollback frees
+ * only what the subtransaction's statements allocated.
+ */
+ErrorData *
+DdbRunInSubtransaction(void (*fn) (void *), void *arg)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile error = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		error = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+	return error;
 }

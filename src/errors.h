@@ -127,4 +127,11 @@ extern void DdbConstraintAdd(DdbConstraintErrors *errors, const char *value,
 /* Raise the collected errors, if any, as one ValidationException */
 extern void DdbConstraintRaise(DdbConstraintErrors *errors);
 
+/*
+ * Run fn(arg) in an internal subtransaction: NULL when it succeeded (and
+ * was committed into the caller's transaction), else the error it raised,
+ * after rolling it back. The caller handles or re-throws the error.
+ */
+extern ErrorData *DdbRunInSubtransaction(void (*fn) (void *), void *arg);
+
 #endif							/* DDB_ERRORS_H */

@@ -217,43 +217,6 @@ ReadTransactItems(JsonbContainer *request, JsonbValue **elements, DdbConstraintE
 }
 
 /*
- * Run fn(arg) in an internal subtransaction, as a PL/pgSQL exception block
- * runs its statements. On success the subtransaction is committed into
- * the caller's and NULL comes back; on error it is rolled back and the
- * error comes back for the caller to handle or re-throw. SPI stays usable:
- * the connection was opened at the outer level, and the rollback frees
- * only what the subtransaction's statements allocated.
- */
-ErrorData *
-DdbRunInSubtransaction(void (*fn) (void *), void *arg)
-{
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile error = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(context);
-		error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
-	return error;
-}
-
-/*
  * Whether an error is PostgreSQL's way of saying that concurrent
  * transactions conflict: a deadlock, a serialization failure, or a lock
  * that could not be obtained in time.

@@ -49,13 +49,6 @@ typedef struct DdbCancellationReason
 } DdbCancellationReason;
 
 /*
- * Run fn(arg) in an internal subtransaction: NULL when it succeeded (and
- * was committed into the caller's transaction), else the error it raised,
- * after rolling it back. The caller handles or re-throws the error.
- */
-extern ErrorData *DdbRunInSubtransaction(void (*fn) (void *), void *arg);
-
-/*
  * Whether an error is PostgreSQL's way of saying that concurrent
  * transactions conflict: a deadlock, a serialization failure, or a lock
  * that could not be had in time

@@ -375,6 +375,42 @@ DeleteRow(DdbTable *table, SPITupleTable *rows, uint64 r, double now, double old
 	return deleted != NULL;
 }
 
+/* The arguments and results of DeleteRows, run in a subtransaction */
+typedef struct DeleteRowsArgs
+{
+	DdbTable   *table;
+	SPITupleTable *rows;
+	uint64		first;
+	uint64		last;
+	double		now;
+	double		oldest;
+	double		after;
+	MemoryContext row_context;
+	int64		deleted;
+	int64		kept;
+	double		highest;
+} DeleteRowsArgs;
+
+/* Delete rows [first, last) of the batch, counting */
+static void
+DeleteRows(void *arg)
+{
+	DeleteRowsArgs *a = (DeleteRowsArgs *) arg;
+
+	for (uint64 r = a->first; r < a->last; r++)
+	{
+		double		expiry;
+
+		CHECK_FOR_INTERRUPTS();
+		if (DeleteRow(a->table, a->rows, r, a->now, a->oldest, a->after, a->row_context, &expiry))
+			a->deleted++;
+		else
+			a->kept++;
+		if (expiry > a->highest)
+			a->highest = expiry;
+	}
+}
+
 /*
  * Delete rows [first, last) of the batch in a subtransaction. Returns
  * whether it committed; *deleted counts the deleted items, *skipped the
@@ -386,57 +422,22 @@ DeleteRowsInSubtransaction(DdbTable *table, SPITupleTable *rows, uint64 first, u
 						   double now, double oldest, double after, int64 *deleted,
 						   int64 *skipped, double *max_expiry, ErrorData **error)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	MemoryContext row_context;
-	volatile int64 done = 0;
-	volatile int64 kept = 0;
-	volatile double highest = *max_expiry;
-	volatile bool ok = true;
+	DeleteRowsArgs args = {table, rows, first, last, now, oldest, after, NULL, 0, 0, *max_expiry};
 
-	row_context = AllocSetContextCreate(context, "ddb ttl item", ALLOCSET_DEFAULT_SIZES);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
+	args.row_context = AllocSetContextCreate(CurrentMemoryContext, "ddb ttl item",
+											 ALLOCSET_DEFAULT_SIZES);
+	*error = DdbRunInSubtransaction(DeleteRows, &args);
+	MemoryContextDelete(args.row_context);
+	if (*error != NULL && MustPassOn(*error))
+		ReThrowError(*error);
+	if (*error == NULL)
 	{
-		for (uint64 r = first; r < last; r++)
-		{
-			double		expiry;
-
-			CHECK_FOR_INTERRUPTS();
-			if (DeleteRow(table, rows, r, now, oldest, after, row_context, &expiry))
-				done++;
-			else
-				kept++;
-			if (expiry > highest)
-				highest = expiry;
-		}
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
+		*deleted += args.deleted;
+		*skipped += args.kept;
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(context);
-		*error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		if (MustPassOn(*error))
-			ReThrowError(*error);
-		ok = false;
-	}
-	PG_END_TRY();
-	MemoryContextDelete(row_context);
-	if (ok)
-	{
-		*deleted += done;
-		*skipped += kept;
-	}
-	if (highest > *max_expiry)
-		*max_expiry = highest;
-	return ok;
+	if (args.highest > *max_expiry)
+		*max_expiry = args.highest;
+	return *error == NULL;
 }
 
 /*
@@ -661,6 +662,24 @@ DescribeTtlUnit(void *arg, MemoryContext context)
 	return MemoryContextStrdup(context, psprintf("ddb ttl expiry: table %s", round->table_name));
 }
 
+/* One batch of a round, run in a subtransaction by TtlStep */
+typedef struct TtlBatchArgs
+{
+	TtlRound   *round;
+	bool		found;			/* the table had a TTL setting */
+	bool		more;			/* the round has more batches */
+} TtlBatchArgs;
+
+static void
+TtlBatch(void *arg)
+{
+	TtlBatchArgs *step = (TtlBatchArgs *) arg;
+	int64		deleted = TableBatch(step->round, true, &step->found, &step->more);
+
+	if (step->found)
+		RecordBatch(step->round->table_name, deleted, !step->more);
+}
+
 /*
  * One step of a table's round: one batch, in a subtransaction so that an
  * error is recorded in ddb.ttl_state before the step's transaction
@@ -670,11 +689,8 @@ static bool
 TtlStep(void *arg)
 {
 	TtlRound   *round = (TtlRound *) arg;
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool found = false;
-	volatile bool more = false;
-	ErrorData  *error = NULL;
+	TtlBatchArgs step = {round, false, false};
+	ErrorData  *error;
 
 	if (RecoveryInProgress())
 		return false;
@@ -682,34 +698,9 @@ TtlStep(void *arg)
 	(void) set_config_option("lock_timeout", "1s", PGC_SUSET, PGC_S_SESSION,
 							 GUC_ACTION_LOCAL, true, 0, false);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		bool		batch_found;
-		bool		batch_more;
-		int64		deleted = TableBatch(round, true, &batch_found, &batch_more);
-
-		if (batch_found)
-			RecordBatch(round->table_name, deleted, !batch_more);
-		found = batch_found;
-		more = batch_more;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(context);
-		error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		if (MustPassOn(error))
-			ReThrowError(error);
-	}
-	PG_END_TRY();
+	error = DdbRunInSubtransaction(TtlBatch, &step);
+	if (error != NULL && MustPassOn(error))
+		ReThrowError(error);
 
 	if (error != NULL)
 	{
@@ -719,7 +710,7 @@ TtlStep(void *arg)
 		RecordError(round->table_name, error->message, true);
 		return false;
 	}
-	return found && more;
+	return step.found && step.more;
 }
 
 /*
