@@ -21,9 +21,13 @@
 #include "errors.h"
 #include "write.h"
 
-/* DynamoDB's limits on a ClientRequestToken and on a transaction's actions */
+/*
+ * DynamoDB's limits on a ClientRequestToken, on a transaction's actions and
+ * on the aggregate size of its items
+ */
 #define DDB_TRANSACT_TOKEN_MAX_LENGTH	36
 #define DDB_TRANSACT_MAX_ACTIONS		100
+#define DDB_TRANSACT_MAX_PAYLOAD		(4 * 1024 * 1024)
 
 /* One write of a transaction: set up by the caller, run by DdbTransactRun */
 typedef struct DdbTransactWrite

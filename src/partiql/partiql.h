@@ -29,6 +29,7 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
 #include "catalog.h"
@@ -156,13 +157,8 @@ typedef struct DdbBoundStatement
 extern DdbBoundStatement *DdbBindStatement(const DdbStatement *parsed,
 										   JsonbContainer *parameters, bool require_key);
 
-/*
- * partiql_bind.c: among the conditions joined by AND at the top of a
- * condition, the value of "name = value" (either way round), or NULL;
- * *conjuncts counts the conditions looked at
- */
-extern JsonbValue *DdbStatementKeyEquality(DdbCondition *cond, const char *name,
-										   int *conjuncts);
+/* partiql_bind.c: append the conditions joined by AND at the top of cond */
+extern void DdbStatementConjuncts(DdbCondition *cond, List **conjuncts);
 
 /*
  * partiql_parser.c: the normalized AttributeValue of a statement value,

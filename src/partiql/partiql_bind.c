@@ -13,7 +13,10 @@
  * It also reads what WHERE says about the key, as DynamoDB requires of
  * UPDATE and DELETE: an equality on every key attribute among the
  * conditions joined by AND at its top ("a = 1 AND b = 2 AND ..."), the
- * attribute as a whole path on one side and a value on the other.
+ * attribute as a whole path on one side and a value on the other, or an
+ * IN of that one value ("a IN [1]"). The same equality may appear twice;
+ * two different values for one key attribute in an UPDATE or DELETE are
+ * DynamoDB's "Multiple conditions on same key" error.
  *
  *-------------------------------------------------------------------------
  */
@@ -140,61 +143,112 @@ IsAttribute(const DdbOperand *operand, const char *name)
 }
 
 /*
- * DdbStatementKeyEquality finds, among the conditions joined by AND at the
- * top of a condition, "name = value" (either way round): the value, or
- * NULL. *conjuncts counts the conditions it looked at.
+ * The value a condition pins a top-level attribute to: "name = value"
+ * (either way round), or "name IN [value]" with a single value; NULL for
+ * any other condition.
  */
-JsonbValue *
-DdbStatementKeyEquality(DdbCondition *cond, const char *name, int *conjuncts)
+static JsonbValue *
+KeyConjunctValue(DdbCondition *cond, const char *name)
 {
-	JsonbValue *found = NULL;
-
-	if (cond == NULL)
-		return NULL;
-	check_stack_depth();
-	if (cond->kind == DDB_COND_AND)
-	{
-		JsonbValue *left = DdbStatementKeyEquality(cond->left, name, conjuncts);
-		JsonbValue *right = DdbStatementKeyEquality(cond->right, name, conjuncts);
-
-		return left != NULL ? left : right;
-	}
-	(*conjuncts)++;
 	if (cond->kind == DDB_COND_COMPARE && cond->op == DDB_CMP_EQ)
 	{
 		if (IsAttribute(cond->operands[0], name) && cond->operands[1]->kind == DDB_OPERAND_VALUE)
-			found = cond->operands[1]->value;
-		else if (IsAttribute(cond->operands[1], name) && cond->operands[0]->kind == DDB_OPERAND_VALUE)
-			found = cond->operands[0]->value;
+			return cond->operands[1]->value;
+		if (IsAttribute(cond->operands[1], name) && cond->operands[0]->kind == DDB_OPERAND_VALUE)
+			return cond->operands[0]->value;
 	}
-	return found;
+	if (cond->kind == DDB_COND_IN && cond->noperands == 2 &&
+		IsAttribute(cond->operands[0], name) && cond->operands[1]->kind == DDB_OPERAND_VALUE)
+		return cond->operands[1]->value;
+	return NULL;
 }
 
 /*
- * The key a WHERE pins with equalities on every key attribute, as an
- * attribute map, or NULL when it does not. *only_key tells whether WHERE
- * holds nothing else.
+ * DdbStatementConjuncts appends the conditions joined by AND at the top of
+ * a condition to a list.
+ */
+void
+DdbStatementConjuncts(DdbCondition *cond, List **conjuncts)
+{
+	if (cond == NULL)
+		return;
+	check_stack_depth();
+	if (cond->kind == DDB_COND_AND)
+	{
+		DdbStatementConjuncts(cond->left, conjuncts);
+		DdbStatementConjuncts(cond->right, conjuncts);
+		return;
+	}
+	*conjuncts = lappend(*conjuncts, cond);
+}
+
+/*
+ * Whether two normalized AttributeValues are the same value.
+ */
+static bool
+SameValue(JsonbValue *a, JsonbValue *b)
+{
+	return compareJsonbContainers(a->val.binary.data, b->val.binary.data) == 0;
+}
+
+/*
+ * The key a WHERE pins, as an attribute map, or NULL when it does not pin
+ * every key attribute. Among the conditions joined by AND at its top, a
+ * key attribute is pinned by "name = value" or "name IN [value]"; the same
+ * value again pins it as well. Two different values for one key attribute
+ * name no item: in an UPDATE or DELETE (dml) that is DynamoDB's "Multiple
+ * conditions on same key" error, elsewhere the first value is the key and
+ * the rest of WHERE (false on that item) is a condition. *only_key tells
+ * whether WHERE holds nothing but the key's equalities.
  */
 static Jsonb *
-KeyFromWhere(DdbTable *table, DdbCondition *where, bool *only_key)
+KeyFromWhere(DdbTable *table, DdbCondition *where, bool dml, bool *only_key)
 {
+	JsonbValue *values[lengthof(table->keys)] = {NULL};
+	List	   *conjuncts = NIL;
+	ListCell   *lc;
+	bool		conflict = false;
+	int			nkey_conjuncts = 0;
 	JsonbParseState *st = NULL;
-	int			conjuncts = 0;
 
 	*only_key = false;
+	DdbStatementConjuncts(where, &conjuncts);
+	foreach(lc, conjuncts)
+	{
+		DdbCondition *cond = (DdbCondition *) lfirst(lc);
+
+		for (int i = 0; i < table->nkeys; i++)
+		{
+			JsonbValue *value = KeyConjunctValue(cond, table->keys[i].name);
+
+			if (value == NULL)
+				continue;
+			nkey_conjuncts++;
+			if (values[i] == NULL)
+				values[i] = value;
+			else if (!SameValue(values[i], value))
+			{
+				if (dml)
+					DdbValidationError("Multiple conditions on same key %s. Only single item Update/Insert/Delete are supported",
+									   table->keys[i].name);
+				conflict = true;
+			}
+			break;
+		}
+	}
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		if (values[i] == NULL)
+			return NULL;
+	}
+	*only_key = (!conflict && nkey_conjuncts == list_length(conjuncts));
+
 	DdbPushBeginObject(&st);
 	for (int i = 0; i < table->nkeys; i++)
 	{
-		JsonbValue *value;
-
-		conjuncts = 0;
-		value = DdbStatementKeyEquality(where, table->keys[i].name, &conjuncts);
-		if (value == NULL)
-			return NULL;
 		DdbPushKey(&st, table->keys[i].name);
-		DdbPushStored(&st, WJB_VALUE, value);
+		DdbPushStored(&st, WJB_VALUE, values[i]);
 	}
-	*only_key = (conjuncts == table->nkeys);
 	return DdbBuildJsonb(DdbPushEndObject(&st));
 }
 
@@ -231,7 +285,10 @@ DdbBindStatement(const DdbStatement *parsed, JsonbContainer *parameters, bool re
 
 	bound->table = DdbTableLookup(parsed->table_name);
 	if (parsed->kind != DDB_STATEMENT_INSERT)
-		bound->key_map = KeyFromWhere(bound->table, bound->where, &bound->where_is_key);
+		bound->key_map = KeyFromWhere(bound->table, bound->where,
+									   parsed->kind == DDB_STATEMENT_UPDATE ||
+									   parsed->kind == DDB_STATEMENT_DELETE,
+									   &bound->where_is_key);
 	if ((parsed->kind == DDB_STATEMENT_UPDATE || parsed->kind == DDB_STATEMENT_DELETE) &&
 		bound->key_map == NULL && require_key)
 		DdbValidationError("Where clause does not contain a mandatory equality on all key attributes");

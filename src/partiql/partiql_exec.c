@@ -71,6 +71,7 @@
 #include "query.h"
 #include "request.h"
 #include "storage.h"
+#include "string_escape.h"
 #include "write.h"
 #include "indexes/index.h"
 
@@ -107,14 +108,28 @@ typedef struct SelectPlan
  */
 
 /*
- * DdbStatementCheckText checks a statement's length, in characters.
+ * DdbStatementCheckText checks a statement's length, in characters of the
+ * string its stored form stands for (a U+0000 is one character).
  */
 void
 DdbStatementCheckText(const char *statement, const char *constraint_member,
 					  DdbConstraintErrors *errors)
 {
-	DdbRequestCheckString(errors, statement, constraint_member, 1,
-						  DDB_PARTIQL_MAX_STATEMENT, NULL, NULL);
+	int			length;
+
+	if (statement == NULL)
+	{
+		DdbConstraintAdd(errors, "null", constraint_member, "Member must not be null");
+		return;
+	}
+	length = DdbStoredStringChars(statement, strlen(statement));
+	if (length < 1)
+		DdbConstraintAdd(errors, "''", constraint_member,
+						 "Member must have length greater than or equal to 1");
+	else if (length > DDB_PARTIQL_MAX_STATEMENT)
+		DdbConstraintAdd(errors, psprintf("'%s'", statement), constraint_member,
+						 psprintf("Member must have length less than or equal to %d",
+								  DDB_PARTIQL_MAX_STATEMENT));
 }
 
 /*
@@ -243,24 +258,6 @@ PinnedValues(DdbCondition *cond, const char *name)
 }
 
 /*
- * The conditions joined by AND at the top of a condition.
- */
-static void
-Conjuncts(DdbCondition *cond, List **out)
-{
-	if (cond == NULL)
-		return;
-	check_stack_depth();
-	if (cond->kind == DDB_COND_AND)
-	{
-		Conjuncts(cond->left, out);
-		Conjuncts(cond->right, out);
-		return;
-	}
-	*out = lappend(*out, cond);
-}
-
-/*
  * A key condition for a conjunct on a RANGE attribute of a type, or NULL
  * when the conjunct cannot be one.
  */
@@ -364,7 +361,7 @@ PlanSelect(DdbBoundStatement *bound, ReadSchema *schema, SelectPlan *plan)
 
 	memset(plan, 0, sizeof(*plan));
 	plan->forward = true;
-	Conjuncts(bound->where, &conjuncts);
+	DdbStatementConjuncts(bound->where, &conjuncts);
 
 	plan->query = true;
 	for (int k = 0; k < schema->nhash; k++)
@@ -537,9 +534,31 @@ InvalidNextToken(void)
 	DdbValidationError("The provided NextToken is invalid for this statement");
 }
 
+/* A start key to normalize, in a subtransaction */
+typedef struct TokenKey
+{
+	JsonbContainer *key;
+	Jsonb	   *normalized;
+} TokenKey;
+
+/*
+ * Normalize a NextToken's start key (a TokenKey).
+ */
+static void
+NormalizeTokenKey(void *arg)
+{
+	TokenKey   *tk = (TokenKey *) arg;
+	Size		size;
+
+	tk->normalized = DdbAttributeMapNormalize(tk->key, &size);
+}
+
 /*
  * Decode a NextToken of this statement: *partition and *start_key (NULL:
- * the partition's beginning).
+ * the partition's beginning). Anything but a token this statement gave
+ * (not base64, not JSON, members missing or of other types, another
+ * statement's hash, a partition out of range, a start key that is no
+ * attribute map) is InvalidNextToken's error.
  */
 static void
 DecodeNextToken(const char *token, const char *hash, int npartitions,
@@ -547,17 +566,17 @@ DecodeNextToken(const char *token, const char *hash, int npartitions,
 {
 	MemoryContext context = CurrentMemoryContext;
 	Jsonb	   *volatile decoded = NULL;
-	JsonbContainer *key;
-	char	   *token_hash;
-	int64		p = 0;
-	Size		size;
+	JsonbValue	v;
+	char	   *text;
+	char	   *end;
+	long long	p;
 
 	PG_TRY();
 	{
 		bytea	   *raw = DdbBase64Decode(token, strlen(token));
-		char	   *text = pnstrdup(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
+		char	   *json = pnstrdup(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
 
-		decoded = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+		decoded = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
 	}
 	PG_CATCH();
 	{
@@ -569,13 +588,44 @@ DecodeNextToken(const char *token, const char *hash, int npartitions,
 	if (decoded == NULL || !JsonContainerIsObject(&decoded->root) ||
 		JsonContainerIsScalar(&decoded->root))
 		InvalidNextToken();
-	token_hash = DdbJsonGetString(&decoded->root, "h");
-	if (token_hash == NULL || strcmp(token_hash, hash) != 0 ||
-		!DdbJsonGetInt64(&decoded->root, "p", &p) || p < 0 || p > Max(npartitions, 1))
+
+	/* h: this statement's hash */
+	if (!DdbJsonGet(&decoded->root, "h", &v) || v.type != jbvString ||
+		v.val.string.len != strlen(hash) || memcmp(v.val.string.val, hash, v.val.string.len) != 0)
+		InvalidNextToken();
+
+	/* p: a partition of the plan */
+	if (!DdbJsonGet(&decoded->root, "p", &v) || v.type != jbvNumeric)
+		InvalidNextToken();
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+	errno = 0;
+	p = strtoll(text, &end, 10);
+	if (errno != 0 || *end != '\0' || p < 0 || p > Max(npartitions, 1))
 		InvalidNextToken();
 	*partition = (int) p;
-	key = DdbJsonGetObject(&decoded->root, "k");
-	*start_key = key != NULL ? DdbAttributeMapNormalize(key, &size) : NULL;
+
+	/* k: the key read last, an attribute map */
+	*start_key = NULL;
+	if (DdbJsonGet(&decoded->root, "k", &v))
+	{
+		TokenKey	tk;
+		ErrorData  *error;
+
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data) ||
+			JsonContainerIsScalar(v.val.binary.data))
+			InvalidNextToken();
+		tk.key = v.val.binary.data;
+		tk.normalized = NULL;
+		error = DdbRunInSubtransaction(NormalizeTokenKey, &tk);
+		if (error != NULL)
+		{
+			if (error->sqlerrcode != DdbErrorSqlState(DDB_VALIDATION) &&
+				error->sqlerrcode != DdbErrorSqlState(DDB_SERIALIZATION))
+				ReThrowError(error);
+			InvalidNextToken();
+		}
+		*start_key = tk.normalized;
+	}
 }
 
 

@@ -18,12 +18,15 @@
  *	  statement on a table that does not exist, or whose key does not fit
  *	  its table's schema, cancels the transaction (TransactionCanceled-
  *	  Exception with ResourceNotFound or ValidationError in its slot), as
- *	  DynamoDB reports them. Two statements on one item are a
+ *	  DynamoDB reports them. Two statements on one item, and a write
+ *	  transaction whose INSERTed items and other statements' keys add up
+ *	  to more than 4 MB (TransactWriteItems' payload limit), are a
  *	  ValidationException.
  *
  * 2. Reads: every item is read in one snapshot, as TransactGetItems reads
  *	  them, and Responses holds {"Item": ...} (or {} for no item) per
- *	  statement, in order.
+ *	  statement, in order. Items over 4 MB in all (before projection) are
+ *	  TransactGetItems' ValidationException.
  *
  * 3. Writes go through transact.c's machinery (transact.h), as
  *	  TransactWriteItems' actions do: the ClientRequestToken is claimed
@@ -239,6 +242,29 @@ PrepareStatements(TxStatement *statements, int n, bool *reads)
 		DdbValidationError("Unsupported operation: A transaction must consist of either read statements or write statements, not both; use EXISTS to check an item in a write transaction");
 	*reads = any_read;
 
+	/*
+	 * the request's items (an INSERT's) and keys (the others') within 4 MB,
+	 * as TransactWriteItems' payload
+	 */
+	if (any_write)
+	{
+		Size		payload = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			DdbBoundStatement *bound = statements[i].bound;
+
+			if (bound == NULL)
+				continue;
+			if (bound->item != NULL)
+				payload += DdbItemSize(&bound->item->root);
+			else if (bound->key_map != NULL)
+				payload += DdbItemSize(&bound->key_map->root);
+		}
+		if (payload > DDB_TRANSACT_MAX_PAYLOAD)
+			DdbValidationError("Transaction payload size cannot exceed 4 MB");
+	}
+
 	/* two statements on one item */
 	for (int i = 0; i < n; i++)
 	{
@@ -280,6 +306,7 @@ static Jsonb *
 ReadTransaction(TxStatement *statements, int n, DdbCapacityMode mode)
 {
 	Jsonb	  **items = palloc0(sizeof(Jsonb *) * n);
+	Size		total_size = 0;
 	DdbCapacityTotals capacity = {0};
 	JsonbParseState *st = NULL;
 
@@ -290,6 +317,9 @@ ReadTransaction(TxStatement *statements, int n, DdbCapacityMode mode)
 
 		CHECK_FOR_INTERRUPTS();
 		items[i] = DdbStatementGetItem(statements[i].bound, DDB_READ_IN_SNAPSHOT, &size);
+		total_size += size;
+		if (total_size > DDB_TRANSACT_MAX_PAYLOAD)
+			DdbValidationError("The aggregate size of the items in the transaction exceeded 4 MB");
 		/* transactional reads cost twice a consistent read */
 		DdbCapacityTotalsAdd(&capacity, statements[i].bound->table->name,
 							 2 * DdbReadUnits(size, true));
