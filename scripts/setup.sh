@@ -25,7 +25,7 @@ DDB_PACKAGES=(
     postgresql-15-pgtap                     # CREATE EXTENSION pgtap
     libtap-parser-sourcehandler-pgtap-perl  # pg_prove
     build-essential                         # gcc, make, libc headers
-    python3                                 # the expression fuzz test's generator
+    python3                                 # the fuzz tests' generators
     libhttp-parser-dev                      # the HTTP endpoint's HTTP/1.1 parser
     zlib1g-dev                              # gzip request bodies, x-amz-crc32
     libssl-dev                              # SHA-256 and HMAC of AWS Signature Version 4
