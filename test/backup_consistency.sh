@@ -143,12 +143,16 @@ SET ddb.backup_sync_limit = 0;
 SELECT ddb.restore_table_from_backup(jsonb_build_object('TargetTableName', 'restored_worker',
     'BackupArn', (SELECT backup_arn FROM ddb.backups WHERE backup_name = '$late')));
 SQL
-for _ in $(seq 600); do
-    [ "$(psql -d "$db" -At -c "SELECT count(*) FROM ddb.table_restores WHERE in_progress")" = 0 ] && break
-    sleep 0.1
-done
+# restores of more than ddb.backup_sync_limit items are the worker's: wait
+wait_restores() {  # database
+    for _ in $(seq 600); do
+        [ "$(psql -d "$1" -At -c "SELECT count(*) FROM ddb.table_restores WHERE in_progress")" = 0 ] && return
+        sleep 0.1
+    done
+}
 check_restore() {  # database, table, backup name
     local items out
+    wait_restores "$1"
     items=$(psql -d "$1" -At -c "SELECT items FROM ddb.backups WHERE backup_name = '$3'")
     out=$(psql -d "$1" -At -F ' ' <<SQL
 SELECT ddb.describe_table('{"TableName": "$2"}') #>> '{Table,TableStatus}',
