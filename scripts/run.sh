@@ -104,6 +104,8 @@ wal_level = logical
 max_replication_slots = 10
 max_wal_senders = 10
 max_prepared_transactions = 10
+# point-in-time recovery reads commit times
+track_commit_timestamp = on
 $(ddb_output_plugin_setting)
 EOF
 fi

@@ -385,3 +385,73 @@ CREATE FUNCTION ddb.restore_table_from_backup(request jsonb) RETURNS jsonb
 CREATE FUNCTION ddb.restore_table_from_backup(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_restore_table_from_backup_text' LANGUAGE C VOLATILE;
 -- end of on-demand backups
+
+---------------------------------------------------------------------------
+-- Point-in-time recovery (src/backups/pitr.c): UpdateContinuousBackups,
+-- DescribeContinuousBackups and RestoreTableToPointInTime. A table with
+-- point-in-time recovery enabled has a row here, a base copy and a history
+-- in schema ddb_backups (owned by the item table's owner), and the trigger
+-- ddb_pitr on its item table that appends each written item to the
+-- history. Needs track_commit_timestamp = on. Not dumped: a restored
+-- database has tables without point-in-time recovery.
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.continuous_backups (
+    table_name text COLLATE "C" PRIMARY KEY REFERENCES ddb.tables ON DELETE CASCADE,
+    recovery_period_days integer NOT NULL CHECK (recovery_period_days BETWEEN 1 AND 35),
+    enabled_xid xid8 NOT NULL,                   -- the enabling transaction: its commit is the
+                                                 -- earliest restorable time until a roll
+    base_time timestamptz,                       -- the base is the table as of this time
+                                                 -- (NULL: as of the enabling commit)
+    rolled_at timestamptz,                       -- the last roll forward of the base
+    base regclass NOT NULL,                      -- in ddb_backups: (item jsonb)
+    history regclass NOT NULL                    -- in ddb_backups: (item jsonb, deleted boolean,
+                                                 -- xid xid8, lsn pg_lsn), one row per write
+);
+COMMENT ON TABLE ddb.continuous_backups IS 'tables with point-in-time recovery enabled: their base copy and history';
+GRANT SELECT ON ddb.continuous_backups TO PUBLIC;
+
+-- Disabling point-in-time recovery, or deleting the table, drops its base
+-- and history
+CREATE FUNCTION ddb.continuous_backups_dropped() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) OLD.base::pg_catalog.oid) THEN
+        EXECUTE pg_catalog.format('DROP TABLE %s', OLD.base);
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) OLD.history::pg_catalog.oid) THEN
+        EXECUTE pg_catalog.format('DROP TABLE %s', OLD.history);
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION ddb.continuous_backups_dropped() FROM PUBLIC;
+CREATE TRIGGER ddb_continuous_backups_dropped AFTER DELETE ON ddb.continuous_backups
+    FOR EACH ROW EXECUTE FUNCTION ddb.continuous_backups_dropped();
+
+CREATE FUNCTION ddb.pitr_record() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_pitr_record' LANGUAGE C;
+COMMENT ON FUNCTION ddb.pitr_record() IS
+    'append a written item to a point-in-time recovery history (AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW)';
+
+CREATE FUNCTION ddb.pitr_roll_forward(table_name text, up_to timestamptz) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'ddb_pitr_roll_forward' LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION ddb.pitr_roll_forward(text, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION ddb.pitr_roll_forward(text, timestamptz) IS
+    'fold the point-in-time recovery history committed up to a time into the base (what the background worker does); true when it did';
+
+CREATE FUNCTION ddb.update_continuous_backups(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_update_continuous_backups' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.update_continuous_backups(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_update_continuous_backups_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_continuous_backups(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_continuous_backups' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_continuous_backups(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_continuous_backups_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.restore_table_to_point_in_time(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_restore_table_to_point_in_time' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.restore_table_to_point_in_time(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_restore_table_to_point_in_time_text' LANGUAGE C VOLATILE;
+-- end of point-in-time recovery

@@ -73,6 +73,9 @@ static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_TABLE_NOT_FOUND] = {"TableNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '2', '4')},
 	[DDB_TABLE_ALREADY_EXISTS] = {"TableAlreadyExistsException", MAKE_SQLSTATE('Y', 'D', '0', '2', '5')},
 	[DDB_TABLE_IN_USE] = {"TableInUseException", MAKE_SQLSTATE('Y', 'D', '0', '2', '6')},
+	[DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE] = {"PointInTimeRecoveryUnavailableException", MAKE_SQLSTATE('Y', 'D', '0', '2', '7')},
+	[DDB_INVALID_RESTORE_TIME] = {"InvalidRestoreTimeException", MAKE_SQLSTATE('Y', 'D', '0', '2', '8')},
+	[DDB_CONTINUOUS_BACKUPS_UNAVAILABLE] = {"ContinuousBackupsUnavailableException", MAKE_SQLSTATE('Y', 'D', '0', '2', '9')},
 };
 
 /*
@@ -109,6 +112,9 @@ static const DdbErrorWireInfo ddb_error_wire[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_TABLE_NOT_FOUND] = {NS_DYNAMODB, false, 400},
 	[DDB_TABLE_ALREADY_EXISTS] = {NS_DYNAMODB, false, 400},
 	[DDB_TABLE_IN_USE] = {NS_DYNAMODB, false, 400},
+	[DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE] = {NS_DYNAMODB, false, 400},
+	[DDB_INVALID_RESTORE_TIME] = {NS_DYNAMODB, false, 400},
+	[DDB_CONTINUOUS_BACKUPS_UNAVAILABLE] = {NS_DYNAMODB, false, 400},
 };
 
 /*

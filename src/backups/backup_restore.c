@@ -151,19 +151,20 @@ QualifiedName(Oid relid)
 
 /*
  * The expression of a key column's value computed from the item of a row
- * "s" whose key attribute's name is parameter $param.
+ * alias whose key attribute's name is parameter $param.
  */
-static void
-AppendKeyExpression(StringInfo sql, char type, int param)
+void
+DdbRestoreAppendKey(StringInfo sql, const char *alias, char type, int param)
 {
 	if (type == 'S')
-		appendStringInfo(sql, "(s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'S'", param);
+		appendStringInfo(sql, "(%s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'S'",
+						 alias, param);
 	else if (type == 'N')
-		appendStringInfo(sql, "((s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'N')::pg_catalog.numeric",
-						 param);
+		appendStringInfo(sql, "((%s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'N')::pg_catalog.numeric",
+						 alias, param);
 	else
-		appendStringInfo(sql, "pg_catalog.decode((s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'B', 'base64')",
-						 param);
+		appendStringInfo(sql, "pg_catalog.decode((%s.item OPERATOR(pg_catalog.->) $%d) OPERATOR(pg_catalog.->>) 'B', 'base64')",
+						 alias, param);
 }
 
 /*
@@ -181,8 +182,24 @@ AppendKeyExpression(StringInfo sql, char type, int param)
 int64
 DdbRestoreFill(Oid item_table, Oid source_items)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
+	if (get_rel_name(source_items) == NULL)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the items to restore table %s from are gone",
+				 get_rel_name(item_table));
+	return DdbRestoreFillFrom(item_table, QualifiedName(source_items), 0);
+}
+
+/*
+ * DdbRestoreFillFrom is DdbRestoreFill from any FROM item (a relation, or a
+ * parenthesized query) with a column item: the query may use $1 and $2, the
+ * names of the key attributes (stored form; $2 is NULL for a table without
+ * a sort key), and $3, the timestamptz as_of.
+ */
+int64
+DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	char		nulls[4] = "   ";
 	Oid			lookup_types[1] = {OIDOID};
 	Datum		lookup_args[1] = {ObjectIdGetDatum(item_table)};
 	StringInfoData sql;
@@ -198,9 +215,6 @@ DdbRestoreFill(Oid item_table, Oid source_items)
 	int			guc_nest_level;
 	int64		count;
 
-	if (get_rel_name(source_items) == NULL)
-		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the items to restore table %s from are gone",
-				 get_rel_name(item_table));
 	Execute("SELECT t.hash_key, t.hash_key_type, t.hash_key_column::pg_catalog.text,"
 			"       t.range_key, t.range_key_type, t.range_key_column::pg_catalog.text, c.relowner"
 			"  FROM ddb.tables t JOIN pg_catalog.pg_class c"
@@ -222,6 +236,9 @@ DdbRestoreFill(Oid item_table, Oid source_items)
 		columns[1] = SPI_getvalue(row, desc, 6);
 		nkeys = 2;
 	}
+	else
+		nulls[1] = 'n';
+	args[2] = TimestampTzGetDatum(as_of);
 	owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
 
 	initStringInfo(&sql);
@@ -231,10 +248,10 @@ DdbRestoreFill(Oid item_table, Oid source_items)
 	appendStringInfoString(&sql, "item) SELECT ");
 	for (int i = 0; i < nkeys; i++)
 	{
-		AppendKeyExpression(&sql, types[i], i + 1);
+		DdbRestoreAppendKey(&sql, "s", types[i], i + 1);
 		appendStringInfoString(&sql, ", ");
 	}
-	appendStringInfo(&sql, "s.item FROM %s s", QualifiedName(source_items));
+	appendStringInfo(&sql, "s.item FROM %s s", source_from);
 
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
@@ -242,11 +259,46 @@ DdbRestoreFill(Oid item_table, Oid source_items)
 	guc_nest_level = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	Execute(sql.data, nkeys, argtypes, args, NULL, SPI_OK_INSERT);
+	Execute(sql.data, 3, argtypes, args, nulls, SPI_OK_INSERT);
 	count = (int64) SPI_processed;
 	AtEOXact_GUC(true, guc_nest_level);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	return count;
+}
+
+/*
+ * DdbRestoreCreateTable makes the new table of a restore with CreateTable,
+ * as the caller, from a definition and the request's overrides, and
+ * returns its item table.
+ */
+Oid
+DdbRestoreCreateTable(Jsonb *definition, JsonbContainer *request, const char *target)
+{
+	Jsonb	   *create_request;
+	bool		isnull;
+
+	{
+		Oid			argtypes[3] = {JSONBOID, JSONBOID, TEXTOID};
+		Datum		args[3];
+
+		args[0] = JsonbPGetDatum(definition);
+		args[1] = JsonbPGetDatum(DdbContainerToJsonb(request));
+		args[2] = CStringGetTextDatum(target);
+		Execute(restore_request_sql, 3, argtypes, args, NULL, SPI_OK_SELECT);
+		create_request = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	(void) DdbCreateTable(&create_request->root);
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		args[1] = {CStringGetTextDatum(target)};
+
+		Execute("SELECT item_table::pg_catalog.oid FROM ddb.tables"
+				" WHERE table_name OPERATOR(pg_catalog.=) $1",
+				1, argtypes, args, NULL, SPI_OK_SELECT);
+		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+											  1, &isnull));
+	}
 }
 
 /*
@@ -308,7 +360,6 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 	Jsonb	   *definition;
 	char	   *source_table_arn;
 	int64		item_count;
-	Jsonb	   *create_request;
 	Oid			item_table;
 	bool		sync;
 	TimestampTz requested_at = GetCurrentTimestamp();
@@ -378,28 +429,7 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 	}
 
 	/* the table, made by CreateTable as the caller */
-	{
-		Oid			argtypes[3] = {JSONBOID, JSONBOID, TEXTOID};
-		Datum		args[3];
-
-		args[0] = JsonbPGetDatum(definition);
-		args[1] = JsonbPGetDatum(DdbContainerToJsonb(request));
-		args[2] = CStringGetTextDatum(target);
-		Execute(restore_request_sql, 3, argtypes, args, NULL, SPI_OK_SELECT);
-		create_request = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc, 1, &isnull));
-	}
-	(void) DdbCreateTable(&create_request->root);
-	{
-		Oid			argtypes[1] = {TEXTOID};
-		Datum		args[1] = {CStringGetTextDatum(target)};
-
-		Execute("SELECT item_table::pg_catalog.oid FROM ddb.tables"
-				" WHERE table_name OPERATOR(pg_catalog.=) $1",
-				1, argtypes, args, NULL, SPI_OK_SELECT);
-		item_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-													1, &isnull));
-	}
+	item_table = DdbRestoreCreateTable(definition, request, target);
 
 	/* filled now, or by the worker */
 	sync = item_count <= DdbBackupSyncLimit;
@@ -537,4 +567,14 @@ DdbRestoreDescribe(const char *table_name, Jsonb *description)
 	if (SPI_processed == 0)
 		return description;
 	return DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * DdbRestoreTableDescription is the TableDescription of a table, as
+ * DescribeTable gives it.
+ */
+Jsonb *
+DdbRestoreTableDescription(const char *table_name)
+{
+	return TableDescription(table_name);
 }

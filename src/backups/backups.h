@@ -5,8 +5,10 @@
  *	  ListBackups and DeleteBackup (backup_catalog.c), the copy of a table's
  *	  items into a backup (backup_copy.c), RestoreTableFromBackup and the
  *	  restore of a table from a set of items and a definition
- *	  (backup_restore.c), and the background worker's share of both
- *	  (backup_worker.c).
+ *	  (backup_restore.c), the background worker's share of both
+ *	  (backup_worker.c), and point-in-time recovery (pitr.c: its API, the
+ *	  history trigger, restores at an instant through DdbRestoreFillFrom,
+ *	  and the worker's roll forward of its base copy).
  *
  * A backup is
  *
@@ -42,6 +44,7 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -82,6 +85,28 @@ extern bool DdbBackupCopy(const char *backup_arn);
 extern int64 DdbRestoreFill(Oid item_table, Oid source_items);
 
 /*
+ * backup_restore.c: the same from any FROM item with a column item (a
+ * relation or a parenthesized query, which may use $1 and $2, the key
+ * attribute names, and $3, as_of)
+ */
+extern int64 DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of);
+
+/*
+ * backup_restore.c: the expression of a key column's value computed from
+ * the item of alias, whose key attribute's name is parameter $param
+ */
+extern void DdbRestoreAppendKey(StringInfo sql, const char *alias, char type, int param);
+
+/*
+ * backup_restore.c: make a restore's new table with CreateTable from a
+ * definition and a request's overrides; returns its item table
+ */
+extern Oid	DdbRestoreCreateTable(Jsonb *definition, JsonbContainer *request, const char *target);
+
+/* backup_restore.c: the TableDescription of a table, as DescribeTable gives it */
+extern Jsonb *DdbRestoreTableDescription(const char *table_name);
+
+/*
  * backup_restore.c: finish a restore the worker has to do (fill the table,
  * clear RestoreInProgress); false when there is nothing to do
  */
@@ -102,5 +127,11 @@ extern Jsonb *DdbRestoreDescribe(const char *table_name, Jsonb *description);
 
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;
+
+/*
+ * pitr.c: the worker's unit of work that rolls the base copy of tables
+ * with point-in-time recovery forward, purging older history
+ */
+extern const struct DdbWorkKind DdbPitrWork;
 
 #endif							/* DDB_BACKUPS_H */

@@ -55,6 +55,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DeleteItem", DdbDeleteItem, false},
 	{"DeleteTable", DdbDeleteTable, true},
 	{"DescribeBackup", DdbDescribeBackup, true},
+	{"DescribeContinuousBackups", DdbDescribeContinuousBackups, true},
 	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
@@ -70,11 +71,13 @@ static const DdbOperation DdbOperations[] = {
 	{"PutItem", DdbPutItem, false},
 	{"Query", DdbQuery, false},
 	{"RestoreTableFromBackup", DdbRestoreTableFromBackup, true},
+	{"RestoreTableToPointInTime", DdbRestoreTableToPointInTime, true},
 	{"Scan", DdbScan, false},
 	{"TagResource", DdbTagResource, true},
 	{"TransactGetItems", DdbTransactGetItems, false},
 	{"TransactWriteItems", DdbTransactWriteItems, false},
 	{"UntagResource", DdbUntagResource, true},
+	{"UpdateContinuousBackups", DdbUpdateContinuousBackups, true},
 	{"UpdateItem", DdbUpdateItem, false},
 	{"UpdateTable", DdbUpdateTable, true},
 	{"UpdateTimeToLive", DdbUpdateTimeToLive, true},
@@ -407,6 +410,7 @@ DDB_OPERATION_FUNCTIONS(delete_backup, "DeleteBackup")
 DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_backup, "DescribeBackup")
+DDB_OPERATION_FUNCTIONS(describe_continuous_backups, "DescribeContinuousBackups")
 DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
@@ -422,11 +426,13 @@ DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")
 DDB_OPERATION_FUNCTIONS(put_item, "PutItem")
 DDB_OPERATION_FUNCTIONS(query, "Query")
 DDB_OPERATION_FUNCTIONS(restore_table_from_backup, "RestoreTableFromBackup")
+DDB_OPERATION_FUNCTIONS(restore_table_to_point_in_time, "RestoreTableToPointInTime")
 DDB_OPERATION_FUNCTIONS(scan, "Scan")
 DDB_OPERATION_FUNCTIONS(tag_resource, "TagResource")
 DDB_OPERATION_FUNCTIONS(transact_get_items, "TransactGetItems")
 DDB_OPERATION_FUNCTIONS(transact_write_items, "TransactWriteItems")
 DDB_OPERATION_FUNCTIONS(untag_resource, "UntagResource")
+DDB_OPERATION_FUNCTIONS(update_continuous_backups, "UpdateContinuousBackups")
 DDB_OPERATION_FUNCTIONS(update_item, "UpdateItem")
 DDB_OPERATION_FUNCTIONS(update_table, "UpdateTable")
 DDB_OPERATION_FUNCTIONS(update_time_to_live, "UpdateTimeToLive")

@@ -51,6 +51,11 @@ extern Jsonb *DdbListBackups(JsonbContainer *request);
 extern Jsonb *DdbDeleteBackup(JsonbContainer *request);
 extern Jsonb *DdbRestoreTableFromBackup(JsonbContainer *request);
 
+/* backups/pitr.c: point-in-time recovery */
+extern Jsonb *DdbUpdateContinuousBackups(JsonbContainer *request);
+extern Jsonb *DdbDescribeContinuousBackups(JsonbContainer *request);
+extern Jsonb *DdbRestoreTableToPointInTime(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);

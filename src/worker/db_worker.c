@@ -52,6 +52,7 @@ static const DdbWorkKind *const WorkKinds[] = {
 	&DdbTtlExpiryWork,
 	&DdbStreamLogWork,
 	&DdbBackupWork,
+	&DdbPitrWork,
 };
 
 /*
