@@ -215,6 +215,11 @@ SELECT ddb.delete_item('{"TableName": "pt_blobs", "Key": {"k": {"B": "AAE="}}}')
 SELECT ddb.put_item('{"TableName": "pt_blobs", "Item": {"k": {"B": "AAE="}, "v": {"N": "2"}}}');
 SELECT ddb.put_item('{"TableName": "pt_blobs", "Item": {"k": {"B": "AAI="}, "v": {"N": "3"}}}');
 SELECT ddb.delete_item('{"TableName": "pt_blobs", "Key": {"k": {"B": "AAI="}}}');
+-- a plain SQL update that moves an item to another key: a restore has it
+-- under the new key only
+SELECT ddb.put_item('{"TableName": "pt_blobs", "Item": {"k": {"B": "AAQ="}, "v": {"N": "4"}}}');
+UPDATE ddb_data.pt_blobs SET k = '\x0005'::bytea, item = jsonb_set(item, '{k}', '{"B": "AAU="}')
+ WHERE k = '\x0004'::bytea;
 -- a large item, stored out of line (TOAST) in the item table and the history
 SELECT ddb.put_item(jsonb_build_object('TableName', 'pt_blobs', 'Item', jsonb_build_object(
   'k', jsonb_build_object('B', 'AAM='),

@@ -59,6 +59,7 @@
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -733,6 +734,50 @@ ddb_pitr_roll_forward(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Whether an UPDATE changed a column of the item table other than item
+ * (the key columns): by the bytes of the values, so a change of stored
+ * representation alone counts too, which records a harmless extra delete.
+ */
+static bool
+KeyColumnsChanged(TupleDesc desc, AttrNumber item_attnum, HeapTuple old_row, HeapTuple new_row)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		bool		old_null;
+		bool		new_null;
+		Datum		old_value;
+		Datum		new_value;
+
+		if (attr->attisdropped || attr->attnum == item_attnum)
+			continue;
+		old_value = heap_getattr(old_row, attr->attnum, desc, &old_null);
+		new_value = heap_getattr(new_row, attr->attnum, desc, &new_null);
+		if (old_null != new_null)
+			return true;
+		if (!old_null && !datum_image_eq(old_value, new_value, attr->attbyval, attr->attlen))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Append one record (item, deleted, xid) to a history, with the current
+ * WAL insert position as its lsn.
+ */
+static void
+AppendHistory(Relation history, Datum *values, bool *nulls)
+{
+	HeapTuple	row;
+
+	values[3] = LSNGetDatum(GetXLogInsertRecPtr());
+	nulls[3] = false;
+	row = heap_form_tuple(RelationGetDescr(history), values, nulls);
+	simple_heap_insert(history, row);
+	heap_freetuple(row);
+}
+
+/*
  * ddb.pitr_record(): the trigger that appends a written row's item to the
  * history named by its argument (in ddb_backups). It writes the history's
  * heap directly: no permission on it is needed, and it has no index.
@@ -755,7 +800,6 @@ ddb_pitr_record(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	bool		deleted;
-	HeapTuple	row;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || trigdata->tg_trigger->tgnargs != 1)
@@ -780,7 +824,6 @@ ddb_pitr_record(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	values[1] = BoolGetDatum(deleted);
 	values[2] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	values[3] = LSNGetDatum(GetXLogInsertRecPtr());
 
 	/*
 	 * The history: the one this trigger wrote last when it still has the
@@ -820,9 +863,25 @@ ddb_pitr_record(PG_FUNCTION_ARGS)
 				 errmsg("table \"%s\" may not write the point-in-time recovery history \"%s\"",
 						RelationGetRelationName(trigdata->tg_relation), RelationGetRelationName(history)),
 				 errdetail("A history is written by the triggers of tables of the history's owner.")));
-	row = heap_form_tuple(RelationGetDescr(history), values, nulls);
-	simple_heap_insert(history, row);
-	heap_freetuple(row);
+
+	/*
+	 * An UPDATE that moved the row to another key (plain SQL can): the old
+	 * key's item is gone, recorded as a delete before the new one is
+	 * recorded (the lsn orders them)
+	 */
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		KeyColumnsChanged(desc, item_attnum, trigdata->tg_trigtuple, trigdata->tg_newtuple))
+	{
+		Datum		old_values[4];
+		bool		old_nulls[4] = {false, false, false, false};
+
+		old_values[0] = heap_getattr(trigdata->tg_trigtuple, item_attnum, desc, &old_nulls[0]);
+		old_values[1] = BoolGetDatum(true);
+		old_values[2] = values[2];
+		if (!old_nulls[0])
+			AppendHistory(history, old_values, old_nulls);
+	}
+	AppendHistory(history, values, nulls);
 	table_close(history, RowExclusiveLock);
 	return PointerGetDatum(NULL);
 }
