@@ -23,7 +23,17 @@
  * OpenSSL's libcrypto.
  *
  * Key lookups read ddb.access_keys as the worker's user (the bootstrap
- * superuser), before the request switches to the key's role.
+ * superuser), before the request switches to the key's role. Each worker
+ * keeps the keys it has used in a cache (id, secret, role, and the signing
+ * key of the last date/region/service scope signed with it), so that a
+ * request signed with a known key reads no table and derives no key. The
+ * trigger access_keys_changed on ddb.access_keys (any INSERT, UPDATE,
+ * DELETE or TRUNCATE, e.g. ddb.revoke_access_key) sends a relcache
+ * invalidation of the table when its transaction commits, before the
+ * client is told of the commit; every worker drops its whole cache on it
+ * at the start of its next request, so a revoked key is refused from the
+ * first request that starts after the revoke returns. Unknown key ids are
+ * not cached, and a key's role is checked to exist on every request.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,10 +46,17 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "errors.h"
@@ -51,7 +68,31 @@
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 
+/* the longest key id, and date/region/service scope, the key cache holds */
+#define KEY_CACHE_MAX_ID 128
+#define KEY_CACHE_MAX_SCOPE 128
+/* keys cached per worker, at most (past that the cache starts over) */
+#define KEY_CACHE_MAX_ENTRIES 10000
+
+/* An access key a worker has used */
+typedef struct KeyCacheEntry
+{
+	char		key_id[KEY_CACHE_MAX_ID + 1];	/* hash key */
+	char	   *secret;			/* in KeyCacheContext */
+	Oid			role;
+	char		scope[KEY_CACHE_MAX_SCOPE + 1]; /* "date/region/service" of
+												 * signing_key; "": none */
+	unsigned char signing_key[SHA256_DIGEST_LENGTH];
+} KeyCacheEntry;
+
 static SPIPlanPtr KeyLookupPlan = NULL;
+
+static HTAB *KeyCache = NULL;
+static MemoryContext KeyCacheContext = NULL;
+/* ddb.access_keys, whose invalidations empty the cache; InvalidOid: unknown */
+static Oid	AccessKeysRelid = InvalidOid;
+/* counts the times the cache was emptied */
+static uint64 KeyCacheGeneration = 0;
 
 /*
  * Append data percent-encoded as SigV4 encodes it: unreserved characters
@@ -294,8 +335,93 @@ FormatAmzDate(time_t t)
 }
 
 /*
+ * Forget every cached key (their secrets wiped).
+ */
+static void
+ForgetKeys(void)
+{
+	HASH_SEQ_STATUS status;
+	KeyCacheEntry *entry;
+
+	KeyCacheGeneration++;
+	if (KeyCache == NULL)
+		return;
+	hash_seq_init(&status, KeyCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		explicit_bzero(entry->secret, strlen(entry->secret));
+		explicit_bzero(entry->signing_key, sizeof(entry->signing_key));
+	}
+	hash_destroy(KeyCache);
+	KeyCache = NULL;
+	MemoryContextReset(KeyCacheContext);
+}
+
+/*
+ * Relcache invalidation callback: a change of ddb.access_keys (or of every
+ * relation) empties the key cache. ddb.access_keys itself may have been
+ * dropped (DROP EXTENSION): look it up again next time.
+ */
+static void
+KeysChanged(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == AccessKeysRelid)
+	{
+		ForgetKeys();
+		AccessKeysRelid = InvalidOid;
+	}
+}
+
+/*
+ * The cache entry of a key id, or NULL. Callers copy what they need out of
+ * it before anything that may process invalidations.
+ */
+static KeyCacheEntry *
+CachedKey(const char *key_id)
+{
+	if (KeyCache == NULL || strlen(key_id) > KEY_CACHE_MAX_ID)
+		return NULL;
+	return (KeyCacheEntry *) hash_search(KeyCache, key_id, HASH_FIND, NULL);
+}
+
+/*
+ * Cache a key found in ddb.access_keys.
+ */
+static KeyCacheEntry *
+CacheKey(const char *key_id, const char *secret, Oid role)
+{
+	KeyCacheEntry *entry;
+	bool		found;
+
+	if (strlen(key_id) > KEY_CACHE_MAX_ID)
+		return NULL;
+	Assert(KeyCacheContext != NULL);
+	if (KeyCache != NULL && hash_get_num_entries(KeyCache) >= KEY_CACHE_MAX_ENTRIES)
+		ForgetKeys();
+	if (KeyCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = KEY_CACHE_MAX_ID + 1;
+		ctl.entrysize = sizeof(KeyCacheEntry);
+		ctl.hcxt = KeyCacheContext;
+		KeyCache = hash_create("ddb http access keys", 64, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	entry = (KeyCacheEntry *) hash_search(KeyCache, key_id, HASH_ENTER, &found);
+	if (found)
+		explicit_bzero(entry->secret, strlen(entry->secret));
+	entry->secret = MemoryContextStrdup(KeyCacheContext, secret);
+	entry->role = role;
+	entry->scope[0] = '\0';
+	return entry;
+}
+
+/*
  * The secret and role of an access key id; false when there is no such
- * key.
+ * key. Reads ddb.access_keys with a snapshot taken now, and caches what it
+ * finds unless the cache was emptied meanwhile (a change of the table that
+ * committed after the snapshot was taken may have been seen).
  */
 static bool
 LookUpKey(const char *key_id, char **secret, Oid *role)
@@ -304,7 +430,24 @@ LookUpKey(const char *key_id, char **secret, Oid *role)
 	Oid			argtypes[1] = {TEXTOID};
 	bool		found = false;
 	MemoryContext caller = CurrentMemoryContext;
+	uint64		generation;
 
+	/* from the first lookup on, the worker hears of changes of the keys */
+	if (KeyCacheContext == NULL)
+	{
+		KeyCacheContext = AllocSetContextCreate(TopMemoryContext, "ddb http access keys",
+												ALLOCSET_SMALL_SIZES);
+		CacheRegisterRelcacheCallback(KeysChanged, (Datum) 0);
+	}
+	generation = KeyCacheGeneration;
+	if (!OidIsValid(AccessKeysRelid))
+	{
+		Oid			namespace = get_namespace_oid("ddb", true);
+
+		if (OidIsValid(namespace))
+			AccessKeysRelid = get_relname_relid("access_keys", namespace);
+	}
+	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (KeyLookupPlan == NULL)
@@ -338,6 +481,9 @@ LookUpKey(const char *key_id, char **secret, Oid *role)
 		}
 	}
 	SPI_finish();
+	PopActiveSnapshot();
+	if (found && generation == KeyCacheGeneration && OidIsValid(AccessKeysRelid))
+		CacheKey(key_id, *secret, *role);
 	return found;
 }
 
@@ -409,8 +555,9 @@ HttpAuthenticate(HttpRequest *request)
 	char		expected[2 * SHA256_DIGEST_LENGTH + 1];
 	unsigned char key[SHA256_DIGEST_LENGTH];
 	unsigned char mac[SHA256_DIGEST_LENGTH];
-	char	   *secret_key;
 	char	   *scope_text;
+	char	   *scope_key;
+	KeyCacheEntry *entry;
 
 	if (DdbHttpAuth == DDB_HTTP_AUTH_NONE)
 		return ConfiguredRole();
@@ -545,8 +692,46 @@ HttpAuthenticate(HttpRequest *request)
 		DdbRaise(DDB_INVALID_SIGNATURE, "%s", scope_errors.data);
 	}
 
-	if (!LookUpKey(scope[0], &secret, &role) ||
-		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
+	/* the key: cached, else read (and cached) */
+	entry = CachedKey(scope[0]);
+	if (entry == NULL)
+	{
+		if (!LookUpKey(scope[0], &secret, &role))
+			DdbRaise(DDB_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+		entry = CachedKey(scope[0]);
+	}
+	else
+	{
+		secret = NULL;
+		role = entry->role;
+	}
+
+	/* the signing key of date/region/service: cached, else derived */
+	scope_key = psprintf("%s/%s/%s", scope[1], scope[2], scope[3]);
+	if (entry != NULL && strcmp(entry->scope, scope_key) == 0)
+		memcpy(key, entry->signing_key, sizeof(key));
+	else
+	{
+		const char *key_secret = entry != NULL ? entry->secret : secret;
+		char	   *secret_key = psprintf("AWS4%s", key_secret);
+
+		HmacSha256((unsigned char *) secret_key, strlen(secret_key), scope[1], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[2], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[3], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[4], key);
+		explicit_bzero(secret_key, strlen(secret_key));
+		if (entry != NULL && strlen(scope_key) <= KEY_CACHE_MAX_SCOPE)
+		{
+			strcpy(entry->scope, scope_key);
+			memcpy(entry->signing_key, key, sizeof(key));
+		}
+	}
+	if (secret != NULL)
+		explicit_bzero(secret, strlen(secret));
+	/* entry is not used past here: a catalog lookup may empty the cache */
+	entry = NULL;
+
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
 		DdbRaise(DDB_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
 
 	/* the canonical request */
@@ -582,15 +767,8 @@ HttpAuthenticate(HttpRequest *request)
 	initStringInfo(&to_sign);
 	appendStringInfo(&to_sign, "%s\n%s\n%s\n%s", SIGV4_ALGORITHM, date, scope_text, hash);
 
-	secret_key = psprintf("AWS4%s", secret);
-	HmacSha256((unsigned char *) secret_key, strlen(secret_key), scope[1], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[2], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[3], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[4], key);
 	HmacSha256(key, SHA256_DIGEST_LENGTH, to_sign.data, mac);
 	Hex(mac, SHA256_DIGEST_LENGTH, expected);
-	explicit_bzero(secret_key, strlen(secret_key));
-	explicit_bzero(secret, strlen(secret));
 	explicit_bzero(key, sizeof(key));
 
 	if (strlen(signature) != strlen(expected) ||
@@ -600,4 +778,25 @@ HttpAuthenticate(HttpRequest *request)
 				 "Check your AWS Secret Access Key and signing method. "
 				 "Consult the service documentation for details.");
 	return role;
+}
+
+PG_FUNCTION_INFO_V1(ddb_access_keys_changed);
+
+/*
+ * ddb.access_keys_changed() RETURNS trigger, the statement trigger of
+ * ddb.access_keys: queue a relcache invalidation of the table, which
+ * every backend receives once the change commits, so that the HTTP
+ * workers empty their key caches.
+ */
+Datum
+ddb_access_keys_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ddb.access_keys_changed() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
 }
