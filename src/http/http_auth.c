@@ -19,8 +19,8 @@
  * errors come in DynamoDB's order: MissingAuthenticationTokenException
  * (no signature), IncompleteSignatureException (a malformed one),
  * InvalidSignatureException (expired, wrongly scoped, or not matching),
- * UnrecognizedClientException (an unknown key id). SHA-256 and HMAC are
- * OpenSSL's libcrypto.
+ * UnrecognizedClientException (an unknown key id). SHA-256 is OpenSSL's
+ * libcrypto, HMAC built on it.
  *
  * Key lookups read ddb.access_keys as the worker's user (the bootstrap
  * superuser), before the request switches to the key's role. Each worker
@@ -43,7 +43,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "catalog/namespace.h"
@@ -273,26 +272,79 @@ Hex(const unsigned char *bytes, int len, char *out)
 	out[2 * len] = '\0';
 }
 
+/*
+ * SHA-256 through one digest implementation fetched once and one context
+ * used again: OpenSSL 3's one-shot SHA256() and HMAC() look the
+ * implementation up (and HMAC() sets up a MAC object) on every call,
+ * which cost more than the hashing of a small request.
+ */
+static EVP_MD_CTX *DigestContext = NULL;
+static EVP_MD *Sha256Digest = NULL;
+
+/* the two parts of one SHA-256 digest (the second may be empty) */
+static void
+Sha256Parts(const void *part1, size_t len1, const void *part2, size_t len2,
+			unsigned char *out)
+{
+	unsigned int out_len = SHA256_DIGEST_LENGTH;
+
+	if (DigestContext == NULL)
+	{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+		Sha256Digest = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+		Sha256Digest = (EVP_MD *) EVP_sha256();
+#endif
+		DigestContext = EVP_MD_CTX_new();
+		if (Sha256Digest == NULL || DigestContext == NULL)
+		{
+			EVP_MD_CTX_free(DigestContext);
+			DigestContext = NULL;
+			elog(ERROR, "could not set up SHA-256");
+		}
+	}
+	if (EVP_DigestInit_ex(DigestContext, Sha256Digest, NULL) != 1 ||
+		EVP_DigestUpdate(DigestContext, part1, len1) != 1 ||
+		(len2 > 0 && EVP_DigestUpdate(DigestContext, part2, len2) != 1) ||
+		EVP_DigestFinal_ex(DigestContext, out, &out_len) != 1)
+		elog(ERROR, "SHA-256 failed");
+}
+
 static void
 Sha256Hex(const char *data, size_t len, char *out)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 
-	SHA256((const unsigned char *) data, len, digest);
+	Sha256Parts(data, len, NULL, 0, digest);
 	Hex(digest, SHA256_DIGEST_LENGTH, out);
 }
 
+/*
+ * HMAC-SHA256 of a string (RFC 2104); out may be key.
+ */
 static void
 HmacSha256(const unsigned char *key, int key_len, const char *data, unsigned char *out)
 {
-	unsigned char result[EVP_MAX_MD_SIZE];
-	unsigned int out_len = sizeof(result);
+	unsigned char block[SHA256_CBLOCK];
+	unsigned char short_key[SHA256_DIGEST_LENGTH];
+	unsigned char inner[SHA256_DIGEST_LENGTH];
 
-	if (HMAC(EVP_sha256(), key, key_len, (const unsigned char *) data, strlen(data),
-			 result, &out_len) == NULL)
-		elog(ERROR, "HMAC-SHA256 failed");
-	memcpy(out, result, SHA256_DIGEST_LENGTH);
-	explicit_bzero(result, sizeof(result));
+	if (key_len > SHA256_CBLOCK)
+	{
+		Sha256Parts(key, key_len, NULL, 0, short_key);
+		key = short_key;
+		key_len = SHA256_DIGEST_LENGTH;
+	}
+	memset(block, 0x36, sizeof(block));
+	for (int i = 0; i < key_len; i++)
+		block[i] ^= key[i];
+	Sha256Parts(block, sizeof(block), data, strlen(data), inner);
+	for (int i = 0; i < SHA256_CBLOCK; i++)
+		block[i] ^= 0x36 ^ 0x5c;
+	Sha256Parts(block, sizeof(block), inner, sizeof(inner), out);
+	explicit_bzero(block, sizeof(block));
+	explicit_bzero(short_key, sizeof(short_key));
+	explicit_bzero(inner, sizeof(inner));
 }
 
 /*
