@@ -362,10 +362,16 @@ ParseAmzDate(const char *text, time_t *result)
 		if (i != 8 && (text[i] < '0' || text[i] > '9'))
 			return false;
 	}
+	/* the digits are checked: read them directly (sscanf costs more) */
+#define DIGITS2(p) (((p)[0] - '0') * 10 + ((p)[1] - '0'))
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(text, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return false;
+	tm.tm_year = DIGITS2(text) * 100 + DIGITS2(text + 2);
+	tm.tm_mon = DIGITS2(text + 4);
+	tm.tm_mday = DIGITS2(text + 6);
+	tm.tm_hour = DIGITS2(text + 9);
+	tm.tm_min = DIGITS2(text + 11);
+	tm.tm_sec = DIGITS2(text + 13);
+#undef DIGITS2
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
 		tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return false;
@@ -537,6 +543,26 @@ LookUpKey(const char *key_id, char **secret, Oid *role)
 	if (found && generation == KeyCacheGeneration && OidIsValid(AccessKeysRelid))
 		CacheKey(key_id, *secret, *role);
 	return found;
+}
+
+/*
+ * The parts of a credential scope joined by '/'. (The canonical request and
+ * the string to sign are built without printf-style formatting, which
+ * costs more than the rest of building them.)
+ */
+static char *
+JoinScope(char **parts, int nparts)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < nparts; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, '/');
+		appendStringInfoString(&buf, parts[i]);
+	}
+	return buf.data;
 }
 
 /*
@@ -759,7 +785,7 @@ HttpAuthenticate(HttpRequest *request)
 	}
 
 	/* the signing key of date/region/service: cached, else derived */
-	scope_key = psprintf("%s/%s/%s", scope[1], scope[2], scope[3]);
+	scope_key = JoinScope(scope + 1, 3);
 	if (entry != NULL && strcmp(entry->scope, scope_key) == 0)
 		memcpy(key, entry->signing_key, sizeof(key));
 	else
@@ -794,7 +820,8 @@ HttpAuthenticate(HttpRequest *request)
 	if (*path == '\0')
 		path = "/";
 	initStringInfo(&canonical);
-	appendStringInfo(&canonical, "%s\n", http_method_str(request->method));
+	appendStringInfoString(&canonical, http_method_str(request->method));
+	appendStringInfoChar(&canonical, '\n');
 	AppendUriEncoded(&canonical, path, strlen(path), true);
 	appendStringInfoChar(&canonical, '\n');
 	AppendCanonicalQuery(&canonical, query);
@@ -805,19 +832,28 @@ HttpAuthenticate(HttpRequest *request)
 
 		for (char *h = strtok_r(list, ";", &save); h; h = strtok_r(NULL, ";", &save))
 		{
-			appendStringInfo(&canonical, "%s:", h);
+			appendStringInfoString(&canonical, h);
+			appendStringInfoChar(&canonical, ':');
 			AppendCanonicalHeaderValue(&canonical, request, h);
 			appendStringInfoChar(&canonical, '\n');
 		}
 	}
 	Sha256Hex(request->body.data, request->body.len, hash);
-	appendStringInfo(&canonical, "\n%s\n%s", signed_headers, hash);
+	appendStringInfoChar(&canonical, '\n');
+	appendStringInfoString(&canonical, signed_headers);
+	appendStringInfoChar(&canonical, '\n');
+	appendStringInfoString(&canonical, hash);
 
 	/* the string to sign, the signing key, the signature */
-	scope_text = psprintf("%s/%s/%s/%s", scope[1], scope[2], scope[3], scope[4]);
+	scope_text = JoinScope(scope + 1, 4);
 	Sha256Hex(canonical.data, canonical.len, hash);
 	initStringInfo(&to_sign);
-	appendStringInfo(&to_sign, "%s\n%s\n%s\n%s", SIGV4_ALGORITHM, date, scope_text, hash);
+	appendStringInfoString(&to_sign, SIGV4_ALGORITHM "\n");
+	appendStringInfoString(&to_sign, date);
+	appendStringInfoChar(&to_sign, '\n');
+	appendStringInfoString(&to_sign, scope_text);
+	appendStringInfoChar(&to_sign, '\n');
+	appendStringInfoString(&to_sign, hash);
 
 	HmacSha256(key, SHA256_DIGEST_LENGTH, to_sign.data, mac);
 	Hex(mac, SHA256_DIGEST_LENGTH, expected);
