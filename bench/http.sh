@@ -9,7 +9,7 @@
 #
 # Steps: (optionally) builds and installs ddb; starts a throwaway cluster
 # (test/ddb.conf, bench/bench.conf) with the HTTP endpoint on a free port,
-# ddb.http_workers = the number of CPUs, signed requests (sigv4); loads
+# ddb.http_workers = HTTP_BENCH_WORKERS, signed requests (sigv4); loads
 # HTTP_BENCH_ITEMS items into table `bench` (bench/load.sql) and makes an
 # access key for a role that may read and write it. Then, for each of
 # GetItem and PutItem:
@@ -36,7 +36,8 @@
 # processes.
 #
 # Environment: HTTP_BENCH_SECONDS (default 15), HTTP_BENCH_ROUNDS (1), HTTP_BENCH_CLIENTS (16),
-# HTTP_BENCH_ITEMS (10000), BENCH_BUILD (1: build and install first),
+# HTTP_BENCH_ITEMS (10000), HTTP_BENCH_WORKERS (ddb.http_workers, default
+# the number of CPUs, the server's default), BENCH_BUILD (1: build and install first),
 # DDB_NPM_DIR (where dynalite is installed, default /tmp/ddb-dynalite).
 set -euo pipefail
 
@@ -49,6 +50,7 @@ ITEMS=${HTTP_BENCH_ITEMS:-10000}
 BUILD=${BENCH_BUILD:-1}
 NPM_DIR=${DDB_NPM_DIR:-/tmp/ddb-dynalite}
 THREADS=$(nproc)
+WORKERS=${HTTP_BENCH_WORKERS:-$THREADS}
 OUT_DIR=$BENCH_DIR/out
 RESULTS=$BENCH_DIR/results_http.txt
 
@@ -92,14 +94,14 @@ ddb_as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust --encoding=UT
     cat "$REPO/test/ddb.conf" "$BENCH_DIR/bench.conf"
     echo "ddb.http_port = $HTTP_PORT"
     echo "ddb.http_database = 'bench'"
-    echo "ddb.http_workers = $THREADS"
+    echo "ddb.http_workers = $WORKERS"
 } | ddb_as_pg tee "$WORK/data/bench.conf" >/dev/null
 echo "include 'bench.conf'" | ddb_as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
 echo "CREATE DATABASE bench" | ddb_as_pg "$PGBIN/postgres" --single -D "$WORK/data" postgres >"$WORK/single.log" 2>&1 ||
     { cat "$WORK/single.log" >&2; die "could not create database bench"; }
 ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" localhost || die "the server did not start"
 psql_b() { ddb_as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres -d bench "$@"; }
-say "server on port $PORT, HTTP endpoint on $HTTP_PORT ($THREADS workers); loading $ITEMS items"
+say "server on port $PORT, HTTP endpoint on $HTTP_PORT ($WORKERS workers); loading $ITEMS items"
 psql_b -c 'CREATE EXTENSION ddb'
 psql_b -v nkeys="$ITEMS" -f "$BENCH_DIR/load.sql" >/dev/null
 psql_b -c "CREATE ROLE bench_http" -c "GRANT SELECT, INSERT, UPDATE ON ddb_data.bench TO bench_http"
@@ -147,8 +149,9 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
         DPORT=$(free_port)
         node "$NPM_DIR/node_modules/dynalite/cli.js" --port "$DPORT" >"$OUT_DIR/dynalite.log" 2>&1 &
         DYNALITE_PID=$!
-        for _ in $(seq 1 60); do
-            (exec 3<>"/dev/tcp/127.0.0.1/$DPORT") 2>/dev/null && break
+        for _ in $(seq 1 120); do
+            (exec 3<>"/dev/tcp/localhost/$DPORT") 2>/dev/null && break
+            kill -0 "$DYNALITE_PID" 2>/dev/null || die "dynalite did not start, see $OUT_DIR/dynalite.log"
             sleep 0.5
         done
         say "dynalite $(node -p "require('$NPM_DIR/node_modules/dynalite/package.json').version") on port $DPORT; loading $ITEMS items"
@@ -203,7 +206,7 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "ddb HTTP endpoint benchmark: $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB"
-    echo "$ITEMS items, $CLIENTS connections/clients, ${SECS}s per run, best of $ROUNDS round(s), ddb.http_workers = $THREADS, SigV4 checked on every request"
+    echo "$ITEMS items, $CLIENTS connections/clients, ${SECS}s per run, best of $ROUNDS round(s), ddb.http_workers = $WORKERS, SigV4 checked on every request"
     echo "load average before: $LOAD_BEFORE, after: $LOAD_AFTER (other processes on the machine share its CPUs)"
     printf '%-8s %-22s %10s %9s %9s %14s\n' op side "req/s" "p50 ms" "p99 ms" "ddb / other"
     for op in GetItem PutItem; do
