@@ -9,7 +9,7 @@
 #
 # Steps: (optionally) builds and installs ddb; starts a throwaway cluster
 # (test/ddb.conf, bench/bench.conf) with the HTTP endpoint on a free port,
-# ddb.http_workers = the number of CPUs, signed requests (sigv4); loads
+# ddb.http_workers = HTTP_BENCH_WORKERS, signed requests (sigv4); loads
 # HTTP_BENCH_ITEMS items into table `bench` (bench/load.sql) and makes an
 # access key for a role that may read and write it. Then, for each of
 # GetItem and PutItem:
@@ -17,27 +17,40 @@
 #              with random keys (bench/http/make_requests.py), so every
 #              request's signature is checked;
 #   SQL        pgbench -M prepared with the hand-written SQL of the same work
-#              (bench/scripts/{get,put}_item_sql.pgbench), latencies from its
-#              per-transaction log;
+#              (bench/scripts/{get,put}_item_sql.pgbench) over TCP to
+#              localhost, as the HTTP clients connect, and again over the
+#              Unix socket (PostgreSQL's cheapest path, for reference);
+#              latencies from its per-transaction log;
 #   dynalite   the same wrk requests against dynalite loaded with the same
 #              items (skipped when npm cannot install it).
 # Each side runs HTTP_BENCH_CLIENTS connections (wrk -t = pgbench -j = the
-# number of CPUs) for HTTP_BENCH_SECONDS after a short warm-up. Prints a
-# table and writes it to bench/results_http.txt; raw output in bench/out/.
+# number of CPUs), kept open for the whole run, for HTTP_BENCH_SECONDS after
+# a short warm-up, over keys drawn uniformly from all HTTP_BENCH_ITEMS items
+# (wrk replays as many pre-signed requests as there are items). Prints a
+# table (with the load average of the machine before and after, since
+# other processes share its CPUs) and writes it to bench/results_http.txt;
+# raw output in bench/out/.
 #
-# Environment: HTTP_BENCH_SECONDS (default 15), HTTP_BENCH_CLIENTS (16),
-# HTTP_BENCH_ITEMS (10000), BENCH_BUILD (1: build and install first),
+# With HTTP_BENCH_ROUNDS > 1 the sides take turns that many times and the
+# table keeps each side's best run, which evens out the load of other
+# processes.
+#
+# Environment: HTTP_BENCH_SECONDS (default 15), HTTP_BENCH_ROUNDS (1), HTTP_BENCH_CLIENTS (16),
+# HTTP_BENCH_ITEMS (10000), HTTP_BENCH_WORKERS (ddb.http_workers, default
+# the number of CPUs, the server's default), BENCH_BUILD (1: build and install first),
 # DDB_NPM_DIR (where dynalite is installed, default /tmp/ddb-dynalite).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 SECS=${HTTP_BENCH_SECONDS:-15}
+ROUNDS=${HTTP_BENCH_ROUNDS:-1}
 CLIENTS=${HTTP_BENCH_CLIENTS:-16}
 ITEMS=${HTTP_BENCH_ITEMS:-10000}
 BUILD=${BENCH_BUILD:-1}
 NPM_DIR=${DDB_NPM_DIR:-/tmp/ddb-dynalite}
 THREADS=$(nproc)
+WORKERS=${HTTP_BENCH_WORKERS:-$THREADS}
 OUT_DIR=$BENCH_DIR/out
 RESULTS=$BENCH_DIR/results_http.txt
 
@@ -81,25 +94,20 @@ ddb_as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust --encoding=UT
     cat "$REPO/test/ddb.conf" "$BENCH_DIR/bench.conf"
     echo "ddb.http_port = $HTTP_PORT"
     echo "ddb.http_database = 'bench'"
-    echo "ddb.http_workers = $THREADS"
+    echo "ddb.http_workers = $WORKERS"
 } | ddb_as_pg tee "$WORK/data/bench.conf" >/dev/null
 echo "include 'bench.conf'" | ddb_as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
 echo "CREATE DATABASE bench" | ddb_as_pg "$PGBIN/postgres" --single -D "$WORK/data" postgres >"$WORK/single.log" 2>&1 ||
     { cat "$WORK/single.log" >&2; die "could not create database bench"; }
 ddb_start_server "$WORK/data" "$WORK" "$WORK/postgresql.log" localhost || die "the server did not start"
 psql_b() { ddb_as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres -d bench "$@"; }
-say "server on port $PORT, HTTP endpoint on $HTTP_PORT ($THREADS workers); loading $ITEMS items"
+say "server on port $PORT, HTTP endpoint on $HTTP_PORT ($WORKERS workers); loading $ITEMS items"
 psql_b -c 'CREATE EXTENSION ddb'
 psql_b -v nkeys="$ITEMS" -f "$BENCH_DIR/load.sql" >/dev/null
 psql_b -c "CREATE ROLE bench_http" -c "GRANT SELECT, INSERT, UPDATE ON ddb_data.bench TO bench_http"
 read -r KEY SECRET < <(psql_b -At -F ' ' -c "SELECT * FROM ddb.create_access_key('bench_http')")
 cp "$BENCH_DIR"/scripts/get_item_sql.pgbench "$BENCH_DIR"/scripts/put_item_sql.pgbench "$WORK/"
 ddb_is_root && chown postgres "$WORK"/*.pgbench
-
-for op in GetItem PutItem; do
-    /usr/bin/python3 "$BENCH_DIR/http/make_requests.py" "$HTTP_PORT" "$KEY" "$SECRET" "$op" 2000 "$ITEMS" \
-        "$WORK/ddb_$op.lua"
-done
 
 # wrk NAME PORT LUA: requests/s, p50 ms, p99 ms
 run_wrk() {
@@ -113,13 +121,14 @@ run_wrk() {
          END {printf "%.0f %.2f %.2f\n", rps, p50, p99}' "$out"
 }
 
-# pgbench NAME SCRIPT: transactions/s, p50 ms, p99 ms
+# pgbench NAME SCRIPT HOST: transactions/s, p50 ms, p99 ms (HOST: localhost
+# for TCP, the socket directory for the Unix socket)
 run_pgbench() {
-    local name=$1 script=$2 out=$OUT_DIR/http_$1.txt logdir=$WORK/pgbench_$1
+    local name=$1 script=$2 host=$3 out=$OUT_DIR/http_$1.txt logdir=$WORK/pgbench_$1
     ddb_as_pg mkdir -p "$logdir"
-    ddb_as_pg "$PGBIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" -j "$THREADS" \
+    ddb_as_pg "$PGBIN/pgbench" -h "$host" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" -j "$THREADS" \
         -T 3 -D nkeys="$ITEMS" -f "$WORK/$script" bench >/dev/null 2>&1
-    (cd "$logdir" && ddb_as_pg "$PGBIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" \
+    (cd "$logdir" && ddb_as_pg "$PGBIN/pgbench" -h "$host" -p "$PORT" -U postgres -n -M prepared -c "$CLIENTS" \
         -j "$THREADS" -T "$SECS" -D nkeys="$ITEMS" -l -f "$WORK/$script" bench >"$out" 2>&1)
     local tps
     tps=$(awk '/^tps = / {printf "%.0f", $3}' "$out")
@@ -127,16 +136,7 @@ run_pgbench() {
         awk -v tps="$tps" '{v[NR]=$1} END {printf "%s %.2f %.2f\n", tps, v[int(NR*0.5)]/1000, v[int(NR*0.99)]/1000}'
 }
 
-declare -A R
-for op in GetItem PutItem; do
-    script=$( [ "$op" = GetItem ] && echo get_item_sql.pgbench || echo put_item_sql.pgbench )
-    say "$op: ddb over HTTP (wrk, $CLIENTS connections, ${SECS}s)"
-    R[ddb_$op]=$(run_wrk "ddb_$op" "$HTTP_PORT" "$WORK/ddb_$op.lua")
-    say "$op: hand-written SQL (pgbench, $CLIENTS clients, ${SECS}s)"
-    R[sql_$op]=$(run_pgbench "sql_$op" "$script")
-done
-
-# dynalite, with the same items and requests
+# dynalite, loaded with the same items
 dynalite_ok=0
 if command -v npm >/dev/null && command -v node >/dev/null; then
     if [ ! -f "$NPM_DIR/node_modules/dynalite/cli.js" ]; then
@@ -149,7 +149,11 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
         DPORT=$(free_port)
         node "$NPM_DIR/node_modules/dynalite/cli.js" --port "$DPORT" >"$OUT_DIR/dynalite.log" 2>&1 &
         DYNALITE_PID=$!
-        sleep 1
+        for _ in $(seq 1 120); do
+            (exec 3<>"/dev/tcp/localhost/$DPORT") 2>/dev/null && break
+            kill -0 "$DYNALITE_PID" 2>/dev/null || die "dynalite did not start, see $OUT_DIR/dynalite.log"
+            sleep 0.5
+        done
         say "dynalite $(node -p "require('$NPM_DIR/node_modules/dynalite/package.json').version") on port $DPORT; loading $ITEMS items"
         /usr/bin/python3 - "$DPORT" "$ITEMS" <<'PY'
 import sys, boto3, random
@@ -168,26 +172,50 @@ for start in range(1, n + 1, 25):
     c.batch_write_item(RequestItems={"bench": [{"PutRequest": {"Item": item(k, (k * 7919) % 1000000 + 1)}}
                                                for k in range(start, min(start + 25, n + 1))]})
 PY
-        for op in GetItem PutItem; do
-            /usr/bin/python3 "$BENCH_DIR/http/make_requests.py" "$DPORT" x x "$op" 2000 "$ITEMS" "$WORK/dyn_$op.lua"
-            say "$op: dynalite (wrk, $CLIENTS connections, ${SECS}s)"
-            R[dyn_$op]=$(run_wrk "dynalite_$op" "$DPORT" "$WORK/dyn_$op.lua")
-        done
         dynalite_ok=1
     fi
 else
     say "npm is not installed: dynalite skipped"
 fi
 
+# keep the better of two results "req/s p50 p99" (the first: none yet)
+best() { if [ -z "$1" ] || [ "${2%% *}" -gt "${1%% *}" ]; then echo "$2"; else echo "$1"; fi; }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A R
+for round in $(seq 1 "$ROUNDS"); do
+    for op in GetItem PutItem; do
+        script=$( [ "$op" = GetItem ] && echo get_item_sql.pgbench || echo put_item_sql.pgbench )
+        # signed just before the run: a signature is valid for 15 minutes
+        /usr/bin/python3 "$BENCH_DIR/http/make_requests.py" "$HTTP_PORT" "$KEY" "$SECRET" "$op" "$ITEMS" "$ITEMS" \
+            "$WORK/ddb_$op.lua"
+        say "round $round/$ROUNDS, $op: ddb over HTTP (wrk, $CLIENTS connections, ${SECS}s)"
+        R[ddb_$op]=$(best "${R[ddb_$op]:-}" "$(run_wrk "ddb_$op" "$HTTP_PORT" "$WORK/ddb_$op.lua")")
+        say "round $round/$ROUNDS, $op: hand-written SQL (pgbench over TCP, $CLIENTS clients, ${SECS}s)"
+        R[sql_$op]=$(best "${R[sql_$op]:-}" "$(run_pgbench "sql_$op" "$script" localhost)")
+        say "round $round/$ROUNDS, $op: hand-written SQL (pgbench over the Unix socket, $CLIENTS clients, ${SECS}s)"
+        R[sqlu_$op]=$(best "${R[sqlu_$op]:-}" "$(run_pgbench "sqlu_$op" "$script" "$WORK")")
+        if [ "$dynalite_ok" = 1 ]; then
+            /usr/bin/python3 "$BENCH_DIR/http/make_requests.py" "$DPORT" x x "$op" "$ITEMS" "$ITEMS" "$WORK/dyn_$op.lua"
+            say "round $round/$ROUNDS, $op: dynalite (wrk, $CLIENTS connections, ${SECS}s)"
+            R[dyn_$op]=$(best "${R[dyn_$op]:-}" "$(run_wrk "dynalite_$op" "$DPORT" "$WORK/dyn_$op.lua")")
+        fi
+    done
+done
+
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "ddb HTTP endpoint benchmark: $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB"
-    echo "$ITEMS items, $CLIENTS connections/clients, ${SECS}s per run, ddb.http_workers = $THREADS, SigV4 checked on every request"
+    echo "$ITEMS items, $CLIENTS connections/clients, ${SECS}s per run, best of $ROUNDS round(s), ddb.http_workers = $WORKERS, SigV4 checked on every request"
+    echo "load average before: $LOAD_BEFORE, after: $LOAD_AFTER (other processes on the machine share its CPUs)"
     printf '%-8s %-22s %10s %9s %9s %14s\n' op side "req/s" "p50 ms" "p99 ms" "ddb / other"
     for op in GetItem PutItem; do
         read -r d50 d1 d2 <<<"${R[ddb_$op]}"
         read -r s50 s1 s2 <<<"${R[sql_$op]}"
         printf '%-8s %-22s %10s %9s %9s %14s\n' "$op" "ddb over HTTP" "$d50" "$d1" "$d2" ""
-        printf '%-8s %-22s %10s %9s %9s %14.2f\n' "$op" "SQL (pgbench)" "$s50" "$s1" "$s2" "$(awk -v a="$d50" -v b="$s50" 'BEGIN {print a / b}')"
+        printf '%-8s %-22s %10s %9s %9s %14.2f\n' "$op" "SQL (pgbench, TCP)" "$s50" "$s1" "$s2" "$(awk -v a="$d50" -v b="$s50" 'BEGIN {print a / b}')"
+        read -r u50 u1 u2 <<<"${R[sqlu_$op]}"
+        printf '%-8s %-22s %10s %9s %9s %14.2f\n' "$op" "SQL (pgbench, socket)" "$u50" "$u1" "$u2" "$(awk -v a="$d50" -v b="$u50" 'BEGIN {print a / b}')"
         if [ "$dynalite_ok" = 1 ]; then
             read -r y50 y1 y2 <<<"${R[dyn_$op]}"
             printf '%-8s %-22s %10s %9s %9s %14.2f\n' "$op" "dynalite (HTTP)" "$y50" "$y1" "$y2" "$(awk -v a="$d50" -v b="$y50" 'BEGIN {print a / b}')"

@@ -197,6 +197,22 @@ COMMENT ON FUNCTION ddb.revoke_access_key(text) IS
 
 REVOKE ALL ON FUNCTION ddb.create_access_key(regrole, text), ddb.list_access_keys(),
     ddb.revoke_access_key(text) FROM PUBLIC;
+
+-- Each HTTP worker caches the keys it uses; any change of the table makes
+-- every worker forget them (a relcache invalidation sent at commit), so a
+-- revoked key is refused from the next request on. ALWAYS: also under
+-- session_replication_role = replica.
+CREATE FUNCTION ddb.access_keys_changed()
+    RETURNS trigger
+    LANGUAGE C
+    AS 'MODULE_PATHNAME', 'ddb_access_keys_changed';
+COMMENT ON FUNCTION ddb.access_keys_changed() IS
+    'trigger of ddb.access_keys: makes the HTTP workers forget the keys they cached';
+REVOKE ALL ON FUNCTION ddb.access_keys_changed() FROM PUBLIC;
+CREATE TRIGGER access_keys_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ddb.access_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION ddb.access_keys_changed();
+ALTER TABLE ddb.access_keys ENABLE ALWAYS TRIGGER access_keys_changed;
 -- end of the HTTP endpoint's access keys
 
 ---------------------------------------------------------------------------

@@ -19,11 +19,21 @@
  * errors come in DynamoDB's order: MissingAuthenticationTokenException
  * (no signature), IncompleteSignatureException (a malformed one),
  * InvalidSignatureException (expired, wrongly scoped, or not matching),
- * UnrecognizedClientException (an unknown key id). SHA-256 and HMAC are
- * OpenSSL's libcrypto.
+ * UnrecognizedClientException (an unknown key id). SHA-256 is OpenSSL's
+ * libcrypto, HMAC built on it.
  *
  * Key lookups read ddb.access_keys as the worker's user (the bootstrap
- * superuser), before the request switches to the key's role.
+ * superuser), before the request switches to the key's role. Each worker
+ * keeps the keys it has used in a cache (id, secret, role, and the signing
+ * key of the last date/region/service scope signed with it), so that a
+ * request signed with a known key reads no table and derives no key. The
+ * trigger access_keys_changed on ddb.access_keys (any INSERT, UPDATE,
+ * DELETE or TRUNCATE, e.g. ddb.revoke_access_key) sends a relcache
+ * invalidation of the table when its transaction commits, before the
+ * client is told of the commit; every worker drops its whole cache on it
+ * at the start of its next request, so a revoked key is refused from the
+ * first request that starts after the revoke returns. Unknown key ids are
+ * not cached, and a key's role is checked to exist on every request.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,13 +43,19 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "errors.h"
@@ -51,7 +67,31 @@
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 
+/* the longest key id, and date/region/service scope, the key cache holds */
+#define KEY_CACHE_MAX_ID 128
+#define KEY_CACHE_MAX_SCOPE 128
+/* keys cached per worker, at most (past that the cache starts over) */
+#define KEY_CACHE_MAX_ENTRIES 10000
+
+/* An access key a worker has used */
+typedef struct KeyCacheEntry
+{
+	char		key_id[KEY_CACHE_MAX_ID + 1];	/* hash key */
+	char	   *secret;			/* in KeyCacheContext */
+	Oid			role;
+	char		scope[KEY_CACHE_MAX_SCOPE + 1]; /* "date/region/service" of
+												 * signing_key; "": none */
+	unsigned char signing_key[SHA256_DIGEST_LENGTH];
+} KeyCacheEntry;
+
 static SPIPlanPtr KeyLookupPlan = NULL;
+
+static HTAB *KeyCache = NULL;
+static MemoryContext KeyCacheContext = NULL;
+/* ddb.access_keys, whose invalidations empty the cache; InvalidOid: unknown */
+static Oid	AccessKeysRelid = InvalidOid;
+/* counts the times the cache was emptied */
+static uint64 KeyCacheGeneration = 0;
 
 /*
  * Append data percent-encoded as SigV4 encodes it: unreserved characters
@@ -232,26 +272,79 @@ Hex(const unsigned char *bytes, int len, char *out)
 	out[2 * len] = '\0';
 }
 
+/*
+ * SHA-256 through one digest implementation fetched once and one context
+ * used again: OpenSSL 3's one-shot SHA256() and HMAC() look the
+ * implementation up (and HMAC() sets up a MAC object) on every call,
+ * which cost more than the hashing of a small request.
+ */
+static EVP_MD_CTX *DigestContext = NULL;
+static EVP_MD *Sha256Digest = NULL;
+
+/* the two parts of one SHA-256 digest (the second may be empty) */
+static void
+Sha256Parts(const void *part1, size_t len1, const void *part2, size_t len2,
+			unsigned char *out)
+{
+	unsigned int out_len = SHA256_DIGEST_LENGTH;
+
+	if (DigestContext == NULL)
+	{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+		Sha256Digest = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+		Sha256Digest = (EVP_MD *) EVP_sha256();
+#endif
+		DigestContext = EVP_MD_CTX_new();
+		if (Sha256Digest == NULL || DigestContext == NULL)
+		{
+			EVP_MD_CTX_free(DigestContext);
+			DigestContext = NULL;
+			elog(ERROR, "could not set up SHA-256");
+		}
+	}
+	if (EVP_DigestInit_ex(DigestContext, Sha256Digest, NULL) != 1 ||
+		EVP_DigestUpdate(DigestContext, part1, len1) != 1 ||
+		(len2 > 0 && EVP_DigestUpdate(DigestContext, part2, len2) != 1) ||
+		EVP_DigestFinal_ex(DigestContext, out, &out_len) != 1)
+		elog(ERROR, "SHA-256 failed");
+}
+
 static void
 Sha256Hex(const char *data, size_t len, char *out)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 
-	SHA256((const unsigned char *) data, len, digest);
+	Sha256Parts(data, len, NULL, 0, digest);
 	Hex(digest, SHA256_DIGEST_LENGTH, out);
 }
 
+/*
+ * HMAC-SHA256 of a string (RFC 2104); out may be key.
+ */
 static void
 HmacSha256(const unsigned char *key, int key_len, const char *data, unsigned char *out)
 {
-	unsigned char result[EVP_MAX_MD_SIZE];
-	unsigned int out_len = sizeof(result);
+	unsigned char block[SHA256_CBLOCK];
+	unsigned char short_key[SHA256_DIGEST_LENGTH];
+	unsigned char inner[SHA256_DIGEST_LENGTH];
 
-	if (HMAC(EVP_sha256(), key, key_len, (const unsigned char *) data, strlen(data),
-			 result, &out_len) == NULL)
-		elog(ERROR, "HMAC-SHA256 failed");
-	memcpy(out, result, SHA256_DIGEST_LENGTH);
-	explicit_bzero(result, sizeof(result));
+	if (key_len > SHA256_CBLOCK)
+	{
+		Sha256Parts(key, key_len, NULL, 0, short_key);
+		key = short_key;
+		key_len = SHA256_DIGEST_LENGTH;
+	}
+	memset(block, 0x36, sizeof(block));
+	for (int i = 0; i < key_len; i++)
+		block[i] ^= key[i];
+	Sha256Parts(block, sizeof(block), data, strlen(data), inner);
+	for (int i = 0; i < SHA256_CBLOCK; i++)
+		block[i] ^= 0x36 ^ 0x5c;
+	Sha256Parts(block, sizeof(block), inner, sizeof(inner), out);
+	explicit_bzero(block, sizeof(block));
+	explicit_bzero(short_key, sizeof(short_key));
+	explicit_bzero(inner, sizeof(inner));
 }
 
 /*
@@ -269,10 +362,16 @@ ParseAmzDate(const char *text, time_t *result)
 		if (i != 8 && (text[i] < '0' || text[i] > '9'))
 			return false;
 	}
+	/* the digits are checked: read them directly (sscanf costs more) */
+#define DIGITS2(p) (((p)[0] - '0') * 10 + ((p)[1] - '0'))
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(text, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return false;
+	tm.tm_year = DIGITS2(text) * 100 + DIGITS2(text + 2);
+	tm.tm_mon = DIGITS2(text + 4);
+	tm.tm_mday = DIGITS2(text + 6);
+	tm.tm_hour = DIGITS2(text + 9);
+	tm.tm_min = DIGITS2(text + 11);
+	tm.tm_sec = DIGITS2(text + 13);
+#undef DIGITS2
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
 		tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return false;
@@ -294,8 +393,93 @@ FormatAmzDate(time_t t)
 }
 
 /*
+ * Forget every cached key (their secrets wiped).
+ */
+static void
+ForgetKeys(void)
+{
+	HASH_SEQ_STATUS status;
+	KeyCacheEntry *entry;
+
+	KeyCacheGeneration++;
+	if (KeyCache == NULL)
+		return;
+	hash_seq_init(&status, KeyCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		explicit_bzero(entry->secret, strlen(entry->secret));
+		explicit_bzero(entry->signing_key, sizeof(entry->signing_key));
+	}
+	hash_destroy(KeyCache);
+	KeyCache = NULL;
+	MemoryContextReset(KeyCacheContext);
+}
+
+/*
+ * Relcache invalidation callback: a change of ddb.access_keys (or of every
+ * relation) empties the key cache. ddb.access_keys itself may have been
+ * dropped (DROP EXTENSION): look it up again next time.
+ */
+static void
+KeysChanged(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == AccessKeysRelid)
+	{
+		ForgetKeys();
+		AccessKeysRelid = InvalidOid;
+	}
+}
+
+/*
+ * The cache entry of a key id, or NULL. Callers copy what they need out of
+ * it before anything that may process invalidations.
+ */
+static KeyCacheEntry *
+CachedKey(const char *key_id)
+{
+	if (KeyCache == NULL || strlen(key_id) > KEY_CACHE_MAX_ID)
+		return NULL;
+	return (KeyCacheEntry *) hash_search(KeyCache, key_id, HASH_FIND, NULL);
+}
+
+/*
+ * Cache a key found in ddb.access_keys.
+ */
+static KeyCacheEntry *
+CacheKey(const char *key_id, const char *secret, Oid role)
+{
+	KeyCacheEntry *entry;
+	bool		found;
+
+	if (strlen(key_id) > KEY_CACHE_MAX_ID)
+		return NULL;
+	Assert(KeyCacheContext != NULL);
+	if (KeyCache != NULL && hash_get_num_entries(KeyCache) >= KEY_CACHE_MAX_ENTRIES)
+		ForgetKeys();
+	if (KeyCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = KEY_CACHE_MAX_ID + 1;
+		ctl.entrysize = sizeof(KeyCacheEntry);
+		ctl.hcxt = KeyCacheContext;
+		KeyCache = hash_create("ddb http access keys", 64, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	entry = (KeyCacheEntry *) hash_search(KeyCache, key_id, HASH_ENTER, &found);
+	if (found)
+		explicit_bzero(entry->secret, strlen(entry->secret));
+	entry->secret = MemoryContextStrdup(KeyCacheContext, secret);
+	entry->role = role;
+	entry->scope[0] = '\0';
+	return entry;
+}
+
+/*
  * The secret and role of an access key id; false when there is no such
- * key.
+ * key. Reads ddb.access_keys with a snapshot taken now, and caches what it
+ * finds unless the cache was emptied meanwhile (a change of the table that
+ * committed after the snapshot was taken may have been seen).
  */
 static bool
 LookUpKey(const char *key_id, char **secret, Oid *role)
@@ -304,7 +488,24 @@ LookUpKey(const char *key_id, char **secret, Oid *role)
 	Oid			argtypes[1] = {TEXTOID};
 	bool		found = false;
 	MemoryContext caller = CurrentMemoryContext;
+	uint64		generation;
 
+	/* from the first lookup on, the worker hears of changes of the keys */
+	if (KeyCacheContext == NULL)
+	{
+		KeyCacheContext = AllocSetContextCreate(TopMemoryContext, "ddb http access keys",
+												ALLOCSET_SMALL_SIZES);
+		CacheRegisterRelcacheCallback(KeysChanged, (Datum) 0);
+	}
+	generation = KeyCacheGeneration;
+	if (!OidIsValid(AccessKeysRelid))
+	{
+		Oid			namespace = get_namespace_oid("ddb", true);
+
+		if (OidIsValid(namespace))
+			AccessKeysRelid = get_relname_relid("access_keys", namespace);
+	}
+	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (KeyLookupPlan == NULL)
@@ -338,7 +539,30 @@ LookUpKey(const char *key_id, char **secret, Oid *role)
 		}
 	}
 	SPI_finish();
+	PopActiveSnapshot();
+	if (found && generation == KeyCacheGeneration && OidIsValid(AccessKeysRelid))
+		CacheKey(key_id, *secret, *role);
 	return found;
+}
+
+/*
+ * The parts of a credential scope joined by '/'. (The canonical request and
+ * the string to sign are built without printf-style formatting, which
+ * costs more than the rest of building them.)
+ */
+static char *
+JoinScope(char **parts, int nparts)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < nparts; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, '/');
+		appendStringInfoString(&buf, parts[i]);
+	}
+	return buf.data;
 }
 
 /*
@@ -409,8 +633,9 @@ HttpAuthenticate(HttpRequest *request)
 	char		expected[2 * SHA256_DIGEST_LENGTH + 1];
 	unsigned char key[SHA256_DIGEST_LENGTH];
 	unsigned char mac[SHA256_DIGEST_LENGTH];
-	char	   *secret_key;
 	char	   *scope_text;
+	char	   *scope_key;
+	KeyCacheEntry *entry;
 
 	if (DdbHttpAuth == DDB_HTTP_AUTH_NONE)
 		return ConfiguredRole();
@@ -545,8 +770,46 @@ HttpAuthenticate(HttpRequest *request)
 		DdbRaise(DDB_INVALID_SIGNATURE, "%s", scope_errors.data);
 	}
 
-	if (!LookUpKey(scope[0], &secret, &role) ||
-		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
+	/* the key: cached, else read (and cached) */
+	entry = CachedKey(scope[0]);
+	if (entry == NULL)
+	{
+		if (!LookUpKey(scope[0], &secret, &role))
+			DdbRaise(DDB_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+		entry = CachedKey(scope[0]);
+	}
+	else
+	{
+		secret = NULL;
+		role = entry->role;
+	}
+
+	/* the signing key of date/region/service: cached, else derived */
+	scope_key = JoinScope(scope + 1, 3);
+	if (entry != NULL && strcmp(entry->scope, scope_key) == 0)
+		memcpy(key, entry->signing_key, sizeof(key));
+	else
+	{
+		const char *key_secret = entry != NULL ? entry->secret : secret;
+		char	   *secret_key = psprintf("AWS4%s", key_secret);
+
+		HmacSha256((unsigned char *) secret_key, strlen(secret_key), scope[1], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[2], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[3], key);
+		HmacSha256(key, SHA256_DIGEST_LENGTH, scope[4], key);
+		explicit_bzero(secret_key, strlen(secret_key));
+		if (entry != NULL && strlen(scope_key) <= KEY_CACHE_MAX_SCOPE)
+		{
+			strcpy(entry->scope, scope_key);
+			memcpy(entry->signing_key, key, sizeof(key));
+		}
+	}
+	if (secret != NULL)
+		explicit_bzero(secret, strlen(secret));
+	/* entry is not used past here: a catalog lookup may empty the cache */
+	entry = NULL;
+
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
 		DdbRaise(DDB_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
 
 	/* the canonical request */
@@ -557,7 +820,8 @@ HttpAuthenticate(HttpRequest *request)
 	if (*path == '\0')
 		path = "/";
 	initStringInfo(&canonical);
-	appendStringInfo(&canonical, "%s\n", http_method_str(request->method));
+	appendStringInfoString(&canonical, http_method_str(request->method));
+	appendStringInfoChar(&canonical, '\n');
 	AppendUriEncoded(&canonical, path, strlen(path), true);
 	appendStringInfoChar(&canonical, '\n');
 	AppendCanonicalQuery(&canonical, query);
@@ -568,29 +832,31 @@ HttpAuthenticate(HttpRequest *request)
 
 		for (char *h = strtok_r(list, ";", &save); h; h = strtok_r(NULL, ";", &save))
 		{
-			appendStringInfo(&canonical, "%s:", h);
+			appendStringInfoString(&canonical, h);
+			appendStringInfoChar(&canonical, ':');
 			AppendCanonicalHeaderValue(&canonical, request, h);
 			appendStringInfoChar(&canonical, '\n');
 		}
 	}
 	Sha256Hex(request->body.data, request->body.len, hash);
-	appendStringInfo(&canonical, "\n%s\n%s", signed_headers, hash);
+	appendStringInfoChar(&canonical, '\n');
+	appendStringInfoString(&canonical, signed_headers);
+	appendStringInfoChar(&canonical, '\n');
+	appendStringInfoString(&canonical, hash);
 
 	/* the string to sign, the signing key, the signature */
-	scope_text = psprintf("%s/%s/%s/%s", scope[1], scope[2], scope[3], scope[4]);
+	scope_text = JoinScope(scope + 1, 4);
 	Sha256Hex(canonical.data, canonical.len, hash);
 	initStringInfo(&to_sign);
-	appendStringInfo(&to_sign, "%s\n%s\n%s\n%s", SIGV4_ALGORITHM, date, scope_text, hash);
+	appendStringInfoString(&to_sign, SIGV4_ALGORITHM "\n");
+	appendStringInfoString(&to_sign, date);
+	appendStringInfoChar(&to_sign, '\n');
+	appendStringInfoString(&to_sign, scope_text);
+	appendStringInfoChar(&to_sign, '\n');
+	appendStringInfoString(&to_sign, hash);
 
-	secret_key = psprintf("AWS4%s", secret);
-	HmacSha256((unsigned char *) secret_key, strlen(secret_key), scope[1], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[2], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[3], key);
-	HmacSha256(key, SHA256_DIGEST_LENGTH, scope[4], key);
 	HmacSha256(key, SHA256_DIGEST_LENGTH, to_sign.data, mac);
 	Hex(mac, SHA256_DIGEST_LENGTH, expected);
-	explicit_bzero(secret_key, strlen(secret_key));
-	explicit_bzero(secret, strlen(secret));
 	explicit_bzero(key, sizeof(key));
 
 	if (strlen(signature) != strlen(expected) ||
@@ -600,4 +866,25 @@ HttpAuthenticate(HttpRequest *request)
 				 "Check your AWS Secret Access Key and signing method. "
 				 "Consult the service documentation for details.");
 	return role;
+}
+
+PG_FUNCTION_INFO_V1(ddb_access_keys_changed);
+
+/*
+ * ddb.access_keys_changed() RETURNS trigger, the statement trigger of
+ * ddb.access_keys: queue a relcache invalidation of the table, which
+ * every backend receives once the change commits, so that the HTTP
+ * workers empty their key caches.
+ */
+Datum
+ddb_access_keys_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ddb.access_keys_changed() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
 }

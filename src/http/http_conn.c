@@ -31,6 +31,7 @@
 
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "http/http_private.h"
@@ -307,6 +308,7 @@ HttpAppendResponse(HttpConn *conn, int status, const char *extra_headers,
 	static time_t date_time = 0;
 	static char date[64];
 	time_t		now = time(NULL);
+	char		number[MAXINT8LEN + 1];
 
 	if (now != date_time)
 	{
@@ -322,12 +324,25 @@ HttpAppendResponse(HttpConn *conn, int status, const char *extra_headers,
 		resetStringInfo(out);
 		conn->out_pos = 0;
 	}
-	appendStringInfo(out, "HTTP/1.1 %d %s\r\n", status, StatusText(status));
+	/* (no printf-style formatting: this runs for every response) */
+	appendStringInfoString(out, "HTTP/1.1 ");
+	appendBinaryStringInfo(out, number, pg_ultoa_n((uint32) status, number));
+	appendStringInfoChar(out, ' ');
+	appendStringInfoString(out, StatusText(status));
+	appendStringInfoString(out, "\r\n");
 	if (extra_headers)
 		appendStringInfoString(out, extra_headers);
 	if (content_type)
-		appendStringInfo(out, "Content-Type: %s\r\n", content_type);
-	appendStringInfo(out, "Content-Length: %zu\r\nDate: %s\r\n", body_len, date);
+	{
+		appendStringInfoString(out, "Content-Type: ");
+		appendStringInfoString(out, content_type);
+		appendStringInfoString(out, "\r\n");
+	}
+	appendStringInfoString(out, "Content-Length: ");
+	appendBinaryStringInfo(out, number, pg_ulltoa_n((uint64) body_len, number));
+	appendStringInfoString(out, "\r\nDate: ");
+	appendStringInfoString(out, date);
+	appendStringInfoString(out, "\r\n");
 	if (conn->close_after_write)
 		appendStringInfoString(out, "Connection: close\r\n");
 	appendStringInfoString(out, "\r\n");

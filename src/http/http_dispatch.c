@@ -33,6 +33,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/proc.h"
+#include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -62,9 +63,17 @@ static void
 NewRequestId(char *id)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	/* 36^12: twelve characters from each draw of a uniform number below it */
+	const uint64 range = UINT64CONST(4738381338321616896);
+	uint64		draw = 0;
 
 	for (int i = 0; i < 52; i++)
-		id[i] = alphabet[pg_prng_uint64_range(&pg_global_prng_state, 0, 35)];
+	{
+		if (i % 12 == 0)
+			draw = pg_prng_uint64_range(&pg_global_prng_state, 0, range - 1);
+		id[i] = alphabet[draw % 36];
+		draw /= 36;
+	}
 	id[52] = '\0';
 }
 
@@ -76,8 +85,11 @@ Respond(HttpConn *conn, StringInfo headers, int status, const char *content_type
 		const char *body, size_t len)
 {
 	uLong		crc = crc32(0L, (const Bytef *) body, (uInt) len);
+	char		number[MAXINT8LEN + 1];
 
-	appendStringInfo(headers, "x-amz-crc32: %lu\r\n", (unsigned long) crc);
+	appendStringInfoString(headers, "x-amz-crc32: ");
+	appendBinaryStringInfo(headers, number, pg_ulltoa_n((uint64) crc, number));
+	appendStringInfoString(headers, "\r\n");
 	HttpAppendResponse(conn, status, headers->data, content_type, body, len);
 }
 
@@ -354,7 +366,9 @@ HttpDispatch(HttpConn *conn, HttpRequest *request)
 
 	NewRequestId(request_id);
 	initStringInfo(&headers);
-	appendStringInfo(&headers, "x-amzn-RequestId: %s\r\n", request_id);
+	appendStringInfoString(&headers, "x-amzn-RequestId: ");
+	appendStringInfoString(&headers, request_id);
+	appendStringInfoString(&headers, "\r\n");
 
 	path = pstrdup(request->url.data);
 	if (strchr(path, '?') != NULL)
