@@ -371,6 +371,67 @@ TrimIfDue(void)
 }
 
 /*
+ * The progress stored in ddb.stream_state (InvalidXLogRecPtr when none);
+ * *own tells whether the current transaction stored it (it is then not
+ * committed, and not confirmed to the slot).
+ */
+static XLogRecPtr
+StoredProgress(bool *own)
+{
+	bool		isnull;
+	bool		xmin_isnull;
+	Datum		d;
+	Datum		xmin;
+
+	Execute("SELECT progress_lsn, xmin FROM ddb.stream_state", 0, NULL, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "ddb.stream_state must have one row");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	xmin = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &xmin_isnull);
+	if (own != NULL)
+		*own = !xmin_isnull && TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
+	return isnull ? InvalidXLogRecPtr : DatumGetLSN(d);
+}
+
+/*
+ * The slot was lost (dropped by hand, or invalidated): the changes after
+ * the stored progress cannot be decoded any more, so no stream that was
+ * reading it can go on complete. Such streams (ENABLED, DISABLING) end as
+ * if disabled: DISABLED, the shard closed at the stream's last stored
+ * record, readable for 24 hours. Streams still ENABLING start with the
+ * next slot. The progress is forgotten: a new slot starts afresh.
+ */
+static void
+SlotLost(const char *slot, const char *how)
+{
+	static const char *const end_sql =
+	"UPDATE ddb.streams s SET status = 'DISABLED',"
+	"  end_lsn = COALESCE((SELECT r.commit_lsn FROM ddb.stream_records r"
+	"     WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+	"     ORDER BY r.commit_lsn DESC, r.change_index DESC LIMIT 1), s.start_lsn),"
+	"  end_index = COALESCE((SELECT r.change_index FROM ddb.stream_records r"
+	"     WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+	"     ORDER BY r.commit_lsn DESC, r.change_index DESC LIMIT 1), 0),"
+	"  disabled_at = COALESCE(s.disabled_at, pg_catalog.now())"
+	" WHERE s.status IN ('ENABLED', 'DISABLING')"
+	" RETURNING s.table_name";
+	StringInfoData tables;
+
+	Execute(end_sql, 0, NULL, NULL, SPI_OK_UPDATE_RETURNING);
+	initStringInfo(&tables);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		appendStringInfo(&tables, "%s\"%s\"", i > 0 ? ", " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	Execute("UPDATE ddb.stream_state SET progress_lsn = NULL", 0, NULL, NULL, SPI_OK_UPDATE);
+	ereport(WARNING,
+			(errmsg("the replication slot \"%s\" of the streams %s", slot, how),
+			 tables.len > 0 ?
+			 errdetail("The streams of tables %s end at their last stored record, as if disabled.",
+					   tables.data) : 0,
+			 errhint("Enable the tables' streams again (UpdateTable) to start new ones.")));
+}
+
+/*
  * A decoding session of the slot: the logical decoding context, which
  * reads the WAL in order and keeps the transactions in progress, and the
  * rows of the current batch (written by the plugin through DecoderWrite).
@@ -521,7 +582,6 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 	XLogRecPtr	flushed;
 	volatile XLogRecPtr new_progress = InvalidXLogRecPtr;
 	volatile bool more = false;
-	bool		isnull;
 	Tuplestorestate *rows;
 	TupleDesc	row_desc;
 
@@ -542,12 +602,26 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 		TrimIfDue();
 		return false;
 	}
+	if (ReadSlot(slot, &confirmed, &restart) && XLogRecPtrIsInvalid(restart))
+	{
+		/* invalidated (max_slot_wal_keep_size): the WAL it needs is gone */
+		EndDecoder(decoderp);
+		SlotLost(slot, "was invalidated");
+		ExecuteForSlot("SELECT pg_catalog.pg_drop_replication_slot($1::pg_catalog.name)", slot);
+		return false;
+	}
 	if (!ReadSlot(slot, &confirmed, &restart))
 	{
 		EndDecoder(decoderp);
 		/* a slot cannot be created in a transaction that wrote */
 		if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
 			return false;
+		/* stored progress without a slot: the slot was dropped by hand */
+		if (!XLogRecPtrIsInvalid(StoredProgress(NULL)))
+		{
+			SlotLost(slot, "was dropped");
+			return false;
+		}
 		ExecuteForSlot("SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, 'ddb')",
 					   slot);
 		if (!ReadSlot(slot, &confirmed, &restart))
@@ -556,17 +630,7 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 		Execute("UPDATE ddb.stream_state SET progress_lsn = NULL", 0, NULL, NULL, SPI_OK_UPDATE);
 	}
 
-	Execute("SELECT progress_lsn, xmin FROM ddb.stream_state", 0, NULL, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		elog(ERROR, "ddb.stream_state must have one row");
-	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		Datum		xmin = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-
-		progress = isnull ? InvalidXLogRecPtr : DatumGetLSN(d);
-		/* progress stored by this transaction is not confirmed to the slot */
-		own_progress = TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
-	}
+	progress = StoredProgress(&own_progress);
 	if (XLogRecPtrIsInvalid(progress))
 		progress = confirmed;	/* a new slot: it decodes from here on */
 
