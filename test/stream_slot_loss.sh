@@ -6,7 +6,9 @@
 # at the last record stored before the loss, those records readable through
 # GetRecords (then no NextShardIterator), DescribeTable without a
 # StreamSpecification; the lost slot is not kept; enabling the stream again
-# starts a new one that captures again.
+# starts a new one that captures again. Last, streams enabled and disabled
+# while the worker creates the slot (which waits for the transactions in
+# progress) end up ENABLED and DISABLED.
 # Needs PGHOST, PGPORT, PGUSER and PGBIN; leaves the server running.
 set -euo pipefail
 
@@ -147,5 +149,44 @@ stream=$(enable_again)
 put a10 10
 wait_for "SELECT count(*) = 1 FROM ddb.stream_records WHERE stream_id = $stream"
 
+# ---- enabling and disabling while the slot is being created -----------------
+# Creating a logical slot waits for the transactions in progress. A stream
+# disabled meanwhile (its transaction commits before the slot's start, so
+# decoding never sees it) must still end, and one enabled meanwhile must
+# still become ENABLED and capture.
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('UpdateTable', '{\"TableName\": \"music\",
+    \"StreamSpecification\": {\"StreamEnabled\": false}}')"
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('CreateTable', '{\"TableName\": \"other\",
+    \"KeySchema\": [{\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"}],
+    \"AttributeDefinitions\": [{\"AttributeName\": \"pk\", \"AttributeType\": \"S\"}],
+    \"BillingMode\": \"PAY_PER_REQUEST\"}')"
+wait_for "SELECT count(*) = 0 FROM pg_replication_slots WHERE database = current_database()"
+"$bin/psql" -X -q -d "$db" -c "SET application_name = 'slot_loss_running'" \
+    -c 'BEGIN' -c 'SELECT txid_current()' -c 'SELECT pg_sleep(4)' -c 'COMMIT' >/dev/null 2>&1 &
+holder=$!
+wait_for "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'slot_loss_running'
+           AND wait_event = 'PgSleep')"
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('UpdateTable', '{\"TableName\": \"music\",
+    \"StreamSpecification\": {\"StreamEnabled\": true, \"StreamViewType\": \"NEW_IMAGE\"}}')"
+# the worker creates the slot for the stream being enabled, and waits
+wait_for "SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '$slot')"
+[ "$(value "SELECT confirmed_flush_lsn IS NULL FROM pg_replication_slots WHERE slot_name = '$slot'")" = t ] ||
+    fail "the slot was created before the running transaction ended"
+racing=$(value "SELECT max(stream_id) FROM ddb.streams WHERE table_name = 'music'")
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('UpdateTable', '{\"TableName\": \"music\",
+    \"StreamSpecification\": {\"StreamEnabled\": false}}')"
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('UpdateTable', '{\"TableName\": \"other\",
+    \"StreamSpecification\": {\"StreamEnabled\": true, \"StreamViewType\": \"KEYS_ONLY\"}}')"
+wait "$holder" || true
+holder=""
+wait_for "SELECT status = 'DISABLED' FROM ddb.streams WHERE stream_id = $racing"
+wait_for "SELECT status = 'ENABLED' FROM ddb.streams WHERE table_name = 'other'"
+value "SELECT ddb.put('other', '{\"pk\": \"o1\"}')" >/dev/null
+wait_for "SELECT count(*) = 1 FROM ddb.stream_records r JOIN ddb.streams s USING (stream_id)
+           WHERE s.table_name = 'other'"
+psql -d "$db" -o /dev/null -c "SELECT ddb.call('DeleteTable', '{\"TableName\": \"other\"}')"
+wait_for "SELECT count(*) = 0 FROM ddb.streams WHERE status <> 'DISABLED'"
+wait_for "SELECT count(*) = 0 FROM pg_replication_slots WHERE database = current_database()"
+
 "$bin/dropdb" "$db"
-echo "ok: a dropped and an invalidated slot end their streams at their last records, readable; enabling again captures again"
+echo "ok: a dropped and an invalidated slot end their streams at their last records, readable; enabling again captures again; streams enabled and disabled while the slot is created become ENABLED and DISABLED"

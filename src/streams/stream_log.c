@@ -220,6 +220,8 @@ StoreRows(Tuplestorestate *rows, TupleDesc desc, XLogRecPtr progress, int64 *sto
 {
 	static SPIPlanPtr insert_plan = NULL;
 	TupleTableSlot *slot;
+	int64	   *disabled;
+	uint64		ndisabled;
 
 	if (insert_plan == NULL)
 	{
@@ -230,6 +232,21 @@ StoreRows(Tuplestorestate *rows, TupleDesc desc, XLogRecPtr progress, int64 *sto
 								  " VALUES ($1, $2, $3, $4, $5)", 5, argtypes);
 		if (insert_plan == NULL || SPI_keepplan(insert_plan) != 0)
 			elog(ERROR, "could not prepare the insert of stream records");
+	}
+	/*
+	 * Streams already DISABLED get no more records (one disabled at once,
+	 * without a slot, while the slot was being created may have changes
+	 * decoded after the slot's start)
+	 */
+	Execute("SELECT stream_id FROM ddb.streams WHERE status OPERATOR(pg_catalog.=) 'DISABLED'",
+			0, NULL, NULL, SPI_OK_SELECT);
+	ndisabled = SPI_processed;
+	disabled = palloc(sizeof(int64) * Max(ndisabled, 1));
+	for (uint64 i = 0; i < ndisabled; i++)
+	{
+		bool		isnull;
+
+		disabled[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 	}
 	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	tuplestore_rescan(rows);
@@ -252,6 +269,15 @@ StoreRows(Tuplestorestate *rows, TupleDesc desc, XLogRecPtr progress, int64 *sto
 			Size		record_len = len - sizeof(row);
 			Jsonb	   *record;
 			Datum		args[5];
+			bool		ended = false;
+
+			for (uint64 i = 0; i < ndisabled; i++)
+				ended = ended || disabled[i] == row.stream_id;
+			if (ended)
+			{
+				ExecClearTuple(slot);
+				continue;
+			}
 
 			/* a copy, aligned */
 			record = palloc(Max(record_len, VARHDRSZ));
@@ -563,6 +589,13 @@ AcquiredSlotConfirmed(void)
 	return confirmed;
 }
 
+/* A stream that was DISABLING when a batch began */
+typedef struct DisablingStream
+{
+	int64		stream_id;
+	XLogRecPtr	start_lsn;
+} DisablingStream;
+
 /*
  * One batch (see the top of the file); returns whether more rows may be
  * waiting in the slot. *decoderp is the decoding session: kept between
@@ -582,6 +615,7 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 	XLogRecPtr	flushed;
 	volatile XLogRecPtr new_progress = InvalidXLogRecPtr;
 	volatile bool more = false;
+	List	   *disabling = NIL;
 	Tuplestorestate *rows;
 	TupleDesc	row_desc;
 
@@ -649,6 +683,26 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 	/* the slot exists: streams enabled before it capture from now on */
 	Execute("UPDATE ddb.streams SET status = 'ENABLED' WHERE status OPERATOR(pg_catalog.=) 'ENABLING'",
 			0, NULL, NULL, SPI_OK_UPDATE);
+
+	/*
+	 * The streams being disabled now: their DISABLING rows committed before
+	 * the WAL position taken below, so decoding up to it either meets them
+	 * or they committed before the slot's start (while the slot was being
+	 * created), and then they end here
+	 */
+	Execute("SELECT stream_id, start_lsn FROM ddb.streams WHERE status OPERATOR(pg_catalog.=) 'DISABLING'",
+			0, NULL, NULL, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		DisablingStream *stream = palloc(sizeof(DisablingStream));
+
+		stream->stream_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+														1, &isnull));
+		stream->start_lsn = DatumGetLSN(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+													  2, &isnull));
+		disabling = lappend(disabling, stream);
+	}
 
 	/*
 	 * Decode the WAL inserted by now, flushed first (commits made with
@@ -758,6 +812,17 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 	/* store the rows and where the next batch starts, in this transaction */
 	StoreRows(rows, row_desc, progress, stored);
 	tuplestore_end(rows);
+	if (!more)
+	{
+		ListCell   *lc;
+
+		foreach(lc, disabling)
+		{
+			DisablingStream *stream = lfirst(lc);
+
+			CloseStream(stream->stream_id, stream->start_lsn, 0);
+		}
+	}
 	{
 		Oid			types[1] = {PG_LSNOID};
 		Datum		args[1] = {LSNGetDatum(new_progress)};
