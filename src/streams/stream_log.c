@@ -729,11 +729,14 @@ ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 	hide_decoding_logs = true;
 	if (IsBackgroundWorker)
 		pqsignal(SIGTERM, die);
-	ReplicationSlotAcquire(slot, true);
 	PG_TRY();
 	{
-		SlotDecoder *decoder = *decoderp;
-		XLogRecPtr	slot_confirmed = AcquiredSlotConfirmed();
+		SlotDecoder *decoder;
+		XLogRecPtr	slot_confirmed;
+
+		ReplicationSlotAcquire(slot, true);
+		decoder = *decoderp;
+		slot_confirmed = AcquiredSlotConfirmed();
 
 		/*
 		 * A kept session goes on where it stopped if its last batch
