@@ -17,12 +17,16 @@ SELECT ddb.call('DescribeTable', '{"TableName": "sstream"}') #>> '{Table,LatestS
        stream_id
   FROM ddb.streams WHERE table_name = 'sstream' AND status = 'ENABLED';
 
--- Commit-to-GetRecords latency: n times, put an item (its own transaction)
--- and poll GetRecords, from the LATEST iterator taken before the put, until
--- its record comes back; the elapsed times go to stream_latency.
+-- Commit-to-GetRecords latency: for the given number of seconds (run.sh
+-- keeps the PutItem load going all that time), again and again put an item
+-- (its own transaction) and poll GetRecords, from the LATEST iterator taken
+-- before the put, until its record comes back; the elapsed times go to
+-- stream_latency.
 CREATE TABLE stream_latency (ms double precision);
-CREATE PROCEDURE measure_stream_latency(n int) LANGUAGE plpgsql AS $$
+CREATE PROCEDURE measure_stream_latency(seconds double precision) LANGUAGE plpgsql AS $$
 DECLARE
+    deadline timestamptz := clock_timestamp() + make_interval(secs => seconds);
+    i int := 0;
     arn text := (SELECT arn FROM sstream_shard);
     shard text := (SELECT shard_id FROM sstream_shard);
     it text;
@@ -31,7 +35,8 @@ DECLARE
     t0 timestamptz;
     found boolean;
 BEGIN
-    FOR i IN 1..n LOOP
+    WHILE clock_timestamp() < deadline LOOP
+        i := i + 1;
         key := 'latency-' || i;
         it := ddb.call('GetShardIterator', jsonb_build_object('StreamArn', arn, 'ShardId', shard,
                   'ShardIteratorType', 'LATEST')) ->> 'ShardIterator';

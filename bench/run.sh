@@ -308,8 +308,9 @@ bench_pair() {
 
 # stream_latency: under a PutItem load on the table with a stream (pgbench
 # with BENCH_CLIENTS clients for BENCH_LATENCY_SECONDS, default 60), the
-# time from a PutItem's commit until GetRecords returns its record, 100
-# times (bench/load_stream.sql).
+# time from a PutItem's commit until GetRecords returns its record, one
+# sample after the other from 2 s after the load starts until 3 s before it
+# ends, so that every sample is taken under the load (bench/load_stream.sql).
 LATENCY=""
 stream_latency() {
     local secs=${BENCH_LATENCY_SECONDS:-60} load tps
@@ -321,7 +322,7 @@ stream_latency() {
         -f "$WORK/scripts/put_stream_ddb.pgbench" bench >"$OUT_DIR/StreamLatency-load.log" 2>&1 &
     load=$!
     sleep 2
-    psql_q -d bench -c "CALL measure_stream_latency(100)"
+    psql_q -d bench -c "CALL measure_stream_latency($((secs > 10 ? secs - 5 : 5)))"
     wait "$load" || die "the PutItem load of StreamLatency failed (log: $OUT_DIR/StreamLatency-load.log)"
     tps=$(sed -n 's/^tps = \([0-9]*\).* (without initial connection time)$/\1/p' "$OUT_DIR/StreamLatency-load.log")
     LATENCY=$(psql_val "SELECT format('stream latency, commit to GetRecords, under %s ops/s of PutItem on the table with the stream: median %s ms, p99 %s ms, max %s ms (%s samples)',

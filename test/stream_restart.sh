@@ -5,7 +5,9 @@
 # in its own transaction) for 8 seconds on a table with a NEW_IMAGE
 # stream; meanwhile the background worker is terminated (it restarts) and
 # the server is stopped with -m immediate and started again (crash
-# recovery). Afterwards, for every item, the records read from the log are
+# recovery); then large transactions spill to disk while decoded, while
+# ddb.pull_stream_records and the worker take turns. Afterwards, for every
+# item, the records read from the log are
 # INSERT v=1 then MODIFY v=2, 3, ... up to the item's committed value,
 # with no gap, no repeat and unique event IDs.
 # Needs PGHOST, PGPORT, PGUSER and PGBIN; leaves the server running.
@@ -84,6 +86,40 @@ sleep 2
 "$bin/pg_ctl" -D "$datadir" -l "$log" -m immediate -w -t 120 restart >/dev/null
 for w in "${writers[@]}"; do wait "$w" || true; done
 writers=()
+
+# large transactions that spill to disk while decoded (logical_decoding_work_mem
+# at its minimum), committed while other writers go on and while the worker
+# and ddb.pull_stream_records take turns at the slot: a decoding session
+# that kept spilled transactions must not lose them to another session
+psql -d "$db" -o /dev/null -c "ALTER SYSTEM SET logical_decoding_work_mem = '64kB'" -c 'SELECT pg_reload_conf()'
+end=$(( $(date +%s) + 4 ))
+(
+    while [ "$(date +%s)" -lt "$end" ]; do
+        "$bin/psql" -X -q -d "$db" -c "CALL bump('small', 5)" >/dev/null
+    done
+) &
+writers+=($!)
+(
+    while [ "$(date +%s)" -lt "$end" ]; do
+        "$bin/psql" -X -q -d "$db" -o /dev/null -c 'SELECT ddb.pull_stream_records()'
+        sleep 0.3
+    done
+) &
+writers+=($!)
+for b in 1 2 3; do
+    psql -d "$db" -o /dev/null -c "
+        DO \$\$ BEGIN
+            FOR i IN 1..150 LOOP
+                FOR j IN 1..4 LOOP
+                    PERFORM ddb.update('counters', jsonb_build_object('pk', 'big$b-' || i), 'ADD v :one', '{\":one\": 1}');
+                END LOOP;
+                PERFORM pg_sleep(0.002);
+            END LOOP;
+        END \$\$"
+done
+for w in "${writers[@]}"; do wait "$w" || fail "a writer of the spilling phase failed"; done
+writers=()
+psql -d "$db" -o /dev/null -c 'ALTER SYSTEM RESET logical_decoding_work_mem' -c 'SELECT pg_reload_conf()'
 
 # every committed change is in the log once the worker (or a pull) has
 # read the slot up to now

@@ -186,8 +186,9 @@ LookupStream(const char *arn)
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
 
+	/* DynamoDB's text, which does not repeat the ARN */
 	if (!ParseStreamArn(arn, &table_name, &label))
-		DdbValidationError("Invalid StreamArn: %s", DdbEchoText(arn, strlen(arn)));
+		DdbValidationError("Invalid StreamArn");
 	args[0] = CStringGetTextDatum(table_name);
 	args[1] = CStringGetTextDatum(label);
 	if (SPI_execute_with_args("SELECT " STREAM_COLUMNS " FROM ddb.streams"

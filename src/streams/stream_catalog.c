@@ -21,6 +21,15 @@
  *		with its shard closed at its last record. Without the slot it is
  *		DISABLED at once.
  *
+ * A slot the worker is still creating counts as no slot: its creation
+ * waits for the transactions in progress, this one among them, so what
+ * they commit is not decoded. The worker does not take the STATE lock
+ * while it creates the slot (that would wait for this transaction, which
+ * waits for the lock); instead it turns the ENABLING streams it sees once
+ * the slot exists ENABLED, ends a DISABLING stream whose row committed
+ * before the slot's start (decoding never meets it), and stores no
+ * records of DISABLED streams.
+ *
  * A stream's item table gets REPLICA IDENTITY FULL, so that updates and
  * deletes carry the old item in the WAL (the plugin needs it for every
  * view type: OldImage, and telling a MODIFY from a write that changed
@@ -54,7 +63,9 @@ LockStreams(void)
 }
 
 /*
- * Whether this database's replication slot exists.
+ * Whether this database's replication slot exists, and has been created:
+ * one being created (it waits for the transactions in progress, this one
+ * too, and decodes only what commits after them) does not count.
  */
 static bool
 SlotExists(void)
@@ -63,7 +74,8 @@ SlotExists(void)
 	Datum		args[1] = {CStringGetTextDatum(DdbStreamSlotName())};
 
 	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_replication_slots"
-							  " WHERE slot_name OPERATOR(pg_catalog.=) $1::pg_catalog.name",
+							  " WHERE slot_name OPERATOR(pg_catalog.=) $1::pg_catalog.name"
+							  "   AND confirmed_flush_lsn IS NOT NULL",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the replication slot");
 	return SPI_processed > 0;

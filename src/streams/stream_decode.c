@@ -45,9 +45,11 @@
  *
  * Output: by default one record per line as DynamoDB's JSON (strings with
  * U+0000 written \u0000), plus "eventSourceARN" (the stream's ARN) as in
- * DynamoDB's Lambda events. With option "internal" (the worker) a line is
- * "R <stream> <lsn> <index> <commit time> <record in the stored form>",
- * and a change of a stream to DISABLING is "D <stream> <lsn> <index>".
+ * DynamoDB's Lambda events. With option "internal" (the worker, which
+ * decodes with its own writer: stream_log.c) the output is binary: each
+ * row a DdbStreamRow (streams.h), followed for a record by the record in
+ * the stored form (a jsonb datum); a change of a stream to DISABLING is a
+ * row of kind 'D'.
  *
  *-------------------------------------------------------------------------
  */
@@ -61,6 +63,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "replication/logical.h"
+#include "replication/origin.h"
 #include "replication/output_plugin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -457,15 +460,26 @@ EmitRecord(LogicalDecodingContext *ctx, DecodeState *state, ReorderBufferTXN *tx
 		DdbPushString(&st, WJB_VALUE, target->arn);
 	}
 	record = DdbBuildJsonb(DdbPushEndObject(&st));
-	text = JsonbToCString(NULL, &record->root, VARSIZE(record));
 
 	OutputPluginPrepareWrite(ctx, true);
 	if (state->internal)
-		appendStringInfo(ctx->out, "R " INT64_FORMAT " %X/%X " INT64_FORMAT " " INT64_FORMAT " %s",
-						 target->stream_id, LSN_FORMAT_ARGS(lsn), index,
-						 (int64) commit_time, text);
+	{
+		DdbStreamRow row;
+
+		memset(&row, 0, sizeof(row));
+		row.kind = DDB_STREAM_ROW_RECORD;
+		row.stream_id = target->stream_id;
+		row.lsn = lsn;
+		row.index = index;
+		row.commit_time = commit_time;
+		appendBinaryStringInfo(ctx->out, (char *) &row, sizeof(row));
+		appendBinaryStringInfo(ctx->out, (char *) record, VARSIZE(record));
+	}
 	else
+	{
+		text = JsonbToCString(NULL, &record->root, VARSIZE(record));
 		appendStringInfoString(ctx->out, DdbUnescapeJsonText(text));
+	}
 	OutputPluginWrite(ctx, true);
 }
 
@@ -495,10 +509,18 @@ StreamsChanged(LogicalDecodingContext *ctx, DecodeState *state, ReorderBufferTXN
 		stream_id = DatumGetInt64(heap_getattr(&row->tuple, ColumnNumber(desc, "stream_id"),
 											   desc, &isnull));
 		index = state->next_index++;
-		OutputPluginPrepareWrite(ctx, true);
-		appendStringInfo(ctx->out, "D " INT64_FORMAT " %X/%X " INT64_FORMAT,
-						 stream_id, LSN_FORMAT_ARGS(txn->final_lsn), index);
-		OutputPluginWrite(ctx, true);
+		{
+			DdbStreamRow disabled;
+
+			memset(&disabled, 0, sizeof(disabled));
+			disabled.kind = DDB_STREAM_ROW_DISABLED;
+			disabled.stream_id = stream_id;
+			disabled.lsn = txn->final_lsn;
+			disabled.index = index;
+			OutputPluginPrepareWrite(ctx, true);
+			appendBinaryStringInfo(ctx->out, (char *) &disabled, sizeof(disabled));
+			OutputPluginWrite(ctx, true);
+		}
 	}
 }
 
@@ -659,6 +681,19 @@ DecodeMessage(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 }
 
 /*
+ * Origin filter: for the worker, the changes marked with the replication
+ * origin DoNotReplicateId are the worker's own writes to the log (stream
+ * records are never among them), which need not even be queued.
+ */
+static bool
+DecodeFilterByOrigin(LogicalDecodingContext *ctx, RepOriginId origin_id)
+{
+	DecodeState *state = ctx->output_plugin_private;
+
+	return state->internal && origin_id == DoNotReplicateId;
+}
+
+/*
  * Startup callback: options, and textual output.
  */
 static void
@@ -691,7 +726,8 @@ DecodeStartup(LogicalDecodingContext *ctx, OutputPluginOptions *options, bool is
 					 errmsg("option \"%s\" = \"%s\" is unknown",
 							elem->defname, elem->arg ? strVal(elem->arg) : "(null)")));
 	}
-	options->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
+	/* the worker's rows are binary (pg_logical_slot_peek_changes refuses them) */
+	options->output_type = state->internal ? OUTPUT_PLUGIN_BINARY_OUTPUT : OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	options->receive_rewrites = false;
 	ctx->output_plugin_private = state;
 }
@@ -722,4 +758,5 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 	cb->commit_cb = DecodeCommit;
 	cb->message_cb = DecodeMessage;
 	cb->shutdown_cb = DecodeShutdown;
+	cb->filter_by_origin_cb = DecodeFilterByOrigin;
 }

@@ -7,25 +7,40 @@
  *	  slot's lifecycle, trimming after 24 hours, and
  *	  ddb.pull_stream_records(), which does the same work at once.
  *
+ * Decoding. The worker decodes the slot itself (logical.h), with the
+ * plugin's binary "internal" rows written into a tuplestore, and keeps its
+ * decoding session (the WAL reader's position and the transactions in
+ * progress) from one batch to the next, so each batch decodes only the
+ * WAL written since the last one. ddb.pull_stream_records() decodes the
+ * same way in a session of its own call. A session starts at the slot's
+ * restart point (and writes only transactions that commit at or after its
+ * confirmed position); a kept session is given up, and a new one started,
+ * when its last batch did not commit, when someone else moved the slot or
+ * stored progress meanwhile, and when it holds transactions spilled to
+ * disk (a new session of the slot removes the slot's spill files).
+ *
  * Exactly once. A batch is one transaction, under the streams' SLOT
  * advisory lock (so the worker and ddb.pull_stream_records take turns):
  *
  *	 1. move the slot's confirmed position up to ddb.stream_state's
- *		progress_lsn, committed by the previous batch: every transaction
- *		whose commit record starts before it is stored (or had nothing for
- *		the log);
- *	 2. peek (pg_logical_slot_peek_changes, which does not move the slot)
- *		at most DDB_STREAM_BATCH rows up to the WAL flushed now; the
- *		plugin writes whole transactions, each record with its commit LSN;
+ *		progress_lsn, committed by an earlier batch (never to one stored by
+ *		the current transaction): every transaction whose commit record
+ *		starts before it is stored (or had nothing for the log);
+ *	 2. decode up to the WAL flushed now, or until DDB_STREAM_BATCH rows;
+ *		the plugin writes whole transactions, each record with its commit
+ *		LSN;
  *	 3. store the records whose commit LSN is not below progress_lsn,
  *		close the shards of streams whose DISABLING row came, and record
- *		the new progress_lsn, all in this transaction.
+ *		the new progress_lsn (where the decoding stopped), all in this
+ *		transaction.
  *
  * A crash anywhere loses nothing and stores nothing twice: if the batch
  * did not commit, the slot was not moved past it and the next batch
  * decodes it again; if it committed and the slot was not moved yet, the
  * rows decoded again lie below progress_lsn and are skipped. (The primary
- * key on the position would refuse a duplicate anyway.)
+ * key on the position would refuse a duplicate anyway.) The batch's own
+ * writes carry the replication origin DoNotReplicateId, so that decoding
+ * skips them without queuing them.
  *
  * The slot ("ddb_streams_<database oid>", plugin "ddb") exists while some
  * stream is ENABLING, ENABLED or DISABLING, and retains WAL from the
@@ -35,31 +50,46 @@
  * logical slot waits for the transactions in progress and cannot happen in
  * a transaction that wrote, so a batch creates it before it writes.
  *
- * The worker sleeps at most DDB_STREAM_POLL_MS while the database has
- * streams, so a record is in the log about that long after its
- * commit (plus the time to decode); peeking decodes from the slot's
- * restart point, so after a batch that left the restart point far behind
- * the worker logs a snapshot of running transactions (which lets the slot
- * move it up, as PostgreSQL 16's pg_log_standby_snapshot() does).
+ * Latency: while streams are live the worker reads the slot every
+ * DDB_STREAM_BUSY_POLL_MS after a batch that stored records (at once when
+ * it stopped at DDB_STREAM_BATCH rows), else every DDB_STREAM_POLL_MS, so
+ * a record is in the log that long after its commit plus a batch's time;
+ * batches stay small under load. The slot's restart point (where a new
+ * session starts decoding) moves up when decoding meets a record of the
+ * running transactions, which the bgwriter logs every 15 seconds; a batch
+ * logs one itself when the restart point lags DDB_STREAM_RESTART_LAG
+ * behind (as PostgreSQL 16's pg_log_standby_snapshot() does).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "access/xlog_internal.h"
+#include "access/xlogutils.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "postmaster/interrupt.h"
+#include "replication/decode.h"
+#include "replication/logical.h"
+#include "replication/origin.h"
+#include "replication/reorderbuffer.h"
+#include "replication/slot.h"
 #include "tcop/tcopprot.h"
+#include "storage/spin.h"
 #include "storage/standby.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "catalog.h"
 #include "streams/streams.h"
@@ -68,7 +98,11 @@
 /* Rows a batch reads from the slot at most (whole transactions: more) */
 #define DDB_STREAM_BATCH	10000
 
-/* How often the worker reads the slot while some stream is live */
+/*
+ * How often the worker reads the slot while some stream is live: after a
+ * batch that stored records, and after one that did not
+ */
+#define DDB_STREAM_BUSY_POLL_MS	20
 #define DDB_STREAM_POLL_MS	200
 
 /* How often the worker trims the log */
@@ -84,6 +118,9 @@ static TimestampTz last_trim = 0;
 
 /* Whether the worker's last look found streams (or a slot) here */
 static bool streams_seen = false;
+
+/* Whether the worker's last batch stored records */
+static bool streams_busy = false;
 
 /*
  * DdbStreamSlotName returns the name of this database's replication slot.
@@ -175,30 +212,16 @@ CloseStream(int64 stream_id, XLogRecPtr lsn, int64 index)
 }
 
 /*
- * Split the next space-separated field off *cursor.
+ * Store the rows of one batch (the plugin's binary rows, see streams.h)
+ * that lie at or after progress.
  */
-static char *
-NextField(char **cursor)
-{
-	char	   *start = *cursor;
-	char	   *space = strchr(start, ' ');
-
-	if (space == NULL)
-		elog(ERROR, "malformed row of the stream plugin");
-	*space = '\0';
-	*cursor = space + 1;
-	return start;
-}
-
-/*
- * Store the rows of one peek; returns how many rows it read and sets
- * *max_commit to the highest commit LSN among them.
- */
-static int64
-StoreRows(Portal portal, XLogRecPtr progress, XLogRecPtr *max_commit, int64 *stored)
+static void
+StoreRows(Tuplestorestate *rows, TupleDesc desc, XLogRecPtr progress, int64 *stored)
 {
 	static SPIPlanPtr insert_plan = NULL;
-	int64		rows = 0;
+	TupleTableSlot *slot;
+	int64	   *disabled;
+	uint64		ndisabled;
 
 	if (insert_plan == NULL)
 	{
@@ -210,61 +233,72 @@ StoreRows(Portal portal, XLogRecPtr progress, XLogRecPtr *max_commit, int64 *sto
 		if (insert_plan == NULL || SPI_keepplan(insert_plan) != 0)
 			elog(ERROR, "could not prepare the insert of stream records");
 	}
-	*max_commit = InvalidXLogRecPtr;
-	for (;;)
+	/*
+	 * Streams already DISABLED get no more records (one disabled at once,
+	 * without a slot, while the slot was being created may have changes
+	 * decoded after the slot's start)
+	 */
+	Execute("SELECT stream_id FROM ddb.streams WHERE status OPERATOR(pg_catalog.=) 'DISABLED'",
+			0, NULL, NULL, SPI_OK_SELECT);
+	ndisabled = SPI_processed;
+	disabled = palloc(sizeof(int64) * Max(ndisabled, 1));
+	for (uint64 i = 0; i < ndisabled; i++)
 	{
-		SPITupleTable *batch;
-		uint64		n;
+		bool		isnull;
 
-		SPI_cursor_fetch(portal, true, 1000);
-		batch = SPI_tuptable;
-		n = SPI_processed;
-		if (n == 0)
-			break;
-		for (uint64 i = 0; i < n; i++)
-		{
-			char	   *data = SPI_getvalue(batch->vals[i], batch->tupdesc, 1);
-			char	   *cursor = data;
-			char	   *kind = NextField(&cursor);
-			int64		stream_id = pg_strtoint64(NextField(&cursor));
-			char	   *lsn_text = NextField(&cursor);
-			XLogRecPtr	lsn = DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(lsn_text)));
-			int64		index;
-
-			rows++;
-			if (lsn > *max_commit)
-				*max_commit = lsn;
-			if (strcmp(kind, "D") == 0)
-			{
-				index = pg_strtoint64(cursor);
-				if (lsn >= progress)
-					CloseStream(stream_id, lsn, index);
-			}
-			else if (strcmp(kind, "R") == 0)
-			{
-				TimestampTz commit_time;
-				Datum		args[5];
-
-				index = pg_strtoint64(NextField(&cursor));
-				commit_time = pg_strtoint64(NextField(&cursor));
-				if (lsn < progress)
-					continue;
-				args[0] = Int64GetDatum(stream_id);
-				args[1] = LSNGetDatum(lsn);
-				args[2] = Int32GetDatum((int32) index);
-				args[3] = TimestampTzGetDatum(commit_time);
-				args[4] = DirectFunctionCall1(jsonb_in, CStringGetDatum(cursor));
-				if (SPI_execute_plan(insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
-					elog(ERROR, "could not store a stream record");
-				(*stored)++;
-			}
-			else
-				elog(ERROR, "malformed row of the stream plugin");
-			pfree(data);
-		}
-		SPI_freetuptable(batch);
+		disabled[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	return rows;
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		bool		isnull;
+		bytea	   *data = DatumGetByteaPP(slot_getattr(slot, 1, &isnull));
+		Size		len = VARSIZE_ANY_EXHDR(data);
+		DdbStreamRow row;
+
+		if (isnull || len < sizeof(row))
+			elog(ERROR, "malformed row of the stream plugin");
+		memcpy(&row, VARDATA_ANY(data), sizeof(row));
+		if (row.lsn < progress)
+			continue;
+		if (row.kind == DDB_STREAM_ROW_DISABLED)
+			CloseStream(row.stream_id, row.lsn, row.index);
+		else if (row.kind == DDB_STREAM_ROW_RECORD)
+		{
+			Size		record_len = len - sizeof(row);
+			Jsonb	   *record;
+			Datum		args[5];
+			bool		ended = false;
+
+			for (uint64 i = 0; i < ndisabled; i++)
+				ended = ended || disabled[i] == row.stream_id;
+			if (ended)
+			{
+				ExecClearTuple(slot);
+				continue;
+			}
+
+			/* a copy, aligned */
+			record = palloc(Max(record_len, VARHDRSZ));
+			memcpy(record, VARDATA_ANY(data) + sizeof(row), record_len);
+			if (record_len < VARHDRSZ || VARSIZE(record) != record_len)
+				elog(ERROR, "malformed row of the stream plugin");
+			args[0] = Int64GetDatum(row.stream_id);
+			args[1] = LSNGetDatum(row.lsn);
+			args[2] = Int32GetDatum((int32) row.index);
+			args[3] = TimestampTzGetDatum(row.commit_time);
+			args[4] = JsonbPGetDatum(record);
+			if (SPI_execute_plan(insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not store a stream record");
+			pfree(record);
+			(*stored)++;
+		}
+		else
+			elog(ERROR, "malformed row of the stream plugin");
+		ExecClearTuple(slot);
+	}
+	ExecDropSingleTupleTableSlot(slot);
 }
 
 /*
@@ -281,7 +315,10 @@ Trim(void)
 	"           OVER (PARTITION BY r.stream_id ORDER BY r.commit_lsn, r.change_index) AS old"
 	"    FROM ddb.streams s, LATERAL (SELECT * FROM ddb.stream_records x"
 	"       WHERE x.stream_id OPERATOR(pg_catalog.=) s.stream_id"
-	"       ORDER BY x.commit_lsn, x.change_index LIMIT " CppAsString2(DDB_STREAM_TRIM_BATCH) ") r),"
+	"       ORDER BY x.commit_lsn, x.change_index LIMIT " CppAsString2(DDB_STREAM_TRIM_BATCH) ") r"
+	"   WHERE (SELECT f.created_at FROM ddb.stream_records f"
+	"          WHERE f.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+	"          ORDER BY f.commit_lsn, f.change_index LIMIT 1) OPERATOR(pg_catalog.<) $1),"
 	" last AS (SELECT DISTINCT ON (stream_id) stream_id, commit_lsn, change_index FROM prefix"
 	"   WHERE old ORDER BY stream_id, commit_lsn DESC, change_index DESC),"
 	" gone AS (DELETE FROM ddb.stream_records r USING last l"
@@ -360,31 +397,233 @@ TrimIfDue(void)
 }
 
 /*
- * One batch (see the top of the file); returns whether more rows may be
- * waiting in the slot. *stored counts the records stored. Runs with SPI
- * connected, as a role that may use replication slots and write ddb's
- * tables.
+ * The progress stored in ddb.stream_state (InvalidXLogRecPtr when none);
+ * *own tells whether the current transaction stored it (it is then not
+ * committed, and not confirmed to the slot).
+ */
+static XLogRecPtr
+StoredProgress(bool *own)
+{
+	bool		isnull;
+	bool		xmin_isnull;
+	Datum		d;
+	Datum		xmin;
+
+	Execute("SELECT progress_lsn, xmin FROM ddb.stream_state", 0, NULL, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "ddb.stream_state must have one row");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	xmin = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &xmin_isnull);
+	if (own != NULL)
+		*own = !xmin_isnull && TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
+	return isnull ? InvalidXLogRecPtr : DatumGetLSN(d);
+}
+
+/*
+ * The slot was lost (dropped by hand, or invalidated): the changes after
+ * the stored progress cannot be decoded any more, so no stream that was
+ * reading it can go on complete. Such streams (ENABLED, DISABLING) end as
+ * if disabled: DISABLED, the shard closed at the stream's last stored
+ * record, readable for 24 hours. Streams still ENABLING start with the
+ * next slot. The progress is forgotten: a new slot starts afresh.
+ */
+static void
+SlotLost(const char *slot, const char *how)
+{
+	static const char *const end_sql =
+	"UPDATE ddb.streams s SET status = 'DISABLED',"
+	"  end_lsn = COALESCE((SELECT r.commit_lsn FROM ddb.stream_records r"
+	"     WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+	"     ORDER BY r.commit_lsn DESC, r.change_index DESC LIMIT 1), s.start_lsn),"
+	"  end_index = COALESCE((SELECT r.change_index FROM ddb.stream_records r"
+	"     WHERE r.stream_id OPERATOR(pg_catalog.=) s.stream_id"
+	"     ORDER BY r.commit_lsn DESC, r.change_index DESC LIMIT 1), 0),"
+	"  disabled_at = COALESCE(s.disabled_at, pg_catalog.now())"
+	" WHERE s.status IN ('ENABLED', 'DISABLING')"
+	" RETURNING s.table_name";
+	StringInfoData tables;
+
+	Execute(end_sql, 0, NULL, NULL, SPI_OK_UPDATE_RETURNING);
+	initStringInfo(&tables);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		appendStringInfo(&tables, "%s\"%s\"", i > 0 ? ", " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	Execute("UPDATE ddb.stream_state SET progress_lsn = NULL", 0, NULL, NULL, SPI_OK_UPDATE);
+	ereport(WARNING,
+			(errmsg("the replication slot \"%s\" of the streams %s", slot, how),
+			 tables.len > 0 ?
+			 errdetail("The streams of tables %s end at their last stored record, as if disabled.",
+					   tables.data) : 0,
+			 errhint("Enable the tables' streams again (UpdateTable) to start new ones.")));
+}
+
+/*
+ * A decoding session of the slot: the logical decoding context, which
+ * reads the WAL in order and keeps the transactions in progress, and the
+ * rows of the current batch (written by the plugin through DecoderWrite).
+ */
+typedef struct SlotDecoder
+{
+	MemoryContext context;		/* holds the decoding context */
+	LogicalDecodingContext *ctx;
+	ReplicationSlot *slot;		/* the slot it reads */
+	XLogRecPtr	confirmed;		/* the slot's confirmed position it left */
+	XLogRecPtr	progress;		/* the progress its last batch stored */
+	Tuplestorestate *rows;		/* the current batch's rows */
+	TupleDesc	row_desc;		/* (bytea) */
+	int64		nrows;
+} SlotDecoder;
+
+/* The worker's decoding session, kept from one batch to the next */
+static SlotDecoder *worker_decoder = NULL;
+
+static void
+DecoderPrepareWrite(LogicalDecodingContext *ctx, XLogRecPtr lsn, TransactionId xid,
+					bool last_write)
+{
+	resetStringInfo(ctx->out);
+}
+
+static void
+DecoderWrite(LogicalDecodingContext *ctx, XLogRecPtr lsn, TransactionId xid, bool last_write)
+{
+	SlotDecoder *decoder = (SlotDecoder *) ctx->output_writer_private;
+	bytea	   *row = palloc(VARHDRSZ + ctx->out->len);
+	Datum		value = PointerGetDatum(row);
+	bool		isnull = false;
+
+	SET_VARSIZE(row, VARHDRSZ + ctx->out->len);
+	memcpy(VARDATA(row), ctx->out->data, ctx->out->len);
+	tuplestore_putvalues(decoder->rows, decoder->row_desc, &value, &isnull);
+	pfree(row);
+	decoder->nrows++;
+}
+
+/*
+ * Start a decoding session of the acquired slot in a memory context under
+ * parent: it decodes from the slot's restart point and writes the
+ * transactions that commit at or after its confirmed position.
+ */
+static SlotDecoder *
+StartDecoder(MemoryContext parent)
+{
+	MemoryContext context = AllocSetContextCreate(parent, "ddb stream decoding",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	SlotDecoder *decoder = palloc0(sizeof(SlotDecoder));
+	List	   *options = list_make1(makeDefElem("internal", (Node *) makeString("true"), -1));
+
+	decoder->context = context;
+	decoder->slot = MyReplicationSlot;
+	decoder->ctx = CreateDecodingContext(InvalidXLogRecPtr, options, false,
+										 XL_ROUTINE(.page_read = read_local_xlog_page,
+													.segment_open = wal_segment_open,
+													.segment_close = wal_segment_close),
+										 DecoderPrepareWrite, DecoderWrite, NULL);
+	decoder->ctx->output_writer_private = decoder;
+	XLogBeginRead(decoder->ctx->reader, MyReplicationSlot->data.restart_lsn);
+	MemoryContextSwitchTo(old);
+	return decoder;
+}
+
+/*
+ * End a decoding session. With its slot acquired, the plugin is shut down
+ * and the session's spilled transactions removed; without it (the slot
+ * may be gone), its memory and WAL file are let go of, and the next
+ * session of the slot removes what it spilled.
+ */
+static void
+EndDecoder(SlotDecoder **decoderp)
+{
+	SlotDecoder *decoder = *decoderp;
+
+	if (decoder == NULL)
+		return;
+	*decoderp = NULL;
+	if (MyReplicationSlot != NULL && MyReplicationSlot == decoder->slot)
+		FreeDecodingContext(decoder->ctx);
+	else
+		XLogReaderFree(decoder->ctx->reader);
+	MemoryContextDelete(decoder->context);
+}
+
+/*
+ * Whether the session keeps transactions spilled to disk. Another session
+ * of the slot (ddb.pull_stream_records) removes the slot's spill files
+ * when it starts, so a session is kept between batches only without them.
  */
 static bool
-PullBatch(int64 *stored)
+DecoderSpilled(SlotDecoder *decoder)
+{
+	dlist_iter	iter;
+
+	dlist_foreach(iter, &decoder->ctx->reorder->toplevel_by_lsn)
+	{
+		ReorderBufferTXN *txn = dlist_container(ReorderBufferTXN, node, iter.cur);
+		dlist_iter	sub;
+
+		if (rbtxn_is_serialized(txn) || rbtxn_is_serialized_clear(txn))
+			return true;
+		dlist_foreach(sub, &txn->subtxns)
+		{
+			ReorderBufferTXN *subtxn = dlist_container(ReorderBufferTXN, node, sub.cur);
+
+			if (rbtxn_is_serialized(subtxn) || rbtxn_is_serialized_clear(subtxn))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The slot's confirmed position, read from the acquired slot.
+ */
+static XLogRecPtr
+AcquiredSlotConfirmed(void)
+{
+	XLogRecPtr	confirmed;
+
+	SpinLockAcquire(&MyReplicationSlot->mutex);
+	confirmed = MyReplicationSlot->data.confirmed_flush;
+	SpinLockRelease(&MyReplicationSlot->mutex);
+	return confirmed;
+}
+
+/* A stream that was DISABLING when a batch began */
+typedef struct DisablingStream
+{
+	int64		stream_id;
+	XLogRecPtr	start_lsn;
+} DisablingStream;
+
+/*
+ * One batch (see the top of the file); returns whether more rows may be
+ * waiting in the slot. *decoderp is the decoding session: kept between
+ * batches when keep (the worker), else ended when the slot has nothing
+ * more (ddb.pull_stream_records, whose batches share one session). *stored
+ * counts the records stored. Runs with SPI connected, as a role that may
+ * use replication slots and write ddb's tables.
+ */
+static bool
+ReadBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
 {
 	char	   *slot = DdbStreamSlotName();
 	XLogRecPtr	confirmed;
 	XLogRecPtr	restart;
 	XLogRecPtr	progress;
-	volatile XLogRecPtr flushed = InvalidXLogRecPtr;
-	volatile XLogRecPtr max_commit = InvalidXLogRecPtr;
-	XLogRecPtr	new_progress;
-	bool		isnull;
-	volatile int64 rows = 0;
-	Portal		portal;
-	Oid			argtypes[2] = {TEXTOID, PG_LSNOID};
-	Datum		args[2];
+	bool		own_progress;
+	XLogRecPtr	flushed;
+	volatile XLogRecPtr new_progress = InvalidXLogRecPtr;
+	volatile bool more = false;
+	List	   *disabling = NIL;
+	Tuplestorestate *rows;
+	TupleDesc	row_desc;
 
 	LockStreams(DDB_STREAM_LOCK_SLOT);
 	if (!LiveStreamsExist())
 	{
 		/* no stream needs the slot: drop it, unless one is being enabled */
+		EndDecoder(decoderp);
 		if (ReadSlot(slot, &confirmed, &restart))
 		{
 			LockStreams(DDB_STREAM_LOCK_STATE);
@@ -397,11 +636,26 @@ PullBatch(int64 *stored)
 		TrimIfDue();
 		return false;
 	}
+	if (ReadSlot(slot, &confirmed, &restart) && XLogRecPtrIsInvalid(restart))
+	{
+		/* invalidated (max_slot_wal_keep_size): the WAL it needs is gone */
+		EndDecoder(decoderp);
+		SlotLost(slot, "was invalidated");
+		ExecuteForSlot("SELECT pg_catalog.pg_drop_replication_slot($1::pg_catalog.name)", slot);
+		return false;
+	}
 	if (!ReadSlot(slot, &confirmed, &restart))
 	{
+		EndDecoder(decoderp);
 		/* a slot cannot be created in a transaction that wrote */
 		if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
 			return false;
+		/* stored progress without a slot: the slot was dropped by hand */
+		if (!XLogRecPtrIsInvalid(StoredProgress(NULL)))
+		{
+			SlotLost(slot, "was dropped");
+			return false;
+		}
 		ExecuteForSlot("SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, 'ddb')",
 					   slot);
 		if (!ReadSlot(slot, &confirmed, &restart))
@@ -409,21 +663,61 @@ PullBatch(int64 *stored)
 		/* a new slot decodes from its consistent point on */
 		Execute("UPDATE ddb.stream_state SET progress_lsn = NULL", 0, NULL, NULL, SPI_OK_UPDATE);
 	}
-	TrimIfDue();
 
-	Execute("SELECT progress_lsn FROM ddb.stream_state", 0, NULL, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		elog(ERROR, "ddb.stream_state must have one row");
-	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		progress = isnull ? InvalidXLogRecPtr : DatumGetLSN(d);
-	}
+	progress = StoredProgress(&own_progress);
 	if (XLogRecPtrIsInvalid(progress))
 		progress = confirmed;	/* a new slot: it decodes from here on */
+
+	/*
+	 * The slot's restart point moves up when decoding meets a record of the
+	 * running transactions (the bgwriter logs one every 15 seconds); when
+	 * it lags far behind, log one now, before this transaction has an xid
+	 * of its own
+	 */
+	if (!XLogRecPtrIsInvalid(restart) && progress > restart &&
+		progress - restart > DDB_STREAM_RESTART_LAG &&
+		!TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		(void) LogStandbySnapshot();
+
+	TrimIfDue();
 	/* the slot exists: streams enabled before it capture from now on */
 	Execute("UPDATE ddb.streams SET status = 'ENABLED' WHERE status OPERATOR(pg_catalog.=) 'ENABLING'",
 			0, NULL, NULL, SPI_OK_UPDATE);
+
+	/*
+	 * The streams being disabled now: their DISABLING rows committed before
+	 * the WAL position taken below, so decoding up to it either meets them
+	 * or they committed before the slot's start (while the slot was being
+	 * created), and then they end here
+	 */
+	Execute("SELECT stream_id, start_lsn FROM ddb.streams WHERE status OPERATOR(pg_catalog.=) 'DISABLING'",
+			0, NULL, NULL, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		DisablingStream *stream = palloc(sizeof(DisablingStream));
+
+		stream->stream_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+														1, &isnull));
+		stream->start_lsn = DatumGetLSN(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+													  2, &isnull));
+		disabling = lappend(disabling, stream);
+	}
+
+	/*
+	 * Decode the WAL inserted by now, flushed first (commits made with
+	 * synchronous_commit off are decoded once flushed); the end of the last
+	 * record inserted is the insert position, or the start of its page when
+	 * that is a page header
+	 */
+	flushed = GetXLogInsertRecPtr();
+	if (flushed % XLOG_BLCKSZ <= SizeOfXLogLongPHD)
+		flushed -= flushed % XLOG_BLCKSZ;
+	XLogFlush(flushed);
+
+	row_desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(row_desc, (AttrNumber) 1, "row", BYTEAOID, -1, 0);
+	rows = tuplestore_begin_heap(false, false, work_mem);
 
 	/*
 	 * Decoding logs its start at LOG level; a batch a few times a second
@@ -437,64 +731,133 @@ PullBatch(int64 *stored)
 		pqsignal(SIGTERM, die);
 	PG_TRY();
 	{
-		/* 1. the slot moves up to what the previous batch committed */
-		args[0] = CStringGetTextDatum(slot);
-		args[1] = LSNGetDatum(progress);
-		if (confirmed < progress)
-			Execute("SELECT pg_catalog.pg_replication_slot_advance($1::pg_catalog.name, $2)",
-					2, argtypes, args, SPI_OK_SELECT);
+		SlotDecoder *decoder;
+		XLogRecPtr	slot_confirmed;
+
+		ReplicationSlotAcquire(slot, true);
+		decoder = *decoderp;
+		slot_confirmed = AcquiredSlotConfirmed();
 
 		/*
-		 * 2. peek at the WAL inserted by now, flushed first (commits made
-		 * with synchronous_commit off are decoded once flushed); the end of
-		 * the last record inserted is the insert position, or the start of
-		 * its page when that is a page header
+		 * A kept session goes on where it stopped if its last batch
+		 * committed and nobody else moved the slot meanwhile; otherwise
+		 * a new session decodes from the slot
 		 */
-		flushed = GetXLogInsertRecPtr();
-		if (flushed % XLOG_BLCKSZ <= SizeOfXLogLongPHD)
-			flushed -= flushed % XLOG_BLCKSZ;
-		XLogFlush(flushed);
-		rows = 0;
-		max_commit = InvalidXLogRecPtr;
-		if (flushed > progress)
-		{
-			args[1] = LSNGetDatum(flushed);
-			portal = SPI_cursor_open_with_args(NULL,
-											   "SELECT data FROM pg_catalog.pg_logical_slot_peek_changes("
-											   "$1::pg_catalog.name, $2, " CppAsString2(DDB_STREAM_BATCH)
-											   ", 'internal', 'true')",
-											   2, argtypes, args, NULL, false, CURSOR_OPT_NO_SCROLL);
-			if (portal == NULL)
-				elog(ERROR, "could not read the replication slot");
+		if (decoder != NULL &&
+			(decoder->slot != MyReplicationSlot || decoder->confirmed != slot_confirmed ||
+			 decoder->progress != progress))
+			EndDecoder(decoderp);
 
-			/* 3. store them, and where the next batch starts */
-			rows = StoreRows(portal, progress, (XLogRecPtr *) &max_commit, stored);
-			SPI_cursor_close(portal);
+		/* the slot moves up to what earlier batches committed */
+		if (!own_progress && slot_confirmed < progress)
+		{
+			LogicalConfirmReceivedLocation(progress);
+			slot_confirmed = progress;
 		}
+		if (*decoderp == NULL)
+			*decoderp = StartDecoder(keep ? TopMemoryContext : TopTransactionContext);
+		decoder = *decoderp;
+		decoder->rows = rows;
+		decoder->row_desc = row_desc;
+		decoder->nrows = 0;
+
+		/* non-historic catalog entries must not be used while decoding */
+		InvalidateSystemCaches();
+		while (decoder->ctx->reader->EndRecPtr < flushed)
+		{
+			char	   *errm = NULL;
+			XLogRecord *record;
+			MemoryContext old;
+
+			/* a record read is kept (and freed) until the next one is read */
+			old = MemoryContextSwitchTo(decoder->context);
+			record = XLogReadRecord(decoder->ctx->reader, &errm);
+			MemoryContextSwitchTo(old);
+
+			if (errm)
+				elog(ERROR, "could not read the WAL for the streams: %s", errm);
+			if (record != NULL)
+				LogicalDecodingProcessRecord(decoder->ctx, decoder->ctx->reader);
+			if (decoder->nrows >= DDB_STREAM_BATCH)
+				break;
+			CHECK_FOR_INTERRUPTS();
+		}
+		InvalidateSystemCaches();
+		more = decoder->ctx->reader->EndRecPtr < flushed;
+
+		/* every transaction that commits before the reading position is in */
+		new_progress = Max(progress, decoder->ctx->reader->EndRecPtr);
+		decoder->rows = NULL;
+		decoder->confirmed = slot_confirmed;
+		decoder->progress = new_progress;
+		if (keep ? DecoderSpilled(decoder) : !more)
+			EndDecoder(decoderp);
+		ReplicationSlotRelease();
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
+		/* a session a batch failed in is not used again */
+		if (*decoderp != NULL)
+			(*decoderp)->progress = InvalidXLogRecPtr;
+		InvalidateSystemCaches();
+		if (MyReplicationSlot != NULL)
+			ReplicationSlotRelease();
 		hide_decoding_logs = false;
 		if (IsBackgroundWorker)
 			pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	new_progress = progress;
-	if (!XLogRecPtrIsInvalid(max_commit) && max_commit + 1 > new_progress)
-		new_progress = max_commit + 1;
-	if (rows < DDB_STREAM_BATCH && flushed > new_progress)
-		new_progress = flushed;
-	args[0] = LSNGetDatum(new_progress);
+	hide_decoding_logs = false;
+	if (IsBackgroundWorker)
+		pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+
+	/* store the rows and where the next batch starts, in this transaction */
+	StoreRows(rows, row_desc, progress, stored);
+	tuplestore_end(rows);
+	if (!more)
+	{
+		ListCell   *lc;
+
+		foreach(lc, disabling)
+		{
+			DisablingStream *stream = lfirst(lc);
+
+			CloseStream(stream->stream_id, stream->start_lsn, 0);
+		}
+	}
 	{
 		Oid			types[1] = {PG_LSNOID};
+		Datum		args[1] = {LSNGetDatum(new_progress)};
 
 		Execute("UPDATE ddb.stream_state SET progress_lsn = $1, pulled_at = pg_catalog.now()",
 				1, types, args, SPI_OK_UPDATE);
 	}
-	if (!XLogRecPtrIsInvalid(restart) && new_progress > restart &&
-		new_progress - restart > DDB_STREAM_RESTART_LAG)
-		(void) LogStandbySnapshot();
-	return rows >= DDB_STREAM_BATCH;
+	return more;
+}
+
+/*
+ * One batch (ReadBatch), its writes marked with the replication origin
+ * DoNotReplicateId: the plugin does not even queue them when it decodes
+ * the WAL for the worker (the log's own rows are never stream records).
+ */
+static bool
+PullBatch(SlotDecoder **decoderp, bool keep, int64 *stored)
+{
+	RepOriginId saved_origin = replorigin_session_origin;
+	volatile bool more = false;
+
+	replorigin_session_origin = DoNotReplicateId;
+	PG_TRY();
+	{
+		more = ReadBatch(decoderp, keep, stored);
+	}
+	PG_FINALLY();
+	{
+		replorigin_session_origin = saved_origin;
+	}
+	PG_END_TRY();
+	return more;
 }
 
 /*
@@ -544,7 +907,9 @@ FindLogWork(MemoryContext context)
 static long
 LogMaxSleep(void)
 {
-	return streams_seen ? DDB_STREAM_POLL_MS : LONG_MAX;
+	if (!streams_seen)
+		return LONG_MAX;
+	return streams_busy ? DDB_STREAM_BUSY_POLL_MS : DDB_STREAM_POLL_MS;
 }
 
 /*
@@ -563,8 +928,12 @@ static bool
 LogStep(void *unit)
 {
 	int64		stored = 0;
+	bool		more;
 
-	return PullBatch(&stored);
+	streams_busy = false;
+	more = PullBatch(&worker_decoder, true, &stored);
+	streams_busy = stored > 0;
+	return more;
 }
 
 /*
@@ -601,12 +970,13 @@ Datum
 ddb_pull_stream_records(PG_FUNCTION_ARGS)
 {
 	int64		stored = 0;
+	SlotDecoder *decoder = NULL;
 	DdbOwnerAccess owner_access;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	DdbCatalogBeginOwnerAccess(&owner_access);
-	while (PullBatch(&stored))
+	while (PullBatch(&decoder, false, &stored))
 		CHECK_FOR_INTERRUPTS();
 	DdbCatalogEndOwnerAccess(&owner_access);
 	SPI_finish();

@@ -32,6 +32,7 @@
 #include "postgres.h"
 
 #include "access/xlogdefs.h"
+#include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 
 #include "worker/worker.h"
@@ -60,6 +61,22 @@ typedef struct DdbStreamPosition
 	XLogRecPtr	lsn;
 	int64		index;			/* -1: before the transaction's first record */
 } DdbStreamPosition;
+
+/*
+ * A row of the plugin's "internal" (binary) output: a record (followed by
+ * the record, a jsonb datum) or a stream's DISABLING row (nothing follows)
+ */
+#define DDB_STREAM_ROW_RECORD	'R'
+#define DDB_STREAM_ROW_DISABLED 'D'
+
+typedef struct DdbStreamRow
+{
+	char		kind;			/* DDB_STREAM_ROW_RECORD or _DISABLED */
+	int64		stream_id;
+	XLogRecPtr	lsn;			/* the transaction's commit LSN */
+	int64		index;			/* among the transaction's rows */
+	TimestampTz commit_time;	/* records only */
+} DdbStreamRow;
 
 /* stream_decode.c: a sequence number's text (31 digits) */
 extern char *DdbStreamSequenceNumber(XLogRecPtr lsn, int64 index);
