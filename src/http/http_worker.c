@@ -20,7 +20,8 @@
  * A worker at ddb.http_max_connections closes new connections at once.
  *
  * Signals are a backend's: SIGTERM ends the worker (at once, even in a
- * request, whose transaction rolls back), SIGHUP rereads the
+ * request, whose transaction rolls back; with a clean exit between
+ * requests, as at a server shutdown), SIGHUP rereads the
  * configuration, SIGINT (pg_cancel_backend) cancels the request running,
  * which is answered InternalServerError. An error that escapes a request
  * (it should not) is logged and closes that connection only.
@@ -354,6 +355,9 @@ ServeConn(HttpConn *conn, uint32 events)
 static void
 HandleInterrupts(void)
 {
+	/* SIGTERM between requests (a server shutdown): a clean exit */
+	if (ProcDiePending)
+		proc_exit(0);
 	QueryCancelPending = false;
 	CHECK_FOR_INTERRUPTS();
 	if (ConfigReloadPending)
