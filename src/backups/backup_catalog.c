@@ -143,6 +143,19 @@ static const char *const definition_sql =
 " FROM ddb.tables t WHERE t.table_name OPERATOR(pg_catalog.=) $1";
 
 /*
+ * DdbBackupDropItems drops a backup's items table, if it is still there,
+ * as the current user.
+ */
+void
+DdbBackupDropItems(Oid items, const char *backup_arn)
+{
+	if (get_rel_name(items) == NULL)
+		return;
+	if (SPI_execute(psprintf("DROP TABLE %s", DdbQualifiedRelationName(items)), false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not drop the items of backup %s", backup_arn);
+}
+
+/*
  * DdbBackupsCatalogExists tells whether the extension's catalog has
  * backups (a database served by this library before ALTER EXTENSION
  * UPDATE may not).
@@ -513,15 +526,7 @@ DdbDeleteBackup(JsonbContainer *request)
 	description = DescribeBackupRow(arn, "DELETED");
 
 	/* dropped as the caller: PostgreSQL checks ownership */
-	if (get_rel_name(items) != NULL)
-	{
-		char	   *sql = psprintf("DROP TABLE %s",
-								   quote_qualified_identifier(get_namespace_name(get_rel_namespace(items)),
-															  get_rel_name(items)));
-
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not drop the items of backup %s", arn);
-	}
+	DdbBackupDropItems(items, arn);
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	{
 		const char *args[1] = {arn};

@@ -71,15 +71,7 @@ ForgetBackup(const char *backup_arn, Oid items)
 	DdbOwnerAccess owner_access;
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
-	if (get_rel_name(items) != NULL)
-	{
-		char	   *sql = psprintf("DROP TABLE %s",
-								   quote_qualified_identifier(get_namespace_name(get_rel_namespace(items)),
-															  get_rel_name(items)));
-
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not drop the items of backup %s", backup_arn);
-	}
+	DdbBackupDropItems(items, backup_arn);
 	if (SPI_execute_with_args("DELETE FROM ddb.backups WHERE backup_arn OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not forget backup %s", backup_arn);
@@ -139,10 +131,7 @@ DdbBackupCopy(const char *backup_arn)
 	 * with a safe search_path (every name below is qualified anyway).
 	 */
 	sql = psprintf("INSERT INTO %s (item) SELECT item FROM %s",
-				   quote_qualified_identifier(get_namespace_name(get_rel_namespace(items)),
-											  get_rel_name(items)),
-				   quote_qualified_identifier(get_namespace_name(get_rel_namespace(item_table)),
-											  get_rel_name(item_table)));
+				   DdbQualifiedRelationName(items), DdbQualifiedRelationName(item_table));
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);

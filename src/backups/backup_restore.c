@@ -128,28 +128,6 @@ static const char *const restore_request_sql =
 "  FROM r";
 
 /*
- * Run a statement, checking the result code.
- */
-static void
-Execute(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, int expected)
-{
-	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
-}
-
-/*
- * The schema-qualified, quoted name of a relation.
- */
-static char *
-QualifiedName(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
-/*
  * The expression of a key column's value computed from the item of a row
  * alias whose key attribute's name is parameter $param.
  */
@@ -185,7 +163,7 @@ DdbRestoreFill(Oid item_table, Oid source_items)
 	if (get_rel_name(source_items) == NULL)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the items to restore table %s from are gone",
 				 get_rel_name(item_table));
-	return DdbRestoreFillFrom(item_table, QualifiedName(source_items), 0);
+	return DdbRestoreFillFrom(item_table, DdbQualifiedRelationName(source_items), 0);
 }
 
 /*
@@ -215,7 +193,7 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 	int			guc_nest_level;
 	int64		count;
 
-	Execute("SELECT t.hash_key, t.hash_key_type, t.hash_key_column::pg_catalog.text,"
+	DdbExecute("SELECT t.hash_key, t.hash_key_type, t.hash_key_column::pg_catalog.text,"
 			"       t.range_key, t.range_key_type, t.range_key_column::pg_catalog.text, c.relowner"
 			"  FROM ddb.tables t JOIN pg_catalog.pg_class c"
 			"    ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
@@ -242,7 +220,7 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 	owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s (", QualifiedName(item_table));
+	appendStringInfo(&sql, "INSERT INTO %s (", DdbQualifiedRelationName(item_table));
 	for (int i = 0; i < nkeys; i++)
 		appendStringInfo(&sql, "%s, ", quote_identifier(columns[i]));
 	appendStringInfoString(&sql, "item) SELECT ");
@@ -259,7 +237,7 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 	guc_nest_level = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	Execute(sql.data, 3, argtypes, args, nulls, SPI_OK_INSERT);
+	DdbExecute(sql.data, 3, argtypes, args, nulls, SPI_OK_INSERT);
 	count = (int64) SPI_processed;
 	AtEOXact_GUC(true, guc_nest_level);
 	SetUserIdAndSecContext(saved_user, saved_context);
@@ -284,7 +262,7 @@ DdbRestoreCreateTable(Jsonb *definition, JsonbContainer *request, const char *ta
 		args[0] = JsonbPGetDatum(definition);
 		args[1] = JsonbPGetDatum(DdbContainerToJsonb(request));
 		args[2] = CStringGetTextDatum(target);
-		Execute(restore_request_sql, 3, argtypes, args, NULL, SPI_OK_SELECT);
+		DdbExecute(restore_request_sql, 3, argtypes, args, NULL, SPI_OK_SELECT);
 		create_request = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
 														  SPI_tuptable->tupdesc, 1, &isnull));
 	}
@@ -293,7 +271,7 @@ DdbRestoreCreateTable(Jsonb *definition, JsonbContainer *request, const char *ta
 		Oid			argtypes[1] = {TEXTOID};
 		Datum		args[1] = {CStringGetTextDatum(target)};
 
-		Execute("SELECT item_table::pg_catalog.oid FROM ddb.tables"
+		DdbExecute("SELECT item_table::pg_catalog.oid FROM ddb.tables"
 				" WHERE table_name OPERATOR(pg_catalog.=) $1",
 				1, argtypes, args, NULL, SPI_OK_SELECT);
 		return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
@@ -389,7 +367,7 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 		Datum		args[1] = {CStringGetTextDatum(arn)};
 
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		Execute("SELECT b.status, b.items::pg_catalog.oid, c.relowner, b.definition, b.table_arn,"
+		DdbExecute("SELECT b.status, b.items::pg_catalog.oid, c.relowner, b.definition, b.table_arn,"
 				"       b.item_count"
 				"  FROM ddb.backups b JOIN pg_catalog.pg_class c"
 				"    ON c.oid OPERATOR(pg_catalog.=) b.items::pg_catalog.oid"
@@ -422,7 +400,7 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 		Oid			argtypes[1] = {TEXTOID};
 		Datum		args[1] = {CStringGetTextDatum(target)};
 
-		Execute("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+		DdbExecute("SELECT 1 FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 				1, argtypes, args, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
 			DdbRaise(DDB_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
@@ -454,7 +432,7 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 		else
 			args[5] = ObjectIdGetDatum(items);
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		Execute(insert_sql, 6, argtypes, args, nulls, SPI_OK_INSERT);
+		DdbExecute(insert_sql, 6, argtypes, args, nulls, SPI_OK_INSERT);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}
 	if (!sync)
@@ -485,7 +463,7 @@ DdbRestoreFinish(const char *table_name)
 	int			saved_context;
 	DdbOwnerAccess owner_access;
 
-	Execute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid, c.relowner"
+	DdbExecute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid, c.relowner"
 			"  FROM ddb.table_restores r"
 			"  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name"
 			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
@@ -507,12 +485,12 @@ DdbRestoreFinish(const char *table_name)
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
-	Execute(psprintf("DELETE FROM %s", QualifiedName(item_table)), 0, NULL, NULL, NULL, SPI_OK_DELETE);
+	DdbExecute(psprintf("DELETE FROM %s", DdbQualifiedRelationName(item_table)), 0, NULL, NULL, NULL, SPI_OK_DELETE);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	(void) DdbRestoreFill(item_table, source_items);
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
-	Execute("UPDATE ddb.table_restores SET in_progress = false, source_items = NULL,"
+	DdbExecute("UPDATE ddb.table_restores SET in_progress = false, source_items = NULL,"
 			" finished_at = pg_catalog.now() WHERE table_name OPERATOR(pg_catalog.=) $1",
 			1, argtypes, args, NULL, SPI_OK_UPDATE);
 	DdbCatalogEndOwnerAccess(&owner_access);
@@ -532,7 +510,7 @@ DdbTableRestoreInProgress(const char *table_name)
 
 	if (!DdbBackupsCatalogExists())
 		return false;
-	Execute("SELECT 1 FROM ddb.table_restores"
+	DdbExecute("SELECT 1 FROM ddb.table_restores"
 			" WHERE table_name OPERATOR(pg_catalog.=) $1 AND in_progress",
 			1, argtypes, args, NULL, SPI_OK_SELECT);
 	return SPI_processed > 0;
@@ -553,7 +531,7 @@ DdbRestoreDescribe(const char *table_name, Jsonb *description)
 		return description;
 	args[0] = JsonbPGetDatum(description);
 	args[1] = CStringGetTextDatum(table_name);
-	Execute("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('RestoreSummary',"
+	DdbExecute("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('RestoreSummary',"
 			"    pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
 			"      'SourceBackupArn', r.source_backup_arn,"
 			"      'SourceTableArn', r.source_table_arn,"

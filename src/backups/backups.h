@@ -55,6 +55,9 @@ struct DdbWorkKind;
 /* backup_catalog.c: whether the extension's catalog has backups yet */
 extern bool DdbBackupsCatalogExists(void);
 
+/* Drop a backup's items table, if still there, as the current user */
+extern void DdbBackupDropItems(Oid items, const char *backup_arn);
+
 /* backup_catalog.c: the definition of a table, as a backup keeps it */
 extern Jsonb *DdbBackupTableDefinition(const char *table_name);
 

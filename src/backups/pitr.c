@@ -113,22 +113,6 @@ typedef struct PitrState
 	TimestampTz earliest;
 } PitrState;
 
-static void
-Execute(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, int expected)
-{
-	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
-}
-
-static char *
-QualifiedName(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
 /*
  * The point-in-time recovery state of a table; lock is "", " FOR SHARE OF p"
  * or " FOR UPDATE OF p". The catalog row is read with owner access when it
@@ -154,7 +138,7 @@ ReadState(const char *table_name, const char *lock, PitrState *state)
 				   " WHERE p.table_name OPERATOR(pg_catalog.=) $1%s", lock);
 	if (*lock)
 		DdbCatalogBeginOwnerAccess(&owner_access);
-	Execute(sql, 1, argtypes, args, NULL, SPI_OK_SELECT);
+	DdbExecute(sql, 1, argtypes, args, NULL, SPI_OK_SELECT);
 	if (*lock)
 		DdbCatalogEndOwnerAccess(&owner_access);
 	if (SPI_processed == 0)
@@ -254,7 +238,7 @@ ExecuteAs(Oid role, const char *sql, int nargs, Oid *argtypes, Datum *args, cons
 	guc_nest_level = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	Execute(sql, nargs, argtypes, args, nulls, expected);
+	DdbExecute(sql, nargs, argtypes, args, nulls, expected);
 	AtEOXact_GUC(true, guc_nest_level);
 	SetUserIdAndSecContext(saved_user, saved_context);
 }
@@ -279,7 +263,7 @@ Enable(DdbTable *table, const char *table_name, int period_days)
 	bool		isnull;
 
 	args[0] = CStringGetTextDatum(table_name);
-	Execute("SELECT t.table_id::pg_catalog.text, c.relowner FROM ddb.tables t"
+	DdbExecute("SELECT t.table_id::pg_catalog.text, c.relowner FROM ddb.tables t"
 			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
 			" WHERE t.table_name OPERATOR(pg_catalog.=) $1", 1, argtypes, args, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
@@ -299,15 +283,15 @@ Enable(DdbTable *table, const char *table_name, int period_days)
 		char	   *base_q = quote_qualified_identifier(DDB_BACKUPS_SCHEMA, base_name);
 		char	   *history_q = quote_qualified_identifier(DDB_BACKUPS_SCHEMA, history_name);
 
-		Execute(psprintf("CREATE TABLE %s (item pg_catalog.jsonb NOT NULL)", base_q),
+		DdbExecute(psprintf("CREATE TABLE %s (item pg_catalog.jsonb NOT NULL)", base_q),
 				0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		Execute(psprintf("CREATE TABLE %s (item pg_catalog.jsonb NOT NULL,"
+		DdbExecute(psprintf("CREATE TABLE %s (item pg_catalog.jsonb NOT NULL,"
 						 " deleted boolean NOT NULL, xid pg_catalog.xid8 NOT NULL,"
 						 " lsn pg_catalog.pg_lsn NOT NULL)", history_q),
 				0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		Execute(psprintf("ALTER TABLE %s OWNER TO %s", base_q, owner_name),
+		DdbExecute(psprintf("ALTER TABLE %s OWNER TO %s", base_q, owner_name),
 				0, NULL, NULL, NULL, SPI_OK_UTILITY);
-		Execute(psprintf("ALTER TABLE %s OWNER TO %s", history_q, owner_name),
+		DdbExecute(psprintf("ALTER TABLE %s OWNER TO %s", history_q, owner_name),
 				0, NULL, NULL, NULL, SPI_OK_UTILITY);
 		base = get_relname_relid(base_name, nspid);
 		history = get_relname_relid(history_name, nspid);
@@ -317,17 +301,17 @@ Enable(DdbTable *table, const char *table_name, int period_days)
 	/* the trigger, and the base as of this snapshot, as the table's owner */
 	ExecuteAs(owner, psprintf("CREATE TRIGGER ddb_pitr AFTER INSERT OR UPDATE OR DELETE ON %s"
 							  " FOR EACH ROW EXECUTE FUNCTION ddb.pitr_record(%s)",
-							  QualifiedName(table->relid), quote_literal_cstr(history_name)),
+							  DdbQualifiedRelationName(table->relid), quote_literal_cstr(history_name)),
 			  0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	ExecuteAs(owner, psprintf("INSERT INTO %s (item) SELECT item FROM %s",
-							  QualifiedName(base), QualifiedName(table->relid)),
+							  DdbQualifiedRelationName(base), DdbQualifiedRelationName(table->relid)),
 			  0, NULL, NULL, NULL, SPI_OK_INSERT);
 
 	args[1] = Int32GetDatum(period_days);
 	args[2] = ObjectIdGetDatum(base);
 	args[3] = ObjectIdGetDatum(history);
 	DdbCatalogBeginOwnerAccess(&owner_access);
-	Execute("INSERT INTO ddb.continuous_backups (table_name, recovery_period_days, enabled_xid,"
+	DdbExecute("INSERT INTO ddb.continuous_backups (table_name, recovery_period_days, enabled_xid,"
 			"  base, history) VALUES ($1, $2, pg_catalog.pg_current_xact_id(), $3, $4)",
 			4, argtypes, args, NULL, SPI_OK_INSERT);
 	DdbCatalogEndOwnerAccess(&owner_access);
@@ -345,10 +329,10 @@ Disable(DdbTable *table, const char *table_name, PitrState *state)
 	DdbOwnerAccess owner_access;
 
 	CheckOwner(state->owner, table_name);
-	ExecuteAs(state->owner, psprintf("DROP TRIGGER IF EXISTS ddb_pitr ON %s", QualifiedName(table->relid)),
+	ExecuteAs(state->owner, psprintf("DROP TRIGGER IF EXISTS ddb_pitr ON %s", DdbQualifiedRelationName(table->relid)),
 			  0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	DdbCatalogBeginOwnerAccess(&owner_access);
-	Execute("DELETE FROM ddb.continuous_backups WHERE table_name OPERATOR(pg_catalog.=) $1",
+	DdbExecute("DELETE FROM ddb.continuous_backups WHERE table_name OPERATOR(pg_catalog.=) $1",
 			1, argtypes, args, NULL, SPI_OK_DELETE);
 	DdbCatalogEndOwnerAccess(&owner_access);
 }
@@ -425,7 +409,7 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 		args[0] = CStringGetTextDatum(table_name);
 		args[1] = Int32GetDatum((int) period);
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		Execute("UPDATE ddb.continuous_backups SET recovery_period_days = $2"
+		DdbExecute("UPDATE ddb.continuous_backups SET recovery_period_days = $2"
 				" WHERE table_name OPERATOR(pg_catalog.=) $1", 2, argtypes, args, NULL, SPI_OK_UPDATE);
 		DdbCatalogEndOwnerAccess(&owner_access);
 		DdbWorkerWakeOnCommit();
@@ -483,11 +467,11 @@ StateQuery(DdbTable *table, Oid base, Oid history)
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
 	appendStringInfoString(&sql, ") h.item, h.deleted");
-	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", QualifiedName(history), COMMITTED_BY);
+	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history), COMMITTED_BY);
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s, ", keys[0][i]);
 	appendStringInfo(&sql, "h.lsn DESC) SELECT b.item FROM %s b WHERE NOT EXISTS (SELECT 1 FROM changed c WHERE ",
-					 QualifiedName(base));
+					 DdbQualifiedRelationName(base));
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) %s", i ? " AND " : "", keys[2][i], keys[1][i]);
 	appendStringInfoString(&sql, ") UNION ALL SELECT c.item FROM changed c WHERE NOT c.deleted)");
@@ -616,7 +600,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 		args[1] = CStringGetTextDatum(DdbTableArn(source));
 		args[2] = TimestampTzGetDatum(restore_time);
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		Execute("INSERT INTO ddb.table_restores (table_name, source_table_arn, requested_at,"
+		DdbExecute("INSERT INTO ddb.table_restores (table_name, source_table_arn, requested_at,"
 				"  in_progress, finished_at) VALUES ($1, $2, $3, false, pg_catalog.now())",
 				3, argtypes, args, NULL, SPI_OK_INSERT);
 		DdbCatalogEndOwnerAccess(&owner_access);
@@ -667,20 +651,20 @@ RollForward(const char *table_name, TimestampTz up_to)
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
 	appendStringInfo(&sql, ") h.item, h.deleted FROM %s h WHERE %s ORDER BY ",
-					 QualifiedName(state.history), COMMITTED_BY);
+					 DdbQualifiedRelationName(state.history), COMMITTED_BY);
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s, ", keys[0][i]);
 	appendStringInfo(&sql, "h.lsn DESC), purged AS (DELETE FROM %s h WHERE %s),"
 					 " replaced AS (DELETE FROM %s b WHERE EXISTS (SELECT 1 FROM changed c WHERE ",
-					 QualifiedName(state.history), COMMITTED_BY, QualifiedName(state.base));
+					 DdbQualifiedRelationName(state.history), COMMITTED_BY, DdbQualifiedRelationName(state.base));
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) %s", i ? " AND " : "", keys[2][i], keys[1][i]);
 	appendStringInfo(&sql, ")) INSERT INTO %s (item) SELECT c.item FROM changed c WHERE NOT c.deleted",
-					 QualifiedName(state.base));
+					 DdbQualifiedRelationName(state.base));
 
 	/* the key attribute names in the stored form, as the fill takes them */
 	args[0] = CStringGetTextDatum(table_name);
-	Execute("SELECT hash_key, range_key FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+	DdbExecute("SELECT hash_key, range_key FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 			1, argtypes, args, NULL, SPI_OK_SELECT);
 	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
@@ -696,7 +680,7 @@ RollForward(const char *table_name, TimestampTz up_to)
 		uargs[0] = CStringGetTextDatum(table_name);
 		uargs[1] = TimestampTzGetDatum(up_to);
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		Execute("UPDATE ddb.continuous_backups SET base_time = $2, rolled_at = pg_catalog.now()"
+		DdbExecute("UPDATE ddb.continuous_backups SET base_time = $2, rolled_at = pg_catalog.now()"
 				" WHERE table_name OPERATOR(pg_catalog.=) $1", 2, uargtypes, uargs, NULL, SPI_OK_UPDATE);
 		DdbCatalogEndOwnerAccess(&owner_access);
 	}

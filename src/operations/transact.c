@@ -925,6 +925,35 @@ DdbTransactRun(DdbTransactWrite **writes, int n, DdbBatchTarget *order, bool wan
 }
 
 /*
+ * DdbTransactExecute runs stages 2 to 4 for prepared writes: claims the
+ * ClientRequestToken (NULL: none) for the request's payload, then either
+ * replays (the first response; reading the items is all it costs) or runs
+ * the writes and stores the response under the token. Returns the
+ * response; *capacity gets what the call consumed (measured only when
+ * measure).
+ */
+Jsonb *
+DdbTransactExecute(DdbTransactWrite **writes, int n, DdbBatchTarget *order, const char *token,
+				   JsonbContainer *payload, bool measure, DdbCapacityTotals *capacity)
+{
+	Jsonb	   *response = NULL;
+
+	if (token != NULL &&
+		DdbTransactClaimToken(token, DdbTransactRequestHash(payload), &response))
+	{
+		if (measure)
+			DdbTransactReplayCapacity(writes, n, capacity);
+		return response;
+	}
+	DdbTransactRun(writes, n, order, measure);
+	DdbTransactWriteCapacity(writes, n, capacity);
+	response = DdbEmptyObject();
+	if (token != NULL)
+		DdbTransactStoreToken(token, response);
+	return response;
+}
+
+/*
  * DdbTransactReplayCapacity returns the capacity a replayed request
  * reports: reading each item it names.
  */
@@ -985,7 +1014,6 @@ DdbTransactWriteItems(JsonbContainer *request)
 	Size		payload = 0;
 	DdbBatchTarget *order;
 	DdbTransactWrite **writes;
-	bool		replay = false;
 	DdbCapacityTotals capacity = {0};
 	DdbItemCollections collections = {0};
 	char	   *metrics_mode;
@@ -1033,27 +1061,9 @@ DdbTransactWriteItems(JsonbContainer *request)
 	for (int i = 0; i < n; i++)
 		writes[i] = &actions[i].tw;
 
-	/* stage 2: the token */
-	if (token != NULL)
-		replay = DdbTransactClaimToken(token,
-									   DdbTransactRequestHash(DdbJsonGetArray(request, "TransactItems")),
-									   &response);
-
-	if (replay)
-	{
-		/* the first response again; reading the items is all this costs */
-		if (mode != DDB_CAPACITY_NONE)
-			DdbTransactReplayCapacity(writes, n, &capacity);
-	}
-	else
-	{
-		/* stages 3 and 4 */
-		DdbTransactRun(writes, n, order, mode != DDB_CAPACITY_NONE);
-		DdbTransactWriteCapacity(writes, n, &capacity);
-		response = DdbEmptyObject();
-		if (token != NULL)
-			DdbTransactStoreToken(token, response);
-	}
+	/* stages 2 to 4 */
+	response = DdbTransactExecute(writes, n, order, token, DdbJsonGetArray(request, "TransactItems"),
+								  mode != DDB_CAPACITY_NONE, &capacity);
 
 	/* the item collections of the Put, Update and Delete actions, each once */
 	if (metrics_mode != NULL && strcmp(metrics_mode, "SIZE") == 0)

@@ -109,4 +109,13 @@ extern char *DdbTransactRequestHash(JsonbContainer *payload);
 extern bool DdbTransactClaimToken(const char *token, const char *hash, Jsonb **response);
 extern void DdbTransactStoreToken(const char *token, Jsonb *response);
 
+/*
+ * Stages 2 to 4 for prepared writes: the token claimed (NULL: none) for
+ * payload, then a replay or a run; returns the response (the first one on
+ * a replay) and the capacity consumed (measured when measure)
+ */
+extern Jsonb *DdbTransactExecute(DdbTransactWrite **writes, int n, DdbBatchTarget *order,
+								 const char *token, JsonbContainer *payload, bool measure,
+								 DdbCapacityTotals *capacity);
+
 #endif							/* DDB_TRANSACT_H */

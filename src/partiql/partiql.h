@@ -198,4 +198,22 @@ extern const char *DdbStatementErrorCode(ErrorData *error, const char **message)
 extern void DdbStatementCheckText(const char *statement, const char *constraint_member,
 								  DdbConstraintErrors *errors);
 
+/* One statement of a BatchExecuteStatement or ExecuteTransaction request */
+typedef struct DdbStatementEntry
+{
+	char	   *text;			/* Statement */
+	JsonbContainer *parameters; /* Parameters, or NULL */
+	bool		consistent;		/* ConsistentRead (batches only) */
+	bool		old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+} DdbStatementEntry;
+
+/*
+ * Read the statement list of a batch (with ConsistentRead) or a
+ * transaction, collecting constraint errors; *n gets its length
+ */
+extern DdbStatementEntry *DdbStatementListRead(JsonbContainer *request, const char *member,
+											   const char *path, const char *element_type,
+											   int max, bool with_consistent_read, int *n,
+											   DdbConstraintErrors *errors);
+
 #endif							/* DDB_PARTIQL_H */

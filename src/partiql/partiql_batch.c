@@ -252,55 +252,17 @@ PushStatementResponse(JsonbParseState **st, BatchStatement *s)
 static BatchStatement *
 ReadStatements(JsonbContainer *request, int *n, DdbConstraintErrors *errors)
 {
-	static const char *const statement_members[] = {
-		"Statement", "Parameters", "ConsistentRead", "ReturnValuesOnConditionCheckFailure", NULL
-	};
-	static const char *const on_failure_values[] = {"ALL_OLD", "NONE", NULL};
-	JsonbContainer *list = DdbJsonGetArray(request, "Statements");
-	JsonbValue *elements = NULL;
-	BatchStatement *statements;
+	DdbStatementEntry *entries = DdbStatementListRead(request, "Statements", "statements",
+													  "BatchStatementRequest",
+													  BATCH_MAX_STATEMENTS, true, n, errors);
+	BatchStatement *statements = palloc0(sizeof(BatchStatement) * Max(*n, 1));
 
-	*n = 0;
-	if (list == NULL)
-	{
-		DdbConstraintAdd(errors, "null", "statements", "Member must not be null");
-		return NULL;
-	}
-	*n = DdbJsonArrayElements(list, &elements);
-	if (*n == 0)
-		DdbConstraintAdd(errors, "'[]'", "statements",
-						 "Member must have length greater than or equal to 1");
-	else if (*n > BATCH_MAX_STATEMENTS)
-	{
-		JsonbValue	value;
-
-		value.type = jbvBinary;
-		value.val.binary.data = list;
-		value.val.binary.len = 0;
-		DdbConstraintAdd(errors, DdbBatchConstraintValue(&value), "statements",
-						 psprintf("Member must have length less than or equal to %d",
-								  BATCH_MAX_STATEMENTS));
-	}
-	statements = palloc0(sizeof(BatchStatement) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
 	{
-		BatchStatement *s = &statements[i];
-		JsonbContainer *member = DdbJsonValueObject(&elements[i], "BatchStatementRequest");
-		char	   *prefix = psprintf("statements.%d.member", i + 1);
-		char	   *on_failure;
-
-		DdbJsonCheckMembers(member, statement_members);
-		s->text = DdbJsonGetString(member, "Statement");
-		DdbStatementCheckText(s->text, psprintf("%s.statement", prefix), errors);
-		s->parameters = DdbJsonGetArray(member, "Parameters");
-		if (s->parameters != NULL && JsonContainerSize(s->parameters) == 0)
-			DdbConstraintAdd(errors, "'[]'", psprintf("%s.parameters", prefix),
-							 "Member must have length greater than or equal to 1");
-		(void) DdbJsonGetBool(member, "ConsistentRead", &s->consistent);
-		on_failure = DdbRequestEnum(member, "ReturnValuesOnConditionCheckFailure",
-									psprintf("%s.returnValuesOnConditionCheckFailure", prefix),
-									on_failure_values, "[ALL_OLD, NONE]", errors);
-		s->old_on_failure = (on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0);
+		statements[i].text = entries[i].text;
+		statements[i].parameters = entries[i].parameters;
+		statements[i].consistent = entries[i].consistent;
+		statements[i].old_on_failure = entries[i].old_on_failure;
 	}
 	return statements;
 }

@@ -57,6 +57,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "batch.h"
 #include "capacity.h"
 #include "catalog.h"
 #include "errors.h"
@@ -130,6 +131,75 @@ DdbStatementCheckText(const char *statement, const char *constraint_member,
 		DdbConstraintAdd(errors, psprintf("'%s'", statement), constraint_member,
 						 psprintf("Member must have length less than or equal to %d",
 								  DDB_PARTIQL_MAX_STATEMENT));
+}
+
+/*
+ * DdbStatementListRead reads the statement list of BatchExecuteStatement
+ * ("Statements", constraint path "statements", elements of type
+ * BatchStatementRequest, with ConsistentRead) or ExecuteTransaction
+ * ("TransactStatements", ParameterizedStatement): 1 to max statements,
+ * each a Statement, optional Parameters (not empty) and
+ * ReturnValuesOnConditionCheckFailure, collecting constraint errors. *n
+ * gets the number of statements.
+ */
+DdbStatementEntry *
+DdbStatementListRead(JsonbContainer *request, const char *member, const char *path,
+					 const char *element_type, int max, bool with_consistent_read,
+					 int *n, DdbConstraintErrors *errors)
+{
+	static const char *const batch_members[] = {
+		"Statement", "Parameters", "ConsistentRead", "ReturnValuesOnConditionCheckFailure", NULL
+	};
+	static const char *const transaction_members[] = {
+		"Statement", "Parameters", "ReturnValuesOnConditionCheckFailure", NULL
+	};
+	static const char *const on_failure_values[] = {"ALL_OLD", "NONE", NULL};
+	JsonbContainer *list = DdbJsonGetArray(request, member);
+	JsonbValue *elements = NULL;
+	DdbStatementEntry *entries;
+
+	*n = 0;
+	if (list == NULL)
+	{
+		DdbConstraintAdd(errors, "null", path, "Member must not be null");
+		return NULL;
+	}
+	*n = DdbJsonArrayElements(list, &elements);
+	if (*n == 0)
+		DdbConstraintAdd(errors, "'[]'", path, "Member must have length greater than or equal to 1");
+	else if (*n > max)
+	{
+		JsonbValue	value;
+
+		value.type = jbvBinary;
+		value.val.binary.data = list;
+		value.val.binary.len = 0;
+		DdbConstraintAdd(errors, DdbBatchConstraintValue(&value), path,
+						 psprintf("Member must have length less than or equal to %d", max));
+	}
+	entries = palloc0(sizeof(DdbStatementEntry) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		DdbStatementEntry *e = &entries[i];
+		JsonbContainer *element = DdbJsonValueObject(&elements[i], element_type);
+		char	   *prefix = psprintf("%s.%d.member", path, i + 1);
+		char	   *on_failure;
+
+		DdbJsonCheckMembers(element, with_consistent_read ? batch_members : transaction_members);
+		e->text = DdbJsonGetString(element, "Statement");
+		DdbStatementCheckText(e->text, psprintf("%s.statement", prefix), errors);
+		e->parameters = DdbJsonGetArray(element, "Parameters");
+		if (e->parameters != NULL && JsonContainerSize(e->parameters) == 0)
+			DdbConstraintAdd(errors, "'[]'", psprintf("%s.parameters", prefix),
+							 "Member must have length greater than or equal to 1");
+		if (with_consistent_read)
+			(void) DdbJsonGetBool(element, "ConsistentRead", &e->consistent);
+		on_failure = DdbRequestEnum(element, "ReturnValuesOnConditionCheckFailure",
+									psprintf("%s.returnValuesOnConditionCheckFailure", prefix),
+									on_failure_values, "[ALL_OLD, NONE]", errors);
+		e->old_on_failure = (on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0);
+	}
+	return entries;
 }
 
 /*

@@ -65,7 +65,6 @@ typedef struct TxStatement
 {
 	char	   *text;
 	JsonbContainer *parameters;
-	bool		old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
 	const DdbStatement *parsed;
 	DdbBoundStatement *bound;
 	JsonbContainer *key_source; /* the item or key map its target's key is in */
@@ -139,54 +138,17 @@ PrepareStatement(void *arg)
 static TxStatement *
 ReadTransactStatements(JsonbContainer *request, int *n, DdbConstraintErrors *errors)
 {
-	static const char *const statement_members[] = {
-		"Statement", "Parameters", "ReturnValuesOnConditionCheckFailure", NULL
-	};
-	static const char *const on_failure_values[] = {"ALL_OLD", "NONE", NULL};
-	JsonbContainer *list = DdbJsonGetArray(request, "TransactStatements");
-	JsonbValue *elements = NULL;
-	TxStatement *statements;
+	DdbStatementEntry *entries = DdbStatementListRead(request, "TransactStatements",
+													  "transactStatements",
+													  "ParameterizedStatement",
+													  DDB_TRANSACT_MAX_ACTIONS, false, n, errors);
+	TxStatement *statements = palloc0(sizeof(TxStatement) * Max(*n, 1));
 
-	*n = 0;
-	if (list == NULL)
-	{
-		DdbConstraintAdd(errors, "null", "transactStatements", "Member must not be null");
-		return NULL;
-	}
-	*n = DdbJsonArrayElements(list, &elements);
-	if (*n == 0)
-		DdbConstraintAdd(errors, "'[]'", "transactStatements",
-						 "Member must have length greater than or equal to 1");
-	else if (*n > DDB_TRANSACT_MAX_ACTIONS)
-	{
-		JsonbValue	value;
-
-		value.type = jbvBinary;
-		value.val.binary.data = list;
-		value.val.binary.len = 0;
-		DdbConstraintAdd(errors, DdbBatchConstraintValue(&value), "transactStatements",
-						 psprintf("Member must have length less than or equal to %d",
-								  DDB_TRANSACT_MAX_ACTIONS));
-	}
-	statements = palloc0(sizeof(TxStatement) * Max(*n, 1));
 	for (int i = 0; i < *n; i++)
 	{
-		TxStatement *s = &statements[i];
-		JsonbContainer *member = DdbJsonValueObject(&elements[i], "ParameterizedStatement");
-		char	   *prefix = psprintf("transactStatements.%d.member", i + 1);
-		char	   *on_failure;
-
-		DdbJsonCheckMembers(member, statement_members);
-		s->text = DdbJsonGetString(member, "Statement");
-		DdbStatementCheckText(s->text, psprintf("%s.statement", prefix), errors);
-		s->parameters = DdbJsonGetArray(member, "Parameters");
-		if (s->parameters != NULL && JsonContainerSize(s->parameters) == 0)
-			DdbConstraintAdd(errors, "'[]'", psprintf("%s.parameters", prefix),
-							 "Member must have length greater than or equal to 1");
-		on_failure = DdbRequestEnum(member, "ReturnValuesOnConditionCheckFailure",
-									psprintf("%s.returnValuesOnConditionCheckFailure", prefix),
-									on_failure_values, "[ALL_OLD, NONE]", errors);
-		s->tw.old_on_failure = (on_failure != NULL && strcmp(on_failure, "ALL_OLD") == 0);
+		statements[i].text = entries[i].text;
+		statements[i].parameters = entries[i].parameters;
+		statements[i].tw.old_on_failure = entries[i].old_on_failure;
 	}
 	return statements;
 }
@@ -353,32 +315,16 @@ WriteTransaction(JsonbContainer *request, TxStatement *statements, int n,
 {
 	DdbTransactWrite **writes = palloc(sizeof(DdbTransactWrite *) * n);
 	DdbCapacityTotals capacity = {0};
-	Jsonb	   *response = NULL;
-	bool		replay = false;
+	Jsonb	   *response;
 	JsonbParseState *st = NULL;
 	DdbJsonMember *members;
 	int			nmembers;
 
 	for (int i = 0; i < n; i++)
 		writes[i] = &statements[i].tw;
-	if (token != NULL)
-		replay = DdbTransactClaimToken(token,
-									   DdbTransactRequestHash(DdbJsonGetArray(request, "TransactStatements")),
-									   &response);
-	if (replay)
-	{
-		/* the first response again; reading the items is all this costs */
-		if (mode != DDB_CAPACITY_NONE)
-			DdbTransactReplayCapacity(writes, n, &capacity);
-	}
-	else
-	{
-		DdbTransactRun(writes, n, order, mode != DDB_CAPACITY_NONE);
-		DdbTransactWriteCapacity(writes, n, &capacity);
-		response = DdbEmptyObject();
-		if (token != NULL)
-			DdbTransactStoreToken(token, response);
-	}
+	response = DdbTransactExecute(writes, n, order, token,
+								  DdbJsonGetArray(request, "TransactStatements"),
+								  mode != DDB_CAPACITY_NONE, &capacity);
 
 	/* the (stored) response, with this call's capacity */
 	nmembers = DdbJsonObjectMembers(&response->root, &members);

@@ -751,7 +751,6 @@ DdbExecuteText(const char *sql, int nargs, const char **values, int expected)
 	Oid			argtypes[DDB_MAX_TEXT_ARGS] = {0};
 	Datum		args[DDB_MAX_TEXT_ARGS] = {0};
 	char		nulls[DDB_MAX_TEXT_ARGS] = {0};
-	int			rc;
 
 	Assert(nargs <= DDB_MAX_TEXT_ARGS);
 	for (int i = 0; i < nargs; i++)
@@ -760,7 +759,30 @@ DdbExecuteText(const char *sql, int nargs, const char **values, int expected)
 		nulls[i] = values[i] == NULL ? 'n' : ' ';
 		args[i] = values[i] == NULL ? (Datum) 0 : CStringGetTextDatum(values[i]);
 	}
-	rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
+	DdbExecute(sql, nargs, argtypes, args, nulls, expected);
+}
+
+/*
+ * DdbExecute runs a statement with arguments through SPI, raising an error
+ * unless SPI returns expected.
+ */
+void
+DdbExecute(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+		   int expected)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0);
+
 	if (rc != expected)
 		elog(ERROR, "statement failed (%s): %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * DdbQualifiedRelationName returns the schema-qualified, quoted name of a
+ * relation, for statements ddb builds.
+ */
+char *
+DdbQualifiedRelationName(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
 }

@@ -164,4 +164,11 @@ extern char *DdbTableArn(const char *table_name);
 #define DDB_MAX_TEXT_ARGS 4
 extern void DdbExecuteText(const char *sql, int nargs, const char **values, int expected);
 
+/* Run a statement with arguments, raising an error unless SPI returns expected */
+extern void DdbExecute(const char *sql, int nargs, Oid *argtypes, Datum *args,
+					   const char *nulls, int expected);
+
+/* The schema-qualified, quoted name of a relation */
+extern char *DdbQualifiedRelationName(Oid relid);
+
 #endif							/* DDB_CATALOG_H */
