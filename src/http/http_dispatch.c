@@ -282,6 +282,7 @@ RunOperation(HttpRequest *request, const char *target, const char *operation,
 
 	*failed = false;
 	SetCurrentStatementStartTimestamp();
+	HttpRequestRunning = true;
 	StartTransactionCommand();
 	PG_TRY();
 	{
@@ -338,6 +339,7 @@ RunOperation(HttpRequest *request, const char *target, const char *operation,
 		response = NULL;
 	}
 	PG_END_TRY();
+	HttpRequestRunning = false;
 	MemoryContextSwitchTo(context);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	pgstat_report_stat(false);

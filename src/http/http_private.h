@@ -79,6 +79,13 @@ typedef struct HttpConn
 } HttpConn;
 
 /* http_conn.c */
+/*
+ * Whether a request is running (http_dispatch.c sets it around the
+ * operation): SIGTERM then ends it at once; otherwise the worker exits
+ * cleanly at the top of its loop
+ */
+extern volatile sig_atomic_t HttpRequestRunning;
+
 extern HttpConn *HttpConnOpen(pgsocket sock, MemoryContext parent);
 extern void HttpConnRead(HttpConn *conn);
 extern void HttpConnWrite(HttpConn *conn);

@@ -356,7 +356,7 @@ static void
 HandleInterrupts(void)
 {
 	/* SIGTERM between requests (a server shutdown): a clean exit */
-	if (ProcDiePending)
+	if (ShutdownRequestPending)
 		proc_exit(0);
 	QueryCancelPending = false;
 	CHECK_FOR_INTERRUPTS();
@@ -365,6 +365,27 @@ HandleInterrupts(void)
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
 	}
+}
+
+volatile sig_atomic_t HttpRequestRunning = false;
+
+/*
+ * SIGTERM: a clean exit between requests (HandleInterrupts); a request
+ * running is ended at once, as die() ends a backend's query.
+ */
+static void
+HandleSigterm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	ShutdownRequestPending = true;
+	if (HttpRequestRunning)
+	{
+		ProcDiePending = true;
+		InterruptPending = true;
+	}
+	SetLatch(MyLatch);
+	errno = save_errno;
 }
 
 /*
@@ -377,7 +398,7 @@ DdbHttpWorkerMain(Datum main_arg)
 	TimestampTz next_sweep;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	pqsignal(SIGTERM, HandleSigterm);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(DdbHttpDatabase, NULL, 0);
 	pgstat_report_appname("ddb http");
@@ -399,6 +420,7 @@ DdbHttpWorkerMain(Datum main_arg)
 	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
 	{
 		HOLD_INTERRUPTS();
+		HttpRequestRunning = false;
 		EmitErrorReport();
 		AbortCurrentTransaction();
 		FlushErrorState();
