@@ -108,6 +108,13 @@ max_prepared_transactions = 10
 track_commit_timestamp = on
 $(ddb_output_plugin_setting)
 EOF
+    # database ddb exists before the server starts, so the HTTP workers
+    # (ddb.http_database) find it at once
+    if ! echo "CREATE DATABASE ddb" | pg postgres --single -D "$DATA" -c ddb.http_port=0 postgres \
+            >"$HOME_DIR/single.log" 2>&1; then
+        ddb_show_log "$HOME_DIR/single.log"
+        ddb_die "could not create database ddb"
+    fi
 fi
 
 # The HTTP endpoint's settings (also added to a cluster made before it
