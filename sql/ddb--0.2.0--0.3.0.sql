@@ -349,36 +349,7 @@ COMMENT ON TABLE ddb.table_restores IS 'DynamoDB tables restored from a backup, 
 SELECT pg_catalog.pg_extension_config_dump('ddb.table_restores', '');
 GRANT SELECT ON ddb.table_restores TO PUBLIC;
 
--- Backups and restores the background worker is copying: their sizes so
--- far (the copy's table grows as the worker writes it) against the size
--- of what it copies
-CREATE VIEW ddb.backup_progress AS
-SELECT 'backup'::text AS operation,
-       b.table_name,
-       b.backup_arn,
-       b.created_at AS requested_at,
-       pg_catalog.pg_table_size(b.items) AS bytes_copied,
-       pg_catalog.pg_table_size(t.item_table) AS bytes_total_estimate,
-       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 THEN c.reltuples::bigint END AS items_total_estimate
-  FROM ddb.backups b
-  LEFT JOIN ddb.tables t ON t.table_id OPERATOR(pg_catalog.=) b.table_id
-  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid
- WHERE b.status OPERATOR(pg_catalog.=) 'CREATING'
-UNION ALL
-SELECT 'restore'::text,
-       r.table_name,
-       r.source_backup_arn,
-       r.requested_at,
-       pg_catalog.pg_table_size(t.item_table),
-       pg_catalog.pg_table_size(r.source_items),
-       b.item_count
-  FROM ddb.table_restores r
-  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name
-  LEFT JOIN ddb.backups b ON b.backup_arn OPERATOR(pg_catalog.=) r.source_backup_arn
- WHERE r.in_progress;
-COMMENT ON VIEW ddb.backup_progress IS
-    'backups and restores in progress: bytes copied so far against the size of their source';
-GRANT SELECT ON ddb.backup_progress TO PUBLIC;
+-- (the view ddb.backup_progress follows the catalog of point-in-time recovery)
 
 CREATE FUNCTION ddb.create_backup(request jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_create_backup' LANGUAGE C VOLATILE;
@@ -426,6 +397,47 @@ CREATE TABLE ddb.continuous_backups (
 );
 COMMENT ON TABLE ddb.continuous_backups IS 'tables with point-in-time recovery enabled: their base copy and history';
 GRANT SELECT ON ddb.continuous_backups TO PUBLIC;
+
+-- Backups and restores the background worker is copying: their sizes so
+-- far (the copy's table grows as the worker writes it) against the size
+-- of what it copies (a point-in-time restore: its source's base and
+-- history, whose rows bound its items)
+CREATE VIEW ddb.backup_progress AS
+SELECT 'backup'::text AS operation,
+       b.table_name,
+       b.backup_arn,
+       b.created_at AS requested_at,
+       pg_catalog.pg_table_size(b.items) AS bytes_copied,
+       pg_catalog.pg_table_size(t.item_table) AS bytes_total_estimate,
+       CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 THEN c.reltuples::bigint END AS items_total_estimate
+  FROM ddb.backups b
+  LEFT JOIN ddb.tables t ON t.table_id OPERATOR(pg_catalog.=) b.table_id
+  LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid
+ WHERE b.status OPERATOR(pg_catalog.=) 'CREATING'
+UNION ALL
+SELECT CASE WHEN r.source_backup_arn IS NULL THEN 'pitr restore' ELSE 'restore' END,
+       r.table_name,
+       r.source_backup_arn,
+       r.requested_at,
+       pg_catalog.pg_table_size(t.item_table),
+       CASE WHEN r.source_backup_arn IS NULL
+            THEN pg_catalog.pg_table_size(p.base) OPERATOR(pg_catalog.+) pg_catalog.pg_table_size(p.history)
+            ELSE pg_catalog.pg_table_size(r.source_items) END,
+       CASE WHEN r.source_backup_arn IS NULL THEN
+            CASE WHEN pb.reltuples OPERATOR(pg_catalog.>=) 0 AND ph.reltuples OPERATOR(pg_catalog.>=) 0
+                 THEN (pb.reltuples OPERATOR(pg_catalog.+) ph.reltuples)::bigint END
+            ELSE b.item_count END
+  FROM ddb.table_restores r
+  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name
+  LEFT JOIN ddb.backups b ON b.backup_arn OPERATOR(pg_catalog.=) r.source_backup_arn
+  LEFT JOIN ddb.continuous_backups p ON r.source_backup_arn IS NULL
+       AND p.table_name OPERATOR(pg_catalog.=) pg_catalog.split_part(r.source_table_arn, ':table/', 2)
+  LEFT JOIN pg_catalog.pg_class pb ON pb.oid OPERATOR(pg_catalog.=) p.base::pg_catalog.oid
+  LEFT JOIN pg_catalog.pg_class ph ON ph.oid OPERATOR(pg_catalog.=) p.history::pg_catalog.oid
+ WHERE r.in_progress;
+COMMENT ON VIEW ddb.backup_progress IS
+    'backups and restores in progress: bytes copied so far against the size of their source';
+GRANT SELECT ON ddb.backup_progress TO PUBLIC;
 
 -- Disabling point-in-time recovery, or deleting the table, drops its base
 -- and history

@@ -181,7 +181,7 @@ DdbGucInit(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("ddb.backup_sync_limit",
-							gettext_noop("Largest table (in items) that CreateBackup and RestoreTableFromBackup copy within the call."),
+							gettext_noop("Largest table (in items) that CreateBackup and RestoreTableFromBackup copy, and largest base plus history (in rows) that RestoreTableToPointInTime restores, within the call."),
 							gettext_noop("Larger tables are copied by the background worker; the backup or table is CREATING until it is done."),
 							&DdbBackupSyncLimit,
 							10000, 0, INT_MAX,

@@ -20,6 +20,9 @@ seconds=${PITR_CONSISTENCY_SECONDS:-6}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# restores within the call, whatever the history's size (pitr_background
+# checks those the worker does)
+export PGOPTIONS="${PGOPTIONS:-} -c ddb.backup_sync_limit=2000000000"
 psql() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 fail() { echo "pitr_consistency: $*" >&2; exit 1; }
 

@@ -694,7 +694,9 @@ DdbListBackups(JsonbContainer *request)
 
 /*
  * DdbBackupsCheckTableDeletable refuses to delete a table while a backup of
- * it is being created (DynamoDB does too), with ResourceInUseException.
+ * it is being created (DynamoDB does too), or while a point-in-time restore
+ * from it is left to the worker (which reads its history), with
+ * ResourceInUseException.
  */
 void
 DdbBackupsCheckTableDeletable(const char *table_name)
@@ -710,5 +712,9 @@ DdbBackupsCheckTableDeletable(const char *table_name)
 	if (SPI_processed > 0)
 		DdbRaise(DDB_RESOURCE_IN_USE,
 				 "Attempt to change a resource which is still in use: A backup of the table is being created: %s",
+				 table_name);
+	if (DdbPitrRestorePending(table_name, NULL))
+		DdbRaise(DDB_RESOURCE_IN_USE,
+				 "Attempt to change a resource which is still in use: A point in time restore of the table is in progress: %s",
 				 table_name);
 }

@@ -29,8 +29,10 @@
  * backup; then every backend reloads the table's metadata.
  *
  * The fill reads any relation with a column "item" holding stored items
- * (DdbRestoreFill), named by ddb.table_restores.source_items: a
- * point-in-time restore can build such a relation and reuse the rest.
+ * (DdbRestoreFill), named by ddb.table_restores.source_items, or any query
+ * with one (DdbRestoreFillFrom): a point-in-time restore, recorded with no
+ * source backup, is filled from its source's base and history at the
+ * restore time (pitr.c), by the call or, when large, by the worker here.
  *
  *-------------------------------------------------------------------------
  */
@@ -314,6 +316,49 @@ TableDescription(const char *table_name)
 }
 
 /*
+ * DdbRestoreRecord records a restored table in ddb.table_restores (its
+ * RestoreSummary). A restore left to the worker (in_progress) is filled
+ * from source_items, or, without a source backup, from the point-in-time
+ * recovery of the source table at restore_time; this backend then sees the
+ * table as being restored, and the worker is woken at commit.
+ */
+void
+DdbRestoreRecord(const char *target, const char *source_backup_arn, const char *source_table_arn,
+				 TimestampTz restore_time, bool in_progress, Oid source_items)
+{
+	static const char *const insert_sql =
+	"INSERT INTO ddb.table_restores (table_name, source_backup_arn, source_table_arn,"
+	"  requested_at, in_progress, source_items, finished_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 THEN NULL ELSE pg_catalog.now() END)";
+	Oid			argtypes[6] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, BOOLOID, REGCLASSOID};
+	Datum		args[6];
+	char		nulls[7] = "      ";
+	DdbOwnerAccess owner_access;
+
+	args[0] = CStringGetTextDatum(target);
+	if (source_backup_arn != NULL)
+		args[1] = CStringGetTextDatum(source_backup_arn);
+	else
+		nulls[1] = 'n';
+	args[2] = CStringGetTextDatum(source_table_arn);
+	args[3] = TimestampTzGetDatum(restore_time);
+	args[4] = BoolGetDatum(in_progress);
+	if (in_progress && OidIsValid(source_items))
+		args[5] = ObjectIdGetDatum(source_items);
+	else
+		nulls[5] = 'n';
+	DdbCatalogBeginOwnerAccess(&owner_access);
+	DdbExecute(insert_sql, 6, argtypes, args, nulls, SPI_OK_INSERT);
+	DdbCatalogEndOwnerAccess(&owner_access);
+	if (in_progress)
+	{
+		/* this backend's metadata of the new table must say it is restoring */
+		DdbCatalogInvalidateAll();
+		DdbWorkerWakeOnCommit();
+	}
+}
+
+/*
  * DdbRestoreTableFromBackup implements RestoreTableFromBackup.
  */
 Jsonb *
@@ -413,57 +458,38 @@ DdbRestoreTableFromBackup(JsonbContainer *request)
 	sync = item_count <= DdbBackupSyncLimit;
 	if (sync)
 		(void) DdbRestoreFill(item_table, items);
-	{
-		static const char *const insert_sql =
-		"INSERT INTO ddb.table_restores (table_name, source_backup_arn, source_table_arn,"
-		"  requested_at, in_progress, source_items, finished_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 THEN NULL ELSE pg_catalog.now() END)";
-		Oid			argtypes[6] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, BOOLOID, REGCLASSOID};
-		Datum		args[6];
-		char		nulls[7] = "      ";
-
-		args[0] = CStringGetTextDatum(target);
-		args[1] = CStringGetTextDatum(arn);
-		args[2] = CStringGetTextDatum(source_table_arn);
-		args[3] = TimestampTzGetDatum(requested_at);
-		args[4] = BoolGetDatum(!sync);
-		if (sync)
-			nulls[5] = 'n';
-		else
-			args[5] = ObjectIdGetDatum(items);
-		DdbCatalogBeginOwnerAccess(&owner_access);
-		DdbExecute(insert_sql, 6, argtypes, args, nulls, SPI_OK_INSERT);
-		DdbCatalogEndOwnerAccess(&owner_access);
-	}
-	if (!sync)
-	{
-		/* this backend's metadata of the new table must say it is restoring */
-		DdbCatalogInvalidateAll();
-		DdbWorkerWakeOnCommit();
-	}
+	DdbRestoreRecord(target, arn, source_table_arn, requested_at, !sync, items);
 	return TableDescription(target);
 }
 
 /*
  * DdbRestoreFinish fills a table whose restore the worker has to finish,
  * and clears its RestoreInProgress; returns false when there is nothing to
- * do (finished, or the table was deleted).
+ * do (finished, or the table was deleted). A restore from a backup is
+ * filled from the backup's items; a point-in-time restore (no source
+ * backup) from its source's base and history at the restore time.
  */
 bool
 DdbRestoreFinish(const char *table_name)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(table_name)};
+	HeapTuple	row;
+	TupleDesc	desc;
 	bool		isnull;
 	bool		source_null;
+	bool		backup_null;
 	Oid			source_items;
 	Oid			item_table;
 	Oid			owner;
+	char	   *source_table_arn;
+	TimestampTz restore_time;
 	Oid			saved_user;
 	int			saved_context;
 	DdbOwnerAccess owner_access;
 
-	DdbExecute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid, c.relowner"
+	DdbExecute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid, c.relowner,"
+			"       r.source_backup_arn, r.source_table_arn, r.requested_at"
 			"  FROM ddb.table_restores r"
 			"  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name"
 			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
@@ -471,12 +497,15 @@ DdbRestoreFinish(const char *table_name)
 			1, argtypes, args, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
-	source_items = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-												  1, &source_null));
-	item_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-												2, &isnull));
-	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	if (source_null)
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	source_items = DatumGetObjectId(SPI_getbinval(row, desc, 1, &source_null));
+	item_table = DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull));
+	owner = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
+	(void) SPI_getbinval(row, desc, 4, &backup_null);
+	source_table_arn = SPI_getvalue(row, desc, 5);
+	restore_time = DatumGetTimestampTz(SPI_getbinval(row, desc, 6, &isnull));
+	if (source_null && !backup_null)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the restore of table %s has nothing to restore from",
 				 table_name);
 
@@ -487,7 +516,11 @@ DdbRestoreFinish(const char *table_name)
 						   SECURITY_RESTRICTED_OPERATION);
 	DdbExecute(psprintf("DELETE FROM %s", DdbQualifiedRelationName(item_table)), 0, NULL, NULL, NULL, SPI_OK_DELETE);
 	SetUserIdAndSecContext(saved_user, saved_context);
-	(void) DdbRestoreFill(item_table, source_items);
+	if (!source_null)
+		(void) DdbRestoreFill(item_table, source_items);
+	else
+		(void) DdbRestoreFillFrom(item_table, DdbPitrRestoreSource(source_table_arn, restore_time),
+								  restore_time);
 
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	DdbExecute("UPDATE ddb.table_restores SET in_progress = false, source_items = NULL,"

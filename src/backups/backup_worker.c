@@ -4,7 +4,8 @@
  *	  The background worker's share of backups: a kind of work of the
  *	  per-database worker (worker/worker.h) that copies the items of the
  *	  backups still CREATING (backup_copy.c) and fills the tables still
- *	  being restored (backup_restore.c).
+ *	  being restored (backup_restore.c), from a backup or to a point in
+ *	  time.
  *
  * Each unit is done in one step, one transaction: a copy must read the
  * whole table under one snapshot, and a restore must make the whole table
@@ -27,8 +28,10 @@
 typedef struct BackupUnit
 {
 	bool		restore;		/* a restore (else a backup) */
+	bool		point_in_time;	/* a point-in-time restore (else from a backup) */
 	char	   *name;			/* the backup's ARN, or the table's name */
 	char	   *table_name;		/* the table copied or restored */
+	char	   *source;			/* a point-in-time restore's source table ARN */
 } BackupUnit;
 
 /*
@@ -42,21 +45,26 @@ FindBackupWork(MemoryContext context)
 
 	if (!DdbBackupsCatalogExists())
 		return NIL;
-	if (SPI_execute("SELECT false, backup_arn, table_name, created_at FROM ddb.backups"
+	if (SPI_execute("SELECT false, false, backup_arn, table_name, NULL, created_at FROM ddb.backups"
 					" WHERE status OPERATOR(pg_catalog.=) 'CREATING'"
 					" UNION ALL"
-					" SELECT true, table_name, table_name, requested_at FROM ddb.table_restores"
+					" SELECT true, source_backup_arn IS NULL, table_name, table_name, source_table_arn,"
+					"        requested_at FROM ddb.table_restores"
 					" WHERE in_progress"
-					" ORDER BY 1, 4, 2", true, 0) != SPI_OK_SELECT)
+					" ORDER BY 1, 6, 3", true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the backups and restores in progress");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		MemoryContext old = MemoryContextSwitchTo(context);
 		BackupUnit *unit = palloc(sizeof(BackupUnit));
 
-		unit->restore = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1), "t") == 0;
-		unit->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		unit->table_name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		unit->restore = strcmp(SPI_getvalue(row, desc, 1), "t") == 0;
+		unit->point_in_time = strcmp(SPI_getvalue(row, desc, 2), "t") == 0;
+		unit->name = SPI_getvalue(row, desc, 3);
+		unit->table_name = SPI_getvalue(row, desc, 4);
+		unit->source = SPI_getvalue(row, desc, 5);
 		units = lappend(units, unit);
 		MemoryContextSwitchTo(old);
 	}
@@ -68,6 +76,9 @@ DescribeBackupWork(void *arg, MemoryContext context)
 {
 	BackupUnit *unit = (BackupUnit *) arg;
 
+	if (unit->restore && unit->point_in_time)
+		return MemoryContextStrdup(context, psprintf("ddb pitr restore: table %s, from %s",
+													 unit->table_name, unit->source));
 	if (unit->restore)
 		return MemoryContextStrdup(context, psprintf("ddb restore: table %s", unit->table_name));
 	return MemoryContextStrdup(context, psprintf("ddb backup: table %s, backup %s",

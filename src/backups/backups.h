@@ -34,8 +34,10 @@
  * made by CreateTable from the definition (with the request's overrides),
  * then filled from the relation (DdbRestoreFill), which is how a
  * point-in-time restore can reuse it. A large restore is finished by the
- * background worker from ddb.table_restores.source_items; meanwhile the
- * table is CREATING and data-plane calls find no table.
+ * background worker from ddb.table_restores.source_items (a backup's
+ * items) or, for a point-in-time restore, from the source's base and
+ * history at the restore time; meanwhile the table is CREATING and
+ * data-plane calls find no table.
  *
  *-------------------------------------------------------------------------
  */
@@ -106,6 +108,16 @@ extern void DdbRestoreAppendKey(StringInfo sql, const char *alias, char type, in
  */
 extern Oid	DdbRestoreCreateTable(Jsonb *definition, JsonbContainer *request, const char *target);
 
+/*
+ * backup_restore.c: record a restored table (RestoreSummary) in
+ * ddb.table_restores; in_progress leaves it to the worker, which fills it
+ * from source_items, or, with no source backup, from the point-in-time
+ * recovery of the source table at restore_time
+ */
+extern void DdbRestoreRecord(const char *target, const char *source_backup_arn,
+							 const char *source_table_arn, TimestampTz restore_time,
+							 bool in_progress, Oid source_items);
+
 /* backup_restore.c: the TableDescription of a table, as DescribeTable gives it */
 extern Jsonb *DdbRestoreTableDescription(const char *table_name);
 
@@ -127,6 +139,19 @@ extern bool DdbTableRestoreInProgress(const char *table_name);
  * restored (status ACTIVE only); unchanged for other tables
  */
 extern Jsonb *DdbRestoreDescribe(const char *table_name, Jsonb *description);
+
+/*
+ * pitr.c: the state at restore_time of the table of source_table_arn, as
+ * DdbRestoreFillFrom's FROM item, for a point-in-time restore the worker
+ * finishes; raises when its history no longer reaches back to that time
+ */
+extern char *DdbPitrRestoreSource(const char *source_table_arn, TimestampTz restore_time);
+
+/*
+ * pitr.c: whether a point-in-time restore from a table is left to the
+ * worker, and the earliest restore time of those (restore_time may be NULL)
+ */
+extern bool DdbPitrRestorePending(const char *table_name, TimestampTz *restore_time);
 
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;

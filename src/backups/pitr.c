@@ -39,6 +39,15 @@
  * the base and deletes it, and the earliest restorable time becomes that
  * instant. A restore holds the catalog row FOR SHARE, the roll FOR UPDATE.
  *
+ * A restore whose source's base and history hold more than
+ * ddb.backup_sync_limit rows is left to the worker, as a large restore
+ * from a backup is (backup_restore.c): the call makes the table and
+ * records the restore time in ddb.table_restores; the worker fills the
+ * table from the base and history at that time, which give exactly the
+ * same state whenever it runs. Until then the roll forward stops at the
+ * earliest pending restore time, and DeleteTable and disabling of the
+ * source are refused.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -71,6 +80,7 @@
 #include "backups/backups.h"
 #include "catalog.h"
 #include "errors.h"
+#include "guc.h"
 #include "json_util.h"
 #include "operations.h"
 #include "request.h"
@@ -389,6 +399,15 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	if (table->restoring)
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "Backups are being enabled for the table: %s. Please retry later", table_name);
+
+	/*
+	 * The history must stay while a restore from it is left to the worker
+	 * (which holds the catalog row while it reads it); such a restore took
+	 * the table name's lock, so it is seen here once committed
+	 */
+	if (!enable && DdbPitrRestorePending(table_name, NULL))
+		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
+				 "A point in time restore of the table is in progress: %s. Please retry later", table_name);
 	ReadState(table_name, " FOR UPDATE OF p", &state);
 	if (enable && !track_commit_timestamp)
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
@@ -497,6 +516,86 @@ TableNameFromArn(const char *arn)
 }
 
 /*
+ * Whether the state of a table at any time holds at most limit items, by
+ * counting at most limit + 1 rows of its base and history (an upper bound
+ * of the items at any instant), as the table's owner.
+ */
+static bool
+StateRowsAtMost(PitrState *state, int limit)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum((int64) limit + 1)};
+	Oid			saved_user;
+	int			saved_context;
+	bool		isnull;
+	int64		rows;
+
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(state->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	DdbExecute(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s UNION ALL SELECT FROM %s LIMIT $1) s",
+						DdbQualifiedRelationName(state->base), DdbQualifiedRelationName(state->history)),
+			   1, argtypes, args, NULL, SPI_OK_SELECT);
+	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SetUserIdAndSecContext(saved_user, saved_context);
+	return rows <= limit;
+}
+
+/*
+ * DdbPitrRestorePending tells whether a point-in-time restore from a table
+ * is left to the worker, and gives the earliest restore time of those.
+ */
+bool
+DdbPitrRestorePending(const char *table_name, TimestampTz *restore_time)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(DdbTableArn(table_name))};
+	bool		isnull;
+	Datum		earliest;
+
+	if (!DdbBackupsCatalogExists())
+		return false;
+	DdbExecute("SELECT pg_catalog.min(requested_at) FROM ddb.table_restores"
+			" WHERE in_progress AND source_backup_arn IS NULL"
+			"   AND source_table_arn OPERATOR(pg_catalog.=) $1",
+			1, argtypes, args, NULL, SPI_OK_SELECT);
+	earliest = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return false;
+	if (restore_time != NULL)
+		*restore_time = DatumGetTimestampTz(earliest);
+	return true;
+}
+
+/*
+ * DdbPitrRestoreSource is the state at restore_time of the source of a
+ * point-in-time restore the worker finishes, as a FROM item; its catalog
+ * row is locked FOR SHARE, as the call's was. The source cannot be deleted
+ * nor its point-in-time recovery disabled while the restore is pending,
+ * and the roll forward stops at its time, so this raises only when the
+ * history is gone otherwise (a dropped item table, a dump restored).
+ */
+char *
+DdbPitrRestoreSource(const char *source_table_arn, TimestampTz restore_time)
+{
+	char	   *source = TableNameFromArn(source_table_arn);
+	DdbTable   *table = source != NULL ? DdbTableLookupOptional(source) : NULL;
+	PitrState	state;
+
+	if (table != NULL)
+		ReadState(source, " FOR SHARE OF p", &state);
+	if (table == NULL || !state.enabled || !state.earliest_known)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
+				 "the point-in-time recovery history of %s is gone: the restore cannot be finished",
+				 source_table_arn);
+	if (restore_time < state.earliest)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
+				 "the point-in-time recovery history of %s no longer reaches back to %s: the restore cannot be finished",
+				 source_table_arn, timestamptz_to_str(restore_time));
+	return StateQuery(table, state.base, state.history);
+}
+
+/*
  * DdbRestoreTableToPointInTime implements RestoreTableToPointInTime.
  */
 Jsonb *
@@ -522,7 +621,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	DdbTable   *table;
 	PitrState	state;
 	Oid			item_table;
-	DdbOwnerAccess owner_access;
+	bool		sync;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -559,6 +658,8 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 			DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source_arn);
 	}
 
+	/* DeleteTable and disabling of the source wait, and see a pending restore */
+	DdbLockTableName(source);
 	table = DdbTableLookupOptional(source);
 	if (table == NULL)
 		DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source);
@@ -590,21 +691,16 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	if (DdbTableLookupOptional(target) != NULL)
 		DdbRaise(DDB_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
 
+	/*
+	 * Filled now, or, when the state may hold more than
+	 * ddb.backup_sync_limit items, by the worker, from the base and the
+	 * history at restore_time, which stay until it has
+	 */
 	item_table = DdbRestoreCreateTable(DdbBackupTableDefinition(source), request, target);
-	(void) DdbRestoreFillFrom(item_table, StateQuery(table, state.base, state.history), restore_time);
-	{
-		Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
-		Datum		args[3];
-
-		args[0] = CStringGetTextDatum(target);
-		args[1] = CStringGetTextDatum(DdbTableArn(source));
-		args[2] = TimestampTzGetDatum(restore_time);
-		DdbCatalogBeginOwnerAccess(&owner_access);
-		DdbExecute("INSERT INTO ddb.table_restores (table_name, source_table_arn, requested_at,"
-				"  in_progress, finished_at) VALUES ($1, $2, $3, false, pg_catalog.now())",
-				3, argtypes, args, NULL, SPI_OK_INSERT);
-		DdbCatalogEndOwnerAccess(&owner_access);
-	}
+	sync = StateRowsAtMost(&state, DdbBackupSyncLimit);
+	if (sync)
+		(void) DdbRestoreFillFrom(item_table, StateQuery(table, state.base, state.history), restore_time);
+	DdbRestoreRecord(target, NULL, DdbTableArn(source), restore_time, !sync, InvalidOid);
 	return DdbRestoreTableDescription(target);
 }
 
@@ -626,12 +722,16 @@ RollForward(const char *table_name, TimestampTz up_to)
 	Datum		args[3];
 	char		nulls[4] = "   ";
 	bool		isnull;
+	TimestampTz pending_time;
 	DdbOwnerAccess owner_access;
 
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		return false;
 	ReadState(table_name, " FOR UPDATE OF p", &state);
+	/* a restore the worker has yet to do needs the history after its time */
+	if (DdbPitrRestorePending(table_name, &pending_time))
+		up_to = Min(up_to, pending_time);
 	if (!state.enabled || !state.earliest_known || state.earliest >= up_to)
 		return false;
 
