@@ -128,6 +128,41 @@ extern bool DdbTableRestoreInProgress(const char *table_name);
  */
 extern Jsonb *DdbRestoreDescribe(const char *table_name, Jsonb *description);
 
+/* The point-in-time recovery of a table, from ddb.continuous_backups */
+typedef struct DdbPitrState
+{
+	bool		enabled;
+	int			period_days;
+	Oid			base;			/* the base copy (item jsonb) */
+	Oid			history;		/* the history (item, deleted, xid, lsn) */
+	Oid			owner;			/* of the item table */
+	Oid			item_table;
+	bool		earliest_known; /* false until the enabling commit */
+	TimestampTz earliest;		/* EarliestRestorableDateTime */
+} DdbPitrState;
+
+struct DdbTable;
+
+/*
+ * pitr.c: the point-in-time recovery state of a table (enabled false when
+ * it has none); lock is "", " FOR SHARE OF p" (the roll forward and
+ * disabling wait) or " FOR UPDATE OF p"
+ */
+extern void DdbPitrReadState(const char *table_name, const char *lock, DdbPitrState *state);
+
+/* pitr.c: LatestRestorableDateTime, now */
+extern TimestampTz DdbPitrLatestRestorable(void);
+
+/*
+ * pitr.c: the state of a table at $3 (timestamptz) from its base and
+ * history, as a parenthesized query with a column item (stored items);
+ * $1 and $2 are the key attribute names in the stored form
+ */
+extern char *DdbPitrStateQuery(struct DdbTable *table, Oid base, Oid history);
+
+/* pitr.c: the table name in a table ARN, or NULL */
+extern char *DdbTableNameFromArn(const char *arn);
+
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;
 

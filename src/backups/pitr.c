@@ -100,26 +100,13 @@ PG_FUNCTION_INFO_V1(ddb_pitr_roll_forward);
 	" ELSE COALESCE(pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(h.xid))" \
 	"               OPERATOR(pg_catalog.<=) $3, true) END)"
 
-/* The point-in-time recovery of a table, from ddb.continuous_backups */
-typedef struct PitrState
-{
-	bool		enabled;
-	int			period_days;
-	Oid			base;
-	Oid			history;
-	Oid			owner;			/* of the item table */
-	Oid			item_table;
-	bool		earliest_known; /* false until the enabling commit */
-	TimestampTz earliest;
-} PitrState;
-
 /*
- * The point-in-time recovery state of a table; lock is "", " FOR SHARE OF p"
- * or " FOR UPDATE OF p". The catalog row is read with owner access when it
- * is locked.
+ * DdbPitrReadState reads the point-in-time recovery state of a table; lock
+ * is "", " FOR SHARE OF p" or " FOR UPDATE OF p". The catalog row is read
+ * with owner access when it is locked.
  */
-static void
-ReadState(const char *table_name, const char *lock, PitrState *state)
+void
+DdbPitrReadState(const char *table_name, const char *lock, DdbPitrState *state)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(table_name)};
@@ -128,7 +115,7 @@ ReadState(const char *table_name, const char *lock, PitrState *state)
 	Datum		earliest;
 	char	   *sql;
 
-	memset(state, 0, sizeof(PitrState));
+	memset(state, 0, sizeof(DdbPitrState));
 	sql = psprintf("SELECT p.recovery_period_days, p.base::pg_catalog.oid, p.history::pg_catalog.oid,"
 				   "       c.relowner, t.item_table::pg_catalog.oid,"
 				   "       COALESCE(p.base_time, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(p.enabled_xid)))"
@@ -155,9 +142,9 @@ ReadState(const char *table_name, const char *lock, PitrState *state)
 		state->earliest = DatumGetTimestampTz(earliest);
 }
 
-/* LatestRestorableDateTime */
-static TimestampTz
-LatestRestorable(void)
+/* DdbPitrLatestRestorable: LatestRestorableDateTime */
+TimestampTz
+DdbPitrLatestRestorable(void)
 {
 	return GetCurrentTransactionStartTimestamp() > GetCurrentStatementStartTimestamp()
 		? GetCurrentTransactionStartTimestamp() - PITR_LATEST_DELAY_USEC
@@ -180,10 +167,10 @@ PushEpoch(JsonbParseState **st, const char *key, TimestampTz t)
 static Jsonb *
 Describe(const char *table_name)
 {
-	PitrState	state;
+	DdbPitrState	state;
 	JsonbParseState *st = NULL;
 
-	ReadState(table_name, "", &state);
+	DdbPitrReadState(table_name, "", &state);
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "ContinuousBackupsDescription");
 	DdbPushBeginObject(&st);
@@ -201,7 +188,7 @@ Describe(const char *table_name)
 		DdbPushKey(&st, "RecoveryPeriodInDays");
 		DdbPushInt64(&st, WJB_VALUE, state.period_days);
 		PushEpoch(&st, "EarliestRestorableDateTime", earliest);
-		PushEpoch(&st, "LatestRestorableDateTime", Max(LatestRestorable(), earliest));
+		PushEpoch(&st, "LatestRestorableDateTime", Max(DdbPitrLatestRestorable(), earliest));
 	}
 	(void) DdbPushEndObject(&st);
 	(void) DdbPushEndObject(&st);
@@ -322,7 +309,7 @@ Enable(DdbTable *table, const char *table_name, int period_days)
  * row, whose deletion drops the base and the history.
  */
 static void
-Disable(DdbTable *table, const char *table_name, PitrState *state)
+Disable(DdbTable *table, const char *table_name, DdbPitrState *state)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(table_name)};
@@ -353,7 +340,7 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	int64		period = 35;
 	bool		has_period = false;
 	DdbTable   *table;
-	PitrState	state;
+	DdbPitrState	state;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -389,7 +376,7 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	if (table->restoring)
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "Backups are being enabled for the table: %s. Please retry later", table_name);
-	ReadState(table_name, " FOR UPDATE OF p", &state);
+	DdbPitrReadState(table_name, " FOR UPDATE OF p", &state);
 	if (enable && !track_commit_timestamp)
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "Point in time recovery needs the server setting track_commit_timestamp = on");
@@ -441,11 +428,13 @@ DdbDescribeContinuousBackups(JsonbContainer *request)
 }
 
 /*
- * The state of a table at $3 from its base and history, as a parenthesized
- * query with a column item; $1 and $2 are the key attribute names.
+ * DdbPitrStateQuery returns the state of a table at $3 from its base and
+ * history, as a parenthesized query with a column item; $1 and $2 are the
+ * key attribute names (stored form; $2 NULL without a sort key). A restore
+ * fills a table from it, an export writes it out.
  */
-static char *
-StateQuery(DdbTable *table, Oid base, Oid history)
+char *
+DdbPitrStateQuery(DdbTable *table, Oid base, Oid history)
 {
 	StringInfoData sql;
 	const char *aliases[3] = {"h", "b", "c"};
@@ -479,11 +468,11 @@ StateQuery(DdbTable *table, Oid base, Oid history)
 }
 
 /*
- * A table name from SourceTableArn, or NULL when it is not a table ARN of
- * this account and region.
+ * DdbTableNameFromArn returns the table name of a table ARN, or NULL when
+ * it is not one; the caller checks that the table's ARN is the one given.
  */
-static char *
-TableNameFromArn(const char *arn)
+char *
+DdbTableNameFromArn(const char *arn)
 {
 	const char *slash = strstr(arn, ":table/");
 	char	   *name;
@@ -520,7 +509,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	TimestampTz restore_time;
 	TimestampTz latest;
 	DdbTable   *table;
-	PitrState	state;
+	DdbPitrState	state;
 	Oid			item_table;
 	DdbOwnerAccess owner_access;
 
@@ -553,7 +542,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 		DdbValidationError("Either RestoreDateTime or UseLatestRestorableTime must be specified");
 	if (source_arn != NULL)
 	{
-		source = TableNameFromArn(source_arn);
+		source = DdbTableNameFromArn(source_arn);
 		if (source == NULL || DdbTableLookupOptional(source) == NULL ||
 			strcmp(DdbTableArn(source), source_arn) != 0)
 			DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source_arn);
@@ -563,13 +552,13 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	if (table == NULL)
 		DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source);
 	/* the roll forward and disabling wait */
-	ReadState(source, " FOR SHARE OF p", &state);
+	DdbPitrReadState(source, " FOR SHARE OF p", &state);
 	if (!state.enabled || !state.earliest_known)
 		DdbRaise(DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE,
 				 "Point in time recovery is not enabled for table '%s'", source);
 	CheckOwner(state.owner, source);
 
-	latest = LatestRestorable();
+	latest = DdbPitrLatestRestorable();
 	if (use_latest)
 		restore_time = Max(latest, state.earliest);
 	else
@@ -591,7 +580,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 		DdbRaise(DDB_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
 
 	item_table = DdbRestoreCreateTable(DdbBackupTableDefinition(source), request, target);
-	(void) DdbRestoreFillFrom(item_table, StateQuery(table, state.base, state.history), restore_time);
+	(void) DdbRestoreFillFrom(item_table, DdbPitrStateQuery(table, state.base, state.history), restore_time);
 	{
 		Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
 		Datum		args[3];
@@ -617,7 +606,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 static bool
 RollForward(const char *table_name, TimestampTz up_to)
 {
-	PitrState	state;
+	DdbPitrState	state;
 	DdbTable   *table;
 	StringInfoData sql;
 	const char *aliases[3] = {"h", "b", "c"};
@@ -631,7 +620,7 @@ RollForward(const char *table_name, TimestampTz up_to)
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		return false;
-	ReadState(table_name, " FOR UPDATE OF p", &state);
+	DdbPitrReadState(table_name, " FOR UPDATE OF p", &state);
 	if (!state.enabled || !state.earliest_known || state.earliest >= up_to)
 		return false;
 
@@ -708,7 +697,7 @@ ddb_pitr_roll_forward(PG_FUNCTION_ARGS)
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", table_name);
-	if (up_to > LatestRestorable())
+	if (up_to > DdbPitrLatestRestorable())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("point-in-time recovery can be rolled forward up to LatestRestorableDateTime only")));
@@ -908,9 +897,9 @@ static bool
 RunPitrStep(void *arg)
 {
 	const char *table_name = (const char *) arg;
-	PitrState	state;
+	DdbPitrState	state;
 
-	ReadState(table_name, "", &state);
+	DdbPitrReadState(table_name, "", &state);
 	if (state.enabled)
 		(void) RollForward(table_name, GetCurrentTimestamp() -
 						   (TimestampTz) state.period_days * USECS_PER_DAY);
