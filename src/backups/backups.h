@@ -8,7 +8,10 @@
  *	  (backup_restore.c), the background worker's share of both
  *	  (backup_worker.c), and point-in-time recovery (pitr.c: its API, the
  *	  history trigger, restores at an instant through DdbRestoreFillFrom,
- *	  and the worker's roll forward of its base copy).
+ *	  and the worker's roll forward of its base copy), and exports
+ *	  (export.c: ExportTableToPointInTime, DescribeExport, ListExports and
+ *	  the worker's writing of export files from the point-in-time recovery
+ *	  base and history).
  *
  * A backup is
  *
@@ -171,5 +174,11 @@ extern const struct DdbWorkKind DdbBackupWork;
  * with point-in-time recovery forward, purging older history
  */
 extern const struct DdbWorkKind DdbPitrWork;
+
+/*
+ * export.c: the worker's unit of work that writes the files of the exports
+ * still IN_PROGRESS
+ */
+extern const struct DdbWorkKind DdbExportWork;
 
 #endif							/* DDB_BACKUPS_H */
