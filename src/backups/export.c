@@ -113,7 +113,7 @@ static const char *const describe_sql =
 "          pg_catalog.split_part(e.export_arn, '/export/', 2), 'manifest-summary.json') END,"
 "  'TableArn', e.table_arn,"
 "  'TableId', e.table_id::pg_catalog.text,"
-"  'ExportTime', pg_catalog.round(EXTRACT(epoch FROM e.export_time), 3),"
+"  'ExportTime', pg_catalog.trunc(EXTRACT(epoch FROM e.export_time), 3),"
 "  'ClientToken', e.client_token,"
 "  'S3Bucket', e.s3_bucket,"
 "  'S3BucketOwner', e.s3_bucket_owner,"
@@ -415,8 +415,6 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 
 	now = GetCurrentStatementStartTimestamp();
 	export_time = has_time ? EpochToTimestamp(time_value.val.numeric) : now;
-	/* in whole milliseconds, as DynamoDB's times */
-	export_time -= ((export_time % 1000) + 1000) % 1000;
 	if (export_time < state.earliest)
 		DdbRaise(DDB_INVALID_EXPORT_TIME,
 				 "ExportTime is before the table's EarliestRestorableDateTime");
