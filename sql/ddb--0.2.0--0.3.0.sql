@@ -490,7 +490,10 @@ CREATE TABLE ddb.exports (
     status text NOT NULL CHECK (status IN ('IN_PROGRESS', 'COMPLETED', 'FAILED')),
     export_type text NOT NULL,                   -- ExportType
     export_format text NOT NULL,                 -- ExportFormat
-    export_time timestamptz NOT NULL,            -- ExportTime: the instant exported
+    export_time timestamptz NOT NULL,            -- ExportTime: the instant exported (FULL_EXPORT),
+                                                 -- or ExportToTime (INCREMENTAL_EXPORT, exclusive)
+    export_from_time timestamptz,                -- ExportFromTime (INCREMENTAL_EXPORT, inclusive)
+    export_view_type text,                       -- ExportViewType (INCREMENTAL_EXPORT)
     start_time timestamptz NOT NULL,             -- StartTime: the request, whole milliseconds
                                                  -- (the ARN's time)
     end_time timestamptz,                        -- EndTime (NULL: IN_PROGRESS)

@@ -157,11 +157,18 @@ extern void DdbPitrReadState(const char *table_name, const char *lock, DdbPitrSt
 extern TimestampTz DdbPitrLatestRestorable(void);
 
 /*
- * pitr.c: the state of a table at $3 (timestamptz) from its base and
- * history, as a parenthesized query with a column item (stored items);
- * $1 and $2 are the key attribute names in the stored form
+ * pitr.c: the state of a table at $<time_param> (3 or 4; timestamptz) from
+ * its base and history, as a parenthesized query with a column item
+ * (stored items); $1 and $2 are the key attribute names in the stored form
  */
-extern char *DdbPitrStateQuery(struct DdbTable *table, Oid base, Oid history);
+extern char *DdbPitrStateQuery(struct DdbTable *table, Oid base, Oid history, int time_param);
+
+/*
+ * pitr.c: the changes of a table committed after $4 and at or before $3,
+ * one row per item changed: keys, new_item (NULL: deleted), old_item
+ * (NULL: none at $4), write_micros
+ */
+extern char *DdbPitrChangesQuery(struct DdbTable *table, Oid base, Oid history);
 
 /* pitr.c: the table name in a table ARN, or NULL */
 extern char *DdbTableNameFromArn(const char *arn);

@@ -113,7 +113,13 @@ static const char *const describe_sql =
 "          pg_catalog.split_part(e.export_arn, '/export/', 2), 'manifest-summary.json') END,"
 "  'TableArn', e.table_arn,"
 "  'TableId', e.table_id::pg_catalog.text,"
-"  'ExportTime', pg_catalog.trunc(EXTRACT(epoch FROM e.export_time), 3),"
+"  'ExportTime', CASE WHEN e.export_type OPERATOR(pg_catalog.=) 'FULL_EXPORT' THEN"
+"      pg_catalog.trunc(EXTRACT(epoch FROM e.export_time), 3) END,"
+"  'IncrementalExportSpecification', CASE WHEN e.export_type OPERATOR(pg_catalog.=) 'INCREMENTAL_EXPORT' THEN"
+"      pg_catalog.jsonb_build_object("
+"          'ExportFromTime', pg_catalog.trunc(EXTRACT(epoch FROM e.export_from_time), 3),"
+"          'ExportToTime', pg_catalog.trunc(EXTRACT(epoch FROM e.export_time), 3),"
+"          'ExportViewType', e.export_view_type) END,"
 "  'ClientToken', e.client_token,"
 "  'S3Bucket', e.s3_bucket,"
 "  'S3BucketOwner', e.s3_bucket_owner,"
@@ -302,6 +308,8 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 	static const char *const sse_algorithms[] = {"AES256", "KMS", NULL};
 	static const char *const formats[] = {"DYNAMODB_JSON", "ION", NULL};
 	static const char *const types[] = {"FULL_EXPORT", "INCREMENTAL_EXPORT", NULL};
+	static const char *const spec_allowed[] = {"ExportFromTime", "ExportToTime", "ExportViewType", NULL};
+	static const char *const views[] = {"NEW_IMAGE", "NEW_AND_OLD_IMAGES", NULL};
 	DdbConstraintErrors errors;
 	char	   *table_arn;
 	char	   *table_name;
@@ -315,10 +323,18 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 	char	   *token;
 	JsonbValue	time_value;
 	bool		has_time;
+	JsonbContainer *spec;
+	bool		incremental;
+	JsonbValue	from_value;
+	JsonbValue	to_value;
+	bool		has_from = false;
+	bool		has_to = false;
+	char	   *view = NULL;
+	TimestampTz from_time = 0;
 	char	   *root;
 	DdbTable   *table;
 	DdbPitrState state;
-	TimestampTz export_time;
+	TimestampTz export_time = 0;
 	TimestampTz now;
 	int64		unix_ms;
 	char	   *export_id;
@@ -358,16 +374,47 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 	if (token != NULL && (token[0] == '\0' || strchr(token, '$') != NULL))
 		DdbConstraintAdd(&errors, psprintf("'%s'", token), "clientToken",
 						 "Member must satisfy regular expression pattern: ^[^\\$]+$");
-	(void) DdbJsonGetObject(request, "IncrementalExportSpecification");
+	spec = DdbJsonGetObject(request, "IncrementalExportSpecification");
+	if (spec != NULL)
+	{
+		DdbJsonCheckMembers(spec, spec_allowed);
+		view = DdbRequestEnum(spec, "ExportViewType", "incrementalExportSpecification.exportViewType",
+							  views, "[NEW_IMAGE, NEW_AND_OLD_IMAGES]", &errors);
+		has_from = DdbJsonGet(spec, "ExportFromTime", &from_value);
+		has_to = DdbJsonGet(spec, "ExportToTime", &to_value);
+	}
 	has_time = DdbJsonGet(request, "ExportTime", &time_value);
 	DdbConstraintRaise(&errors);
 	if (has_time && time_value.type != jbvNumeric)
 		DdbSerializationError("%s cannot be converted to Timestamp", DdbJsonTypeName(&time_value));
+	if (has_from && from_value.type != jbvNumeric)
+		DdbSerializationError("%s cannot be converted to Timestamp", DdbJsonTypeName(&from_value));
+	if (has_to && to_value.type != jbvNumeric)
+		DdbSerializationError("%s cannot be converted to Timestamp", DdbJsonTypeName(&to_value));
 	if (format != NULL && strcmp(format, "ION") == 0)
 		DdbValidationError("ExportFormat ION is not supported: ddb exports DYNAMODB_JSON only");
-	if ((type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0) ||
-		DdbJsonGetObject(request, "IncrementalExportSpecification") != NULL)
-		DdbValidationError("ExportType INCREMENTAL_EXPORT and IncrementalExportSpecification are not supported: ddb makes full exports only");
+	incremental = type != NULL && strcmp(type, "INCREMENTAL_EXPORT") == 0;
+	if (incremental && spec == NULL)
+		DdbValidationError("IncrementalExportSpecification must be provided when ExportType is INCREMENTAL_EXPORT");
+	if (!incremental && spec != NULL)
+		DdbValidationError("IncrementalExportSpecification can only be provided when ExportType is INCREMENTAL_EXPORT");
+	if (incremental && has_time)
+		DdbValidationError("ExportTime cannot be provided when ExportType is INCREMENTAL_EXPORT");
+	if (incremental && !has_from)
+		DdbValidationError("ExportFromTime must be provided for an INCREMENTAL_EXPORT");
+	if (incremental && view == NULL)
+		view = "NEW_AND_OLD_IMAGES";
+	now = GetCurrentStatementStartTimestamp();
+	if (incremental)
+	{
+		/* [ExportFromTime, ExportToTime): export_time is the exclusive end */
+		from_time = EpochToTimestamp(from_value.val.numeric);
+		export_time = has_to ? EpochToTimestamp(to_value.val.numeric) : now;
+		if (from_time >= export_time)
+			DdbValidationError("ExportFromTime must be before ExportToTime");
+		if (export_time - from_time > USECS_PER_DAY)
+			DdbValidationError("The period between ExportFromTime and ExportToTime cannot exceed 24 hours");
+	}
 	prefix = CheckPrefix(prefix);
 	root = ExportRoot();
 
@@ -413,13 +460,23 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 		DdbRaise(DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE,
 				 "Point in time recovery is not enabled for table '%s'", table_name);
 
-	now = GetCurrentStatementStartTimestamp();
-	export_time = has_time ? EpochToTimestamp(time_value.val.numeric) : now;
-	if (export_time < state.earliest)
-		DdbRaise(DDB_INVALID_EXPORT_TIME,
-				 "ExportTime is before the table's EarliestRestorableDateTime");
-	if (export_time > now)
-		DdbRaise(DDB_INVALID_EXPORT_TIME, "ExportTime cannot be in the future");
+	if (!incremental)
+	{
+		export_time = has_time ? EpochToTimestamp(time_value.val.numeric) : now;
+		if (export_time < state.earliest)
+			DdbRaise(DDB_INVALID_EXPORT_TIME,
+					 "ExportTime is before the table's EarliestRestorableDateTime");
+		if (export_time > now)
+			DdbRaise(DDB_INVALID_EXPORT_TIME, "ExportTime cannot be in the future");
+	}
+	else
+	{
+		if (from_time < state.earliest)
+			DdbRaise(DDB_INVALID_EXPORT_TIME,
+					 "ExportFromTime is before the table's EarliestRestorableDateTime");
+		if (export_time > now)
+			DdbRaise(DDB_INVALID_EXPORT_TIME, "ExportToTime cannot be in the future");
+	}
 
 	/* the ARN: the request's time in whole milliseconds, and a random part */
 	unix_ms = now / 1000 + UNIX_TO_POSTGRES_EPOCH_MS;
@@ -431,15 +488,17 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 		static const char *const insert_sql =
 		"INSERT INTO ddb.exports (export_arn, table_name, table_id, table_arn, status, export_type,"
 		"  export_format, export_time, start_time, client_token, parameters, s3_bucket, s3_prefix,"
-		"  s3_bucket_owner, s3_sse_algorithm, s3_sse_kms_key_id, export_root, requested_by)"
-		" SELECT $1, t.table_name, t.table_id, $2, 'IN_PROGRESS', 'FULL_EXPORT', 'DYNAMODB_JSON',"
+		"  s3_bucket_owner, s3_sse_algorithm, s3_sse_kms_key_id, export_root, requested_by,"
+		"  export_from_time, export_view_type)"
+		" SELECT $1, t.table_name, t.table_id, $2, 'IN_PROGRESS', $15, 'DYNAMODB_JSON',"
 		"   $3, $4, COALESCE($5, pg_catalog.gen_random_uuid()::pg_catalog.text),"
-		"   $6 OPERATOR(pg_catalog.-) 'ClientToken', $7, $8, $9, $10, $11, $12, $13"
+		"   $6 OPERATOR(pg_catalog.-) 'ClientToken', $7, $8, $9, $10, $11, $12, $13, $16, $17"
 		"   FROM ddb.tables t WHERE t.table_name OPERATOR(pg_catalog.=) $14";
-		Oid			argtypes[14] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID,
-			JSONBOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-		Datum		args[14];
-		char		nulls[15] = "              ";
+		Oid			argtypes[17] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID,
+			JSONBOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		TEXTOID, TIMESTAMPTZOID, TEXTOID};
+		Datum		args[17];
+		char		nulls[18] = "                 ";
 		const char *optional[5] = {prefix, bucket_owner, sse_algorithm, kms_key, token};
 		int			optional_at[5] = {7, 8, 9, 10, 4};
 
@@ -462,8 +521,13 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 		args[11] = CStringGetTextDatum(root);
 		args[12] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 		args[13] = CStringGetTextDatum(table_name);
+		args[14] = CStringGetTextDatum(incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+		args[15] = TimestampTzGetDatum(from_time);
+		args[16] = incremental ? CStringGetTextDatum(view) : (Datum) 0;
+		if (!incremental)
+			nulls[15] = nulls[16] = 'n';
 		DdbCatalogBeginOwnerAccess(&owner_access);
-		DdbExecute(insert_sql, 14, argtypes, args, nulls, SPI_OK_INSERT);
+		DdbExecute(insert_sql, 17, argtypes, args, nulls, SPI_OK_INSERT);
 		DdbCatalogEndOwnerAccess(&owner_access);
 		if (SPI_processed != 1)
 			elog(ERROR, "could not record export %s", export_arn);
@@ -617,7 +681,10 @@ typedef struct ExportJob
 	char	   *table_name;
 	char	   *table_id;
 	char	   *table_arn;
-	TimestampTz export_time;
+	TimestampTz export_time;	/* ExportTime, or ExportToTime (exclusive) */
+	bool		incremental;	/* an INCREMENTAL_EXPORT */
+	TimestampTz from_time;		/* its ExportFromTime (inclusive) */
+	bool		old_images;		/* its ExportViewType is NEW_AND_OLD_IMAGES */
 	TimestampTz start_time;
 	char	   *bucket;
 	char	   *prefix;			/* or NULL */
@@ -961,6 +1028,70 @@ MakeExportDirectories(ExportJob *job)
 }
 
 /*
+ * Append a stored-form jsonb value as DynamoDB JSON text (U+0000 as
+ * \u0000); returns its item size.
+ */
+static int64
+AppendItemJson(StringInfo line, Datum d)
+{
+	Jsonb	   *item = DatumGetJsonbP(d);
+
+	appendStringInfoString(line, DdbUnescapeJsonText(JsonbToCString(NULL, &item->root, VARSIZE(item))));
+	return DdbItemSize(&item->root);
+}
+
+/*
+ * The line of a full export's item: {"Item":{...}}; returns the item's
+ * size.
+ */
+static int64
+AppendItemLine(StringInfo line, TupleDesc desc, HeapTuple row)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, 1, &isnull);
+	int64		size;
+
+	appendStringInfoString(line, "{\"Item\":");
+	size = AppendItemJson(line, d);
+	appendStringInfoString(line, "}\n");
+	return size;
+}
+
+/*
+ * The line of an incremental export's changed item:
+ * {"Metadata":{"WriteTimeMicros":{"N":"..."}},"Keys":{...},"OldImage":{...},"NewImage":{...}},
+ * OldImage only with NEW_AND_OLD_IMAGES and when the item existed at
+ * ExportFromTime, NewImage only when it exists at ExportToTime; returns
+ * the sizes of the images written.
+ */
+static int64
+AppendChangeLine(StringInfo line, TupleDesc desc, HeapTuple row, bool old_images)
+{
+	bool		isnull;
+	Datum		d;
+	int64		size = 0;
+
+	d = SPI_getbinval(row, desc, 4, &isnull);
+	appendStringInfo(line, "{\"Metadata\":{\"WriteTimeMicros\":{\"N\":\"" INT64_FORMAT "\"}},\"Keys\":",
+					 isnull ? (int64) 0 : DatumGetInt64(d));
+	(void) AppendItemJson(line, SPI_getbinval(row, desc, 1, &isnull));
+	d = SPI_getbinval(row, desc, 3, &isnull);
+	if (old_images && !isnull)
+	{
+		appendStringInfoString(line, ",\"OldImage\":");
+		size += AppendItemJson(line, d);
+	}
+	d = SPI_getbinval(row, desc, 2, &isnull);
+	if (!isnull)
+	{
+		appendStringInfoString(line, ",\"NewImage\":");
+		size += AppendItemJson(line, d);
+	}
+	appendStringInfoString(line, "}\n");
+	return size;
+}
+
+/*
  * Write an export: its checks, its files and its COMPLETED row. Runs in a
  * subtransaction of the worker's step; raises on any failure, with
  * job->failure_code telling what failed.
@@ -976,10 +1107,11 @@ WriteExport(void *arg)
 	DdbPitrState state;
 	Oid			roleid;
 	Portal		portal;
-	Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[3];
-	char		nulls[4] = "   ";
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[4];
+	char		nulls[5] = "    ";
 	bool		isnull;
+	char	   *query;
 	StringInfoData manifest_files;
 	StringInfoData summary;
 	DataFile   *df;
@@ -1003,7 +1135,14 @@ WriteExport(void *arg)
 	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (isnull)
 		nulls[1] = 'n';
-	args[2] = TimestampTzGetDatum(job->export_time);
+	if (!job->incremental)
+		args[2] = TimestampTzGetDatum(job->export_time);
+	else
+	{
+		/* committed in [ExportFromTime, ExportToTime): after from - 1 us, by to - 1 us */
+		args[2] = TimestampTzGetDatum(job->export_time - 1);
+		args[3] = TimestampTzGetDatum(job->from_time - 1);
+	}
 
 	job->failure_code = "AccessDenied";
 	roleid = get_role_oid(job->requested_by, false);
@@ -1019,9 +1158,9 @@ WriteExport(void *arg)
 		DdbRaise(DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE,
 				 "Point in time recovery is not enabled for table '%s'", job->table_name);
 	job->failure_code = "InvalidExportTime";
-	if (job->export_time < state.earliest)
-		DdbRaise(DDB_INVALID_EXPORT_TIME,
-				 "ExportTime is before the table's EarliestRestorableDateTime");
+	if ((job->incremental ? job->from_time : job->export_time) < state.earliest)
+		DdbRaise(DDB_INVALID_EXPORT_TIME, "%s is before the table's EarliestRestorableDateTime",
+				 job->incremental ? "ExportFromTime" : "ExportTime");
 
 	job->failure_code = "ExportDirectoryError";
 	export_context = AllocSetContextCreate(CurrentMemoryContext, "ddb export", ALLOCSET_DEFAULT_SIZES);
@@ -1030,13 +1169,19 @@ WriteExport(void *arg)
 	MakeExportDirectories(job);
 	WriteSmallFile(psprintf("%s/_started", job->directory), "", 0, NULL);
 
-	/* the data: the state of the table at ExportTime, a batch at a time */
+	/*
+	 * The data, a batch at a time: the state of the table at ExportTime, or
+	 * the items changed in [ExportFromTime, ExportToTime)
+	 */
 	initStringInfo(&manifest_files);
 	job->failure_code = "UNKNOWN";
-	portal = SPI_cursor_open_with_args(NULL,
-									   psprintf("SELECT s.item FROM %s s",
-												DdbPitrStateQuery(table, state.base, state.history)),
-									   3, argtypes, args, nulls, false, 0);
+	if (!job->incremental)
+		query = psprintf("SELECT s.item FROM %s s", DdbPitrStateQuery(table, state.base, state.history, 3));
+	else
+		query = psprintf("SELECT s.keys, s.new_item, s.old_item, s.write_micros FROM %s s",
+						 DdbPitrChangesQuery(table, state.base, state.history));
+	portal = SPI_cursor_open_with_args(NULL, query, job->incremental ? 4 : 3, argtypes, args, nulls,
+									   false, 0);
 	df = DataFileOpen(job);
 	for (;;)
 	{
@@ -1051,19 +1196,14 @@ WriteExport(void *arg)
 		MemoryContextSwitchTo(batch_context);
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-			Jsonb	   *item;
-			char	   *text;
 			StringInfoData line;
 
-			if (isnull)
-				continue;
-			item = DatumGetJsonbP(d);
-			text = DdbUnescapeJsonText(JsonbToCString(NULL, &item->root, VARSIZE(item)));
 			initStringInfo(&line);
-			appendStringInfoString(&line, "{\"Item\":");
-			appendStringInfoString(&line, text);
-			appendStringInfoString(&line, "}\n");
+			if (!job->incremental)
+				billed_bytes += AppendItemLine(&line, SPI_tuptable->tupdesc, SPI_tuptable->vals[i]);
+			else
+				billed_bytes += AppendChangeLine(&line, SPI_tuptable->tupdesc, SPI_tuptable->vals[i],
+												 job->old_images);
 			if (df->items > 0 && df->bytes_in + line.len > EXPORT_FILE_BYTES)
 			{
 				MemoryContextSwitchTo(export_context);
@@ -1075,7 +1215,6 @@ WriteExport(void *arg)
 			df->items++;
 			df->bytes_in += line.len;
 			item_count++;
-			billed_bytes += DdbItemSize(&item->root);
 		}
 		MemoryContextSwitchTo(export_context);
 		MemoryContextReset(batch_context);
@@ -1092,13 +1231,20 @@ WriteExport(void *arg)
 	end_time = GetCurrentTimestamp();
 	end_time -= end_time % 1000;
 	initStringInfo(&summary);
-	appendStringInfoString(&summary, "{\"version\":\"2020-06-30\"");
+	/* an incremental export's summary is of a later version */
+	appendStringInfo(&summary, "{\"version\":\"%s\"", job->incremental ? "2023-08-01" : "2020-06-30");
 	AppendMember(&summary, "exportArn", job->export_arn);
 	AppendMember(&summary, "startTime", IsoTime(job->start_time));
 	AppendMember(&summary, "endTime", IsoTime(end_time));
 	AppendMember(&summary, "tableArn", job->table_arn);
 	AppendMember(&summary, "tableId", job->table_id);
-	AppendMember(&summary, "exportTime", IsoTime(job->export_time));
+	if (!job->incremental)
+		AppendMember(&summary, "exportTime", IsoTime(job->export_time));
+	else
+	{
+		AppendMember(&summary, "exportFromTime", IsoTime(job->from_time));
+		AppendMember(&summary, "exportToTime", IsoTime(job->export_time));
+	}
 	AppendMember(&summary, "s3Bucket", job->bucket);
 	AppendMember(&summary, "s3Prefix", job->prefix);
 	AppendMember(&summary, "s3SseAlgorithm", job->sse_algorithm ? job->sse_algorithm : "AES256");
@@ -1107,7 +1253,9 @@ WriteExport(void *arg)
 	appendStringInfo(&summary, ",\"billedSizeBytes\":" INT64_FORMAT ",\"itemCount\":" INT64_FORMAT,
 					 billed_bytes, item_count);
 	AppendMember(&summary, "outputFormat", "DYNAMODB_JSON");
-	AppendMember(&summary, "exportType", "FULL_EXPORT");
+	if (job->incremental)
+		AppendMember(&summary, "outputView", job->old_images ? "NEW_AND_OLD_IMAGES" : "NEW_IMAGE");
+	AppendMember(&summary, "exportType", job->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
 	appendStringInfoString(&summary, "}\n");
 	WriteSmallFile(psprintf("%s/manifest-summary.json", job->directory), summary.data, summary.len,
 				   psprintf("%s/manifest-summary.checksum", job->directory));
@@ -1179,7 +1327,9 @@ RunExportStep(void *arg)
 	TimestampTz ready;
 
 	DdbExecuteText("SELECT table_name, table_id::pg_catalog.text, table_arn, export_time, start_time,"
-				   "  s3_bucket, s3_prefix, s3_sse_algorithm, s3_sse_kms_key_id, export_root, requested_by"
+				   "  s3_bucket, s3_prefix, s3_sse_algorithm, s3_sse_kms_key_id, export_root, requested_by,"
+				   "  export_type OPERATOR(pg_catalog.=) 'INCREMENTAL_EXPORT', export_from_time,"
+				   "  export_view_type OPERATOR(pg_catalog.=) 'NEW_AND_OLD_IMAGES'"
 				   "  FROM ddb.exports WHERE export_arn OPERATOR(pg_catalog.=) $1"
 				   "   AND status OPERATOR(pg_catalog.=) 'IN_PROGRESS' FOR UPDATE", 1, args, SPI_OK_SELECT);
 	if (SPI_processed != 1)
@@ -1198,6 +1348,12 @@ RunExportStep(void *arg)
 	job.kms_key = Column(9);
 	job.root = Column(10);
 	job.requested_by = Column(11);
+	job.incremental = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 12, &isnull));
+	if (job.incremental)
+	{
+		job.from_time = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 13, &isnull));
+		job.old_images = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 14, &isnull));
+	}
 	job.directory = psprintf("%s/%s%s%s/AWSDynamoDB/%s", job.root, job.bucket,
 							 job.prefix ? "/" : "", job.prefix ? job.prefix : "", job.export_id);
 	job.key_prefix = psprintf("%s%sAWSDynamoDB/%s/", job.prefix ? job.prefix : "",

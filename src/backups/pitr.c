@@ -89,16 +89,18 @@ PG_FUNCTION_INFO_V1(ddb_pitr_roll_forward);
 #define PITR_ROLL_SLACK "1 hour"
 
 /*
- * Whether the history row h is of a transaction committed at or before $3.
+ * Whether the history row h is of a transaction committed at or before $3
+ * (COMMITTED_BY_PARAM: another parameter).
  * A visible row is of a committed transaction or of the caller's own; one
  * whose status or commit time PostgreSQL no longer keeps is older than any
  * restorable time.
  */
-#define COMMITTED_BY \
+#define COMMITTED_BY_PARAM(param) \
 	"(CASE pg_catalog.pg_xact_status(h.xid)" \
 	" WHEN 'in progress' THEN false WHEN 'aborted' THEN false" \
 	" ELSE COALESCE(pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(h.xid))" \
-	"               OPERATOR(pg_catalog.<=) $3, true) END)"
+	"               OPERATOR(pg_catalog.<=) $" param ", true) END)"
+#define COMMITTED_BY COMMITTED_BY_PARAM("3")
 
 /*
  * DdbPitrReadState reads the point-in-time recovery state of a table; lock
@@ -428,19 +430,13 @@ DdbDescribeContinuousBackups(JsonbContainer *request)
 }
 
 /*
- * DdbPitrStateQuery returns the state of a table at $3 from its base and
- * history, as a parenthesized query with a column item; $1 and $2 are the
- * key attribute names (stored form; $2 NULL without a sort key). A restore
- * fills a table from it, an export writes it out.
+ * The expressions of the key columns' values computed from the items of
+ * row aliases h, b and c (keys[alias][key])
  */
-char *
-DdbPitrStateQuery(DdbTable *table, Oid base, Oid history)
+static void
+KeyExpressions(DdbTable *table, const char *const *aliases, int naliases, char *keys[][2])
 {
-	StringInfoData sql;
-	const char *aliases[3] = {"h", "b", "c"};
-	char	   *keys[3][2];
-
-	for (int a = 0; a < 3; a++)
+	for (int a = 0; a < naliases; a++)
 		for (int i = 0; i < table->nkeys; i++)
 		{
 			StringInfoData k;
@@ -451,12 +447,29 @@ DdbPitrStateQuery(DdbTable *table, Oid base, Oid history)
 			appendStringInfoChar(&k, ')');
 			keys[a][i] = k.data;
 		}
+}
+
+/*
+ * DdbPitrStateQuery returns the state of a table at $<time_param> (3 or 4)
+ * from its base and history, as a parenthesized query with a column item;
+ * $1 and $2 are the key attribute names (stored form; $2 NULL without a
+ * sort key). A restore fills a table from it, an export writes it out.
+ */
+char *
+DdbPitrStateQuery(DdbTable *table, Oid base, Oid history, int time_param)
+{
+	StringInfoData sql;
+	const char *aliases[3] = {"h", "b", "c"};
+	char	   *keys[3][2];
+
+	KeyExpressions(table, aliases, 3, keys);
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "(WITH changed AS (SELECT DISTINCT ON (");
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
 	appendStringInfoString(&sql, ") h.item, h.deleted");
-	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history), COMMITTED_BY);
+	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history),
+					 time_param == 4 ? COMMITTED_BY_PARAM("4") : COMMITTED_BY);
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s, ", keys[0][i]);
 	appendStringInfo(&sql, "h.lsn DESC) SELECT b.item FROM %s b WHERE NOT EXISTS (SELECT 1 FROM changed c WHERE ",
@@ -464,6 +477,48 @@ DdbPitrStateQuery(DdbTable *table, Oid base, Oid history)
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) %s", i ? " AND " : "", keys[2][i], keys[1][i]);
 	appendStringInfoString(&sql, ") UNION ALL SELECT c.item FROM changed c WHERE NOT c.deleted)");
+	return sql.data;
+}
+
+/*
+ * DdbPitrChangesQuery returns the changes of a table committed after $4 and
+ * at or before $3, from its base and history, as a parenthesized query
+ * with one row per item changed (key) and columns keys (the key
+ * attributes), new_item (the item as of $3, NULL when deleted), old_item
+ * (as of $4, NULL when it did not exist) and write_micros (the commit time
+ * of the item's last write, microseconds since 1970); $1 and $2 are the
+ * key attribute names. An item created and deleted in between has no row.
+ * An incremental export writes it out.
+ */
+char *
+DdbPitrChangesQuery(DdbTable *table, Oid base, Oid history)
+{
+	StringInfoData sql;
+	const char *aliases[3] = {"h", "c", "o"};
+	char	   *keys[3][2];
+
+	KeyExpressions(table, aliases, 3, keys);
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "(WITH last AS (SELECT DISTINCT ON (");
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
+	appendStringInfo(&sql, ") h.item, h.deleted, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(h.xid)) AS at"
+					 " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history), COMMITTED_BY);
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s, ", keys[0][i]);
+	appendStringInfoString(&sql, "h.lsn DESC)"
+						   " SELECT pg_catalog.jsonb_build_object($1::pg_catalog.text, c.item OPERATOR(pg_catalog.->) $1::pg_catalog.text)"
+						   "        OPERATOR(pg_catalog.||) CASE WHEN $2 IS NULL THEN '{}'::pg_catalog.jsonb"
+						   "        ELSE pg_catalog.jsonb_build_object($2::pg_catalog.text, c.item OPERATOR(pg_catalog.->) $2::pg_catalog.text) END AS keys,"
+						   "        CASE WHEN NOT c.deleted THEN c.item END AS new_item, o.item AS old_item,"
+						   "        (EXTRACT(epoch FROM c.at) OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8 AS write_micros"
+						   "   FROM last c LEFT JOIN ");
+	appendStringInfoString(&sql, DdbPitrStateQuery(table, base, history, 4));
+	appendStringInfoString(&sql, " o ON ");
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) %s", i ? " AND " : "", keys[1][i], keys[2][i]);
+	appendStringInfoString(&sql, " WHERE c.at OPERATOR(pg_catalog.>) $4"
+						   "   AND NOT (c.deleted AND o.item IS NULL))");
 	return sql.data;
 }
 
@@ -580,7 +635,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 		DdbRaise(DDB_TABLE_ALREADY_EXISTS, "Table already exists: %s", target);
 
 	item_table = DdbRestoreCreateTable(DdbBackupTableDefinition(source), request, target);
-	(void) DdbRestoreFillFrom(item_table, DdbPitrStateQuery(table, state.base, state.history), restore_time);
+	(void) DdbRestoreFillFrom(item_table, DdbPitrStateQuery(table, state.base, state.history, 3), restore_time);
 	{
 		Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
 		Datum		args[3];
