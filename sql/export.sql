@@ -10,7 +10,7 @@
 -- ARNs, ids and times vary from run to run
 CREATE FUNCTION ex_mask(j jsonb) RETURNS jsonb LANGUAGE sql AS $$
 SELECT regexp_replace(regexp_replace(regexp_replace(j::text,
-    '"(StartTime|EndTime|ExportTime)": [0-9.]+', '"\1": "<time>"', 'g'),
+    '"(StartTime|EndTime|ExportTime|ExportFromTime|ExportToTime)": [0-9.]+', '"\1": "<time>"', 'g'),
     '"TableId": "[0-9a-f-]{36}"', '"TableId": "<id>"', 'g'),
     '[0-9]{14}-[0-9a-f]{8}', '<ExportId>', 'g')::jsonb
 $$;
@@ -68,12 +68,30 @@ SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aw
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "Bogus": 1}')$$);
 -- Invalid input: ExportTime must be a number
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": "yesterday"}')$$);
--- Invalid input: ION and incremental exports are not supported
+-- Invalid input: ION is not supported
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportFormat": "ION"}')$$);
-SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
-    "IncrementalExportSpecification": {"ExportFromTime": 1, "ExportToTime": 2, "ExportViewType": "NEW_IMAGE"}}')$$);
+-- Invalid input: IncrementalExportSpecification goes with INCREMENTAL_EXPORT, and ExportTime does not
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT"}')$$);
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export",
+    "IncrementalExportSpecification": {"ExportFromTime": 1000}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "ExportTime": 1000, "IncrementalExportSpecification": {"ExportFromTime": 1000}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
     "IncrementalExportSpecification": {"ExportViewType": "NEW_IMAGE"}}')$$);
+-- Invalid input: the specification's members
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": 1000, "ExportViewType": "OLD_IMAGE"}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": "then"}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": 1000, "ExportToTime": true}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": 1000, "Since": 1}}')$$);
+-- Invalid input: the period: ExportFromTime before ExportToTime, at most 24 hours
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": 2000, "ExportToTime": 2000}}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": 2000, "ExportToTime": 88401}}')$$);
 -- Invalid input: an S3Prefix that would leave the bucket's directory
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "S3Prefix": "/etc"}')$$);
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "S3Prefix": "a/../../b"}')$$);
@@ -89,6 +107,12 @@ SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aw
 -- Invalid input: ExportTime before the earliest restorable time, or in the future
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": 1000}')$$);
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": 99999999999}')$$);
+-- Invalid input: ExportFromTime before the earliest restorable time, ExportToTime in the future
+SELECT ex_error(format($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": %s}}')$$, extract(epoch FROM now() - interval '1 hour')));
+SELECT ex_error(format($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
+    "IncrementalExportSpecification": {"ExportFromTime": %s, "ExportToTime": %s}}')$$,
+    extract(epoch FROM now() + interval '1 hour'), extract(epoch FROM now() + interval '2 hours')));
 
 -- Invalid input: privileges: SELECT on the table, and pg_write_server_files
 CREATE ROLE regress_ex_reader;
@@ -138,6 +162,25 @@ SELECT 'second', d -> 'ExportDescription' ->> 'ExportArn'
         'ExportTime', round(extract(epoch FROM now()), 3))) d;
 RESET ROLE;
 SELECT ex_mask(ex_wait(arn)) FROM ex_arns WHERE name = 'second';
+
+-- an incremental export of the changes since an instant: the updated item
+-- with its old and new images, the new one with its new image
+SELECT pg_sleep(0.01);
+CREATE TABLE ex_instant AS SELECT round(extract(epoch FROM clock_timestamp()), 3) + 0.001 AS since;
+SELECT pg_sleep(0.01);
+SELECT ddb.put('ex_items', '{"pk": "a", "sk": 2, "v": "two, again"}');
+SELECT ddb.put('ex_items', '{"pk": "b", "sk": 1}');
+INSERT INTO ex_arns
+SELECT 'incremental', d -> 'ExportDescription' ->> 'ExportArn'
+  FROM ddb.export_table_to_point_in_time(jsonb_build_object(
+        'TableArn', 'arn:aws:dynamodb:us-east-1:000000000000:table/ex_items',
+        'S3Bucket', 'ddb-regress-export', 'S3Prefix', 'regress/incremental', 'ClientToken', 'regress-token-5',
+        'ExportType', 'INCREMENTAL_EXPORT',
+        'IncrementalExportSpecification', jsonb_build_object('ExportFromTime', (SELECT since FROM ex_instant)))) d;
+SELECT ex_mask(ex_wait(arn)) FROM ex_arns WHERE name = 'incremental';
+SELECT (ex_wait(arn) -> 'ExportDescription' -> 'IncrementalExportSpecification' ->> 'ExportFromTime')::numeric
+       = (SELECT since FROM ex_instant) AS from_time_echoed
+  FROM ex_arns WHERE name = 'incremental';
 
 -- an export whose directory cannot be made (the bucket's name is a file):
 -- FAILED, with FailureCode and FailureMessage
@@ -199,7 +242,7 @@ BEGIN
         request := request || jsonb_build_object('NextToken', page -> 'NextToken');
     END LOOP;
     RAISE NOTICE 'pages %, exports %, in order %', pages, cardinality(seen),
-        seen = ARRAY(SELECT arn FROM ex_arns WHERE name IN ('first', 'second', 'failed')
+        seen = ARRAY(SELECT arn FROM ex_arns WHERE name IN ('first', 'second', 'failed', 'incremental')
                       ORDER BY split_part(arn, '/export/', 2));
 END
 $$;
@@ -217,6 +260,7 @@ RESET ROLE;
 
 RESET ddb.export_directory;
 DROP TABLE ex_arns;
+DROP TABLE ex_instant;
 REVOKE SELECT ON ddb_data.ex_items FROM regress_ex_reader, regress_ex_writer;
 DROP ROLE regress_ex_reader;
 DROP ROLE regress_ex_writer;
