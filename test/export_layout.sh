@@ -6,10 +6,11 @@
 # members, map keys and attribute names), binaries, SS/NS/BS sets, numbers
 # of full precision, nested maps and lists, BOOL and NULL. Its state is
 # scanned and the instant noted; then items are updated, deleted and added.
-# An export at that instant, and one at the latest time, are checked with
-# python3: the manifests' fields, the checksum files, each data file's MD5
+# An export at that instant, one at the latest time, and an incremental
+# export of the changes since that instant are checked with python3: the manifests' fields, the checksum files, each data file's MD5
 # against manifest-files.json, every data line an {"Item": ...} object,
-# the item counts, and the items equal to the scans. A bucket that is a
+# the item counts, and the items equal to the scans (the incremental
+# export: one line per changed item, with its keys, old and new images). A bucket that is a
 # symlink out of ddb.export_directory makes the export FAILED and writes
 # nothing outside it.
 # Needs PGHOST, PGPORT, PGUSER and PGBIN (the server's bin directory), a
@@ -100,9 +101,12 @@ arn1=$(export_at "{\"TableArn\": \"$arn_prefix\", \"S3Bucket\": \"layout-bucket\
 sleep 1.2
 arn2=$(export_at "{\"TableArn\": \"$arn_prefix\", \"S3Bucket\": \"layout-bucket\"}")
 arn3=$(export_at "{\"TableArn\": \"$arn_prefix\", \"S3Bucket\": \"escape\"}")
+arn4=$(export_at "{\"TableArn\": \"$arn_prefix\", \"S3Bucket\": \"layout-bucket\", \"S3Prefix\": \"incremental\",
+    \"ExportType\": \"INCREMENTAL_EXPORT\", \"IncrementalExportSpecification\": {\"ExportFromTime\": $t1}}")
 wait_export "$arn1" >"$work/describe1.json"
 wait_export "$arn2" >"$work/describe2.json"
 wait_export "$arn3" >"$work/describe3.json"
+wait_export "$arn4" >"$work/describe4.json"
 
 python3 - "$root" "$work" "$t1" <<'PY' || fail "the export's layout or items are wrong (above)"
 import base64, gzip, hashlib, json, os, re, stat, sys
@@ -124,7 +128,11 @@ def scan_items(path):
 
 iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
-def check_export(describe_path, scan_path, prefix, export_time=None):
+def keyof(item):
+    return (item["pk"]["S"], item["sk"]["N"])
+
+def check_export(describe_path, scan_path, prefix, export_time=None, old_scan_path=None):
+    incremental = old_scan_path is not None
     d = json.load(open(describe_path))["ExportDescription"]
     arn = d["ExportArn"]
     check(d["ExportStatus"] == "COMPLETED", f"{arn}: status {d['ExportStatus']}: {d.get('FailureMessage')}")
@@ -136,8 +144,12 @@ def check_export(describe_path, scan_path, prefix, export_time=None):
     bucket_dir = os.path.join(root, d["S3Bucket"])
     export_dir = os.path.join(bucket_dir, key_prefix)
     check(d["ExportManifest"] == key_prefix + "manifest-summary.json", f"{arn}: ExportManifest {d['ExportManifest']}")
-    if export_time is not None:
+    if export_time is not None and not incremental:
         check(abs(d["ExportTime"] - export_time) < 0.0015, f"{arn}: ExportTime {d['ExportTime']} is not {export_time}")
+    if incremental:
+        spec = d["IncrementalExportSpecification"]
+        check(abs(spec["ExportFromTime"] - export_time) < 0.0015, f"{arn}: ExportFromTime {spec}")
+        check(spec["ExportViewType"] == "NEW_AND_OLD_IMAGES" and "ExportTime" not in d, f"{arn}: {spec}")
 
     # the layout: these files and the data directory, nothing else
     names = sorted(os.listdir(export_dir))
@@ -159,20 +171,28 @@ def check_export(describe_path, scan_path, prefix, export_time=None):
         check(checksum == hashlib.md5(body).hexdigest(), f"{arn}: {m}.checksum does not match")
 
     summary = json.load(open(os.path.join(export_dir, "manifest-summary.json")))
-    expected_keys = {"version", "exportArn", "startTime", "endTime", "tableArn", "tableId", "exportTime",
+    expected_keys = {"version", "exportArn", "startTime", "endTime", "tableArn", "tableId",
                      "s3Bucket", "s3Prefix", "s3SseAlgorithm", "s3SseKmsKeyId", "manifestFilesS3Key",
                      "billedSizeBytes", "itemCount", "outputFormat", "exportType"}
+    if incremental:
+        expected_keys |= {"exportFromTime", "exportToTime", "outputView"}
+    else:
+        expected_keys |= {"exportTime"}
     check(set(summary) == expected_keys, f"{arn}: manifest-summary.json keys {sorted(summary)}")
-    check(summary["version"] == "2020-06-30", f"{arn}: version {summary['version']}")
+    check(summary["version"] == ("2023-08-01" if incremental else "2020-06-30"), f"{arn}: version {summary['version']}")
     check(summary["exportArn"] == arn, f"{arn}: exportArn {summary['exportArn']}")
     check(summary["tableArn"] == d["TableArn"] and summary["tableId"] == d["TableId"], f"{arn}: table")
     check(summary["s3Bucket"] == d["S3Bucket"] and summary["s3Prefix"] == (prefix or None), f"{arn}: bucket/prefix")
-    check(summary["outputFormat"] == "DYNAMODB_JSON" and summary["exportType"] == "FULL_EXPORT", f"{arn}: format/type")
+    check(summary["outputFormat"] == "DYNAMODB_JSON"
+          and summary["exportType"] == ("INCREMENTAL_EXPORT" if incremental else "FULL_EXPORT"), f"{arn}: format/type")
+    if incremental:
+        check(summary["outputView"] == "NEW_AND_OLD_IMAGES", f"{arn}: outputView")
     check(summary["manifestFilesS3Key"] == key_prefix + "manifest-files.json", f"{arn}: manifestFilesS3Key")
-    for k in ("startTime", "endTime", "exportTime"):
+    for k in ("startTime", "endTime") + (("exportFromTime", "exportToTime") if incremental else ("exportTime",)):
         check(iso.match(summary[k]) is not None, f"{arn}: {k} {summary[k]}")
     check(summary["itemCount"] == d["ItemCount"], f"{arn}: itemCount {summary['itemCount']} vs ItemCount {d['ItemCount']}")
     check(summary["billedSizeBytes"] == d["BilledSizeBytes"] and summary["billedSizeBytes"] > 0, f"{arn}: billedSizeBytes")
+    changes = []
 
     # each data file: its MD5, its lines, its count
     items = []
@@ -190,9 +210,34 @@ def check_export(describe_path, scan_path, prefix, export_time=None):
         check(len(lines) == f["itemCount"], f"{arn}: {key} has {len(lines)} lines, itemCount {f['itemCount']}")
         for line in lines:
             record = json.loads(line)
+            if incremental:
+                check(list(record)[:2] == ["Metadata", "Keys"] and set(record) <= {"Metadata", "Keys", "OldImage", "NewImage"}
+                      and re.fullmatch(r"\d{16}", record["Metadata"]["WriteTimeMicros"]["N"]) is not None,
+                      f"{arn}: a line is not a change: {line[:120]}")
+                changes.append(record)
+                continue
             check(list(record) == ["Item"], f"{arn}: a line is not an Item: {line[:80]}")
             items.append(canonical(record["Item"]))
     check(sum(f["itemCount"] for f in files) == summary["itemCount"], f"{arn}: item counts")
+    if incremental:
+        # one change per item that differs between the two scans
+        old = {keyof(i): i for i in json.load(open(old_scan_path, encoding="utf-8"))["Items"]}
+        new = {keyof(i): i for i in json.load(open(scan_path, encoding="utf-8"))["Items"]}
+        expected = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+        got = {}
+        for c in changes:
+            k = keyof(c["Keys"])
+            check(k not in got, f"{arn}: two changes of {k}")
+            got[k] = c
+        check(set(got) == expected, f"{arn}: changed keys: {len(got)} exported, {len(expected)} expected")
+        for k, c in got.items():
+            check(c.get("OldImage") == old.get(k), f"{arn}: OldImage of {k}")
+            check(c.get("NewImage") == new.get(k), f"{arn}: NewImage of {k}")
+            check(c["Keys"] == {"pk": (new.get(k) or old.get(k))["pk"], "sk": (new.get(k) or old.get(k))["sk"]},
+                  f"{arn}: Keys of {k}")
+        check(any("OldImage" not in c for c in changes) and any("NewImage" not in c for c in changes)
+              and any("OldImage" in c and "NewImage" in c for c in changes), f"{arn}: not every kind of change")
+        return
     expected = scan_items(scan_path)
     items.sort()
     check(items == expected, f"{arn}: the items differ from the table's: {len(items)} exported, {len(expected)} expected, "
@@ -202,6 +247,8 @@ def check_export(describe_path, scan_path, prefix, export_time=None):
 
 check_export(os.path.join(work, "describe1.json"), os.path.join(work, "scan1.json"), "exports/at-t1", t1)
 check_export(os.path.join(work, "describe2.json"), os.path.join(work, "scan2.json"), None)
+check_export(os.path.join(work, "describe4.json"), os.path.join(work, "scan2.json"), "incremental", t1,
+             os.path.join(work, "scan1.json"))
 check(len(scan_items(os.path.join(work, "scan1.json"))) != len(scan_items(os.path.join(work, "scan2.json"))),
       "the later writes changed nothing")
 
