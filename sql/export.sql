@@ -159,7 +159,7 @@ SELECT 'second', d -> 'ExportDescription' ->> 'ExportArn'
         'S3Bucket', 'ddb-regress-export', 'S3Prefix', 'regress/second', 'S3BucketOwner', '123456789012',
         'S3SseAlgorithm', 'KMS', 'S3SseKmsKeyId', 'alias/exports', 'ExportFormat', 'DYNAMODB_JSON',
         'ExportType', 'FULL_EXPORT', 'ClientToken', 'regress-token-2',
-        'ExportTime', round(extract(epoch FROM now()), 3))) d;
+        'ExportTime', trunc(extract(epoch FROM now()), 3))) d;
 RESET ROLE;
 SELECT ex_mask(ex_wait(arn)) FROM ex_arns WHERE name = 'second';
 
