@@ -107,6 +107,7 @@ SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aw
 -- Invalid input: ExportTime before the earliest restorable time, or in the future
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": 1000}')$$);
 SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": 99999999999}')$$);
+SELECT ex_error($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportTime": 1e300}')$$);
 -- Invalid input: ExportFromTime before the earliest restorable time, ExportToTime in the future
 SELECT ex_error(format($$SELECT ddb.export_table_to_point_in_time('{"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/ex_items", "S3Bucket": "ddb-regress-export", "ExportType": "INCREMENTAL_EXPORT",
     "IncrementalExportSpecification": {"ExportFromTime": %s}}')$$, extract(epoch FROM now() - interval '1 hour')));

@@ -52,6 +52,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -284,13 +285,17 @@ CheckExportPrivileges(Oid relid, const char *table_name)
 }
 
 /*
- * A TimestampTz from a number of seconds since 1970.
+ * A TimestampTz from a number of seconds since 1970 given as member;
+ * InvalidExportTimeException when no timestamp can hold it.
  */
 static TimestampTz
-EpochToTimestamp(Numeric seconds)
+EpochToTimestamp(Numeric seconds, const char *member)
 {
 	float8		s = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(seconds)));
 
+	/* PostgreSQL's range of timestamps, 4713 BC to 294276 AD */
+	if (isnan(s) || s < -210866803200.0 || s > 9224318015999.0)
+		DdbRaise(DDB_INVALID_EXPORT_TIME, "%s is out of range", member);
 	return DatumGetTimestampTz(DirectFunctionCall1(float8_timestamptz, Float8GetDatum(s)));
 }
 
@@ -408,8 +413,8 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 	if (incremental)
 	{
 		/* [ExportFromTime, ExportToTime): export_time is the exclusive end */
-		from_time = EpochToTimestamp(from_value.val.numeric);
-		export_time = has_to ? EpochToTimestamp(to_value.val.numeric) : now;
+		from_time = EpochToTimestamp(from_value.val.numeric, "ExportFromTime");
+		export_time = has_to ? EpochToTimestamp(to_value.val.numeric, "ExportToTime") : now;
 		if (from_time >= export_time)
 			DdbValidationError("ExportFromTime must be before ExportToTime");
 		if (export_time - from_time > USECS_PER_DAY)
@@ -462,7 +467,7 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 
 	if (!incremental)
 	{
-		export_time = has_time ? EpochToTimestamp(time_value.val.numeric) : now;
+		export_time = has_time ? EpochToTimestamp(time_value.val.numeric, "ExportTime") : now;
 		if (export_time < state.earliest)
 			DdbRaise(DDB_INVALID_EXPORT_TIME,
 					 "ExportTime is before the table's EarliestRestorableDateTime");
