@@ -24,6 +24,10 @@
  *
  * S3 keys (dataFileS3Key, manifestFilesS3Key, ExportManifest) are relative
  * to the bucket, as in DynamoDB: "[<S3Prefix>/]AWSDynamoDB/<ExportId>/...".
+ * An INCREMENTAL_EXPORT has the same files; its lines are one per item
+ * changed in [ExportFromTime, ExportToTime):
+ * {"Metadata":{"WriteTimeMicros":{"N":..}},"Keys":{..},"OldImage":{..},"NewImage":{..}}
+ * (DdbPitrChangesQuery), and its summary is of version 2023-08-01.
  *
  * The request checks everything it can (parameters, the setting, the
  * table, privileges, point-in-time recovery, ExportTime within the window)
@@ -794,7 +798,11 @@ Hex(const uint8 *bytes, int len)
 	return hex;
 }
 
-/* the MD5 of len bytes */
+/*
+ * The MD5 of len bytes. MD5s go through PostgreSQL's cryptohash API, which
+ * is OpenSSL's libcrypto in a server built with OpenSSL, and whose contexts
+ * belong to the resource owner, so an error never leaks one.
+ */
 static void
 Md5(const char *data, size_t len, uint8 *digest)
 {
