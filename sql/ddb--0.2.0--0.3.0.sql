@@ -483,3 +483,65 @@ CREATE FUNCTION ddb.restore_table_to_point_in_time(request jsonb) RETURNS jsonb
 CREATE FUNCTION ddb.restore_table_to_point_in_time(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_restore_table_to_point_in_time_text' LANGUAGE C VOLATILE;
 -- end of point-in-time recovery
+
+---------------------------------------------------------------------------
+-- Exports (src/backups/export.c): ExportTableToPointInTime, DescribeExport
+-- and ListExports. An export writes DynamoDB's export layout (manifests and
+-- gzipped data files) from a table's point-in-time recovery base and
+-- history, as of ExportTime, into a directory under the server setting
+-- ddb.export_directory; the background worker writes it, and the row here
+-- is IN_PROGRESS until then. Dumped by pg_dump. Read through the API only:
+-- it names directories on the server.
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.exports (
+    export_arn text COLLATE "C" PRIMARY KEY,     -- ExportArn (<TableArn>/export/<ExportId>)
+    table_name text COLLATE "C" NOT NULL,        -- the source table (which may be gone)
+    table_id uuid NOT NULL,                      -- TableId
+    table_arn text NOT NULL,                     -- TableArn
+    status text NOT NULL CHECK (status IN ('IN_PROGRESS', 'COMPLETED', 'FAILED')),
+    export_type text NOT NULL,                   -- ExportType
+    export_format text NOT NULL,                 -- ExportFormat
+    export_time timestamptz NOT NULL,            -- ExportTime: the instant exported (FULL_EXPORT),
+                                                 -- or ExportToTime (INCREMENTAL_EXPORT, exclusive)
+    export_from_time timestamptz,                -- ExportFromTime (INCREMENTAL_EXPORT, inclusive)
+    export_view_type text,                       -- ExportViewType (INCREMENTAL_EXPORT)
+    start_time timestamptz NOT NULL,             -- StartTime: the request, whole milliseconds
+                                                 -- (the ARN's time)
+    end_time timestamptz,                        -- EndTime (NULL: IN_PROGRESS)
+    client_token text,                           -- ClientToken
+    parameters jsonb NOT NULL,                   -- the request's parameters but ClientToken,
+                                                 -- as given (a reused ClientToken must match)
+    s3_bucket text NOT NULL,                     -- S3Bucket
+    s3_prefix text,                              -- S3Prefix
+    s3_bucket_owner text,                        -- S3BucketOwner
+    s3_sse_algorithm text,                       -- S3SseAlgorithm
+    s3_sse_kms_key_id text,                      -- S3SseKmsKeyId
+    export_root text NOT NULL,                   -- ddb.export_directory (its real path) at the
+                                                 -- request: files go to <root>/<S3Bucket>/<S3Prefix>
+    requested_by text NOT NULL,                  -- the role that asked (its SELECT is checked
+                                                 -- again when the worker writes)
+    item_count bigint,                           -- ItemCount (NULL: IN_PROGRESS)
+    billed_size_bytes bigint,                    -- BilledSizeBytes
+    failure_code text,                           -- FailureCode, FailureMessage (FAILED)
+    failure_message text
+);
+COMMENT ON TABLE ddb.exports IS 'exports of DynamoDB tables to directories on the server';
+CREATE INDEX exports_start_time ON ddb.exports (start_time, export_arn);
+CREATE INDEX exports_client_token ON ddb.exports (client_token) WHERE client_token IS NOT NULL;
+SELECT pg_catalog.pg_extension_config_dump('ddb.exports', '');
+REVOKE ALL ON ddb.exports FROM PUBLIC;
+
+CREATE FUNCTION ddb.export_table_to_point_in_time(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_export_table_to_point_in_time' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.export_table_to_point_in_time(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_export_table_to_point_in_time_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_export(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_export' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_export(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_export_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_exports(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_exports' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_exports(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_exports_text' LANGUAGE C VOLATILE;
+-- end of exports

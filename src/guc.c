@@ -52,6 +52,7 @@ CpuCount(void)
 	return cpus > DDB_HTTP_WORKERS_MAX ? DDB_HTTP_WORKERS_MAX : (int) cpus;
 }
 int			DdbBackupSyncLimit = 10000;
+char	   *DdbExportDirectory = NULL;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -188,5 +189,13 @@ DdbGucInit(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb.export_directory",
+							   gettext_noop("Directory on the server under which ExportTableToPointInTime writes exports."),
+							   gettext_noop("An export goes to <directory>/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<ExportId>/; empty: exports are refused."),
+							   &DdbExportDirectory,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

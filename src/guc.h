@@ -50,6 +50,12 @@ typedef enum DdbHttpAuthMode
  */
 extern int	DdbBackupSyncLimit;
 
+/*
+ * Exports: the directory on the server under which ExportTableToPointInTime
+ * writes (S3Bucket/S3Prefix below it); NULL or empty: exports are refused
+ */
+extern char *DdbExportDirectory;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

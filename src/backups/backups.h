@@ -8,7 +8,10 @@
  *	  (backup_restore.c), the background worker's share of both
  *	  (backup_worker.c), and point-in-time recovery (pitr.c: its API, the
  *	  history trigger, restores at an instant through DdbRestoreFillFrom,
- *	  and the worker's roll forward of its base copy).
+ *	  and the worker's roll forward of its base copy), and exports
+ *	  (export.c: ExportTableToPointInTime, DescribeExport, ListExports and
+ *	  the worker's writing of export files from the point-in-time recovery
+ *	  base and history).
  *
  * A backup is
  *
@@ -153,6 +156,48 @@ extern char *DdbPitrRestoreSource(const char *source_table_arn, TimestampTz rest
  */
 extern bool DdbPitrRestorePending(const char *table_name, TimestampTz *restore_time);
 
+/* The point-in-time recovery of a table, from ddb.continuous_backups */
+typedef struct DdbPitrState
+{
+	bool		enabled;
+	int			period_days;
+	Oid			base;			/* the base copy (item jsonb) */
+	Oid			history;		/* the history (item, deleted, xid, lsn) */
+	Oid			owner;			/* of the item table */
+	Oid			item_table;
+	bool		earliest_known; /* false until the enabling commit */
+	TimestampTz earliest;		/* EarliestRestorableDateTime */
+} DdbPitrState;
+
+struct DdbTable;
+
+/*
+ * pitr.c: the point-in-time recovery state of a table (enabled false when
+ * it has none); lock is "", " FOR SHARE OF p" (the roll forward and
+ * disabling wait) or " FOR UPDATE OF p"
+ */
+extern void DdbPitrReadState(const char *table_name, const char *lock, DdbPitrState *state);
+
+/* pitr.c: LatestRestorableDateTime, now */
+extern TimestampTz DdbPitrLatestRestorable(void);
+
+/*
+ * pitr.c: the state of a table at $<time_param> (3 or 4; timestamptz) from
+ * its base and history, as a parenthesized query with a column item
+ * (stored items); $1 and $2 are the key attribute names in the stored form
+ */
+extern char *DdbPitrStateQuery(struct DdbTable *table, Oid base, Oid history, int time_param);
+
+/*
+ * pitr.c: the changes of a table committed after $4 and at or before $3,
+ * one row per item changed: keys, new_item (NULL: deleted), old_item
+ * (NULL: none at $4), write_micros
+ */
+extern char *DdbPitrChangesQuery(struct DdbTable *table, Oid base, Oid history);
+
+/* pitr.c: the table name in a table ARN, or NULL */
+extern char *DdbTableNameFromArn(const char *arn);
+
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;
 
@@ -161,5 +206,11 @@ extern const struct DdbWorkKind DdbBackupWork;
  * with point-in-time recovery forward, purging older history
  */
 extern const struct DdbWorkKind DdbPitrWork;
+
+/*
+ * export.c: the worker's unit of work that writes the files of the exports
+ * still IN_PROGRESS
+ */
+extern const struct DdbWorkKind DdbExportWork;
 
 #endif							/* DDB_BACKUPS_H */

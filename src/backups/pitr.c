@@ -99,37 +99,26 @@ PG_FUNCTION_INFO_V1(ddb_pitr_roll_forward);
 #define PITR_ROLL_SLACK "1 hour"
 
 /*
- * Whether the history row h is of a transaction committed at or before $3.
+ * Whether the history row h is of a transaction committed at or before $3
+ * (COMMITTED_BY_PARAM: another parameter).
  * A visible row is of a committed transaction or of the caller's own; one
  * whose status or commit time PostgreSQL no longer keeps is older than any
  * restorable time.
  */
-#define COMMITTED_BY \
+#define COMMITTED_BY_PARAM(param) \
 	"(CASE pg_catalog.pg_xact_status(h.xid)" \
 	" WHEN 'in progress' THEN false WHEN 'aborted' THEN false" \
 	" ELSE COALESCE(pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(h.xid))" \
-	"               OPERATOR(pg_catalog.<=) $3, true) END)"
-
-/* The point-in-time recovery of a table, from ddb.continuous_backups */
-typedef struct PitrState
-{
-	bool		enabled;
-	int			period_days;
-	Oid			base;
-	Oid			history;
-	Oid			owner;			/* of the item table */
-	Oid			item_table;
-	bool		earliest_known; /* false until the enabling commit */
-	TimestampTz earliest;
-} PitrState;
+	"               OPERATOR(pg_catalog.<=) $" param ", true) END)"
+#define COMMITTED_BY COMMITTED_BY_PARAM("3")
 
 /*
- * The point-in-time recovery state of a table; lock is "", " FOR SHARE OF p"
- * or " FOR UPDATE OF p". The catalog row is read with owner access when it
- * is locked.
+ * DdbPitrReadState reads the point-in-time recovery state of a table; lock
+ * is "", " FOR SHARE OF p" or " FOR UPDATE OF p". The catalog row is read
+ * with owner access when it is locked.
  */
-static void
-ReadState(const char *table_name, const char *lock, PitrState *state)
+void
+DdbPitrReadState(const char *table_name, const char *lock, DdbPitrState *state)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(table_name)};
@@ -138,7 +127,7 @@ ReadState(const char *table_name, const char *lock, PitrState *state)
 	Datum		earliest;
 	char	   *sql;
 
-	memset(state, 0, sizeof(PitrState));
+	memset(state, 0, sizeof(DdbPitrState));
 	sql = psprintf("SELECT p.recovery_period_days, p.base::pg_catalog.oid, p.history::pg_catalog.oid,"
 				   "       c.relowner, t.item_table::pg_catalog.oid,"
 				   "       COALESCE(p.base_time, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(p.enabled_xid)))"
@@ -165,9 +154,9 @@ ReadState(const char *table_name, const char *lock, PitrState *state)
 		state->earliest = DatumGetTimestampTz(earliest);
 }
 
-/* LatestRestorableDateTime */
-static TimestampTz
-LatestRestorable(void)
+/* DdbPitrLatestRestorable: LatestRestorableDateTime */
+TimestampTz
+DdbPitrLatestRestorable(void)
 {
 	return GetCurrentTransactionStartTimestamp() > GetCurrentStatementStartTimestamp()
 		? GetCurrentTransactionStartTimestamp() - PITR_LATEST_DELAY_USEC
@@ -190,10 +179,10 @@ PushEpoch(JsonbParseState **st, const char *key, TimestampTz t)
 static Jsonb *
 Describe(const char *table_name)
 {
-	PitrState	state;
+	DdbPitrState	state;
 	JsonbParseState *st = NULL;
 
-	ReadState(table_name, "", &state);
+	DdbPitrReadState(table_name, "", &state);
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "ContinuousBackupsDescription");
 	DdbPushBeginObject(&st);
@@ -211,7 +200,7 @@ Describe(const char *table_name)
 		DdbPushKey(&st, "RecoveryPeriodInDays");
 		DdbPushInt64(&st, WJB_VALUE, state.period_days);
 		PushEpoch(&st, "EarliestRestorableDateTime", earliest);
-		PushEpoch(&st, "LatestRestorableDateTime", Max(LatestRestorable(), earliest));
+		PushEpoch(&st, "LatestRestorableDateTime", Max(DdbPitrLatestRestorable(), earliest));
 	}
 	(void) DdbPushEndObject(&st);
 	(void) DdbPushEndObject(&st);
@@ -332,7 +321,7 @@ Enable(DdbTable *table, const char *table_name, int period_days)
  * row, whose deletion drops the base and the history.
  */
 static void
-Disable(DdbTable *table, const char *table_name, PitrState *state)
+Disable(DdbTable *table, const char *table_name, DdbPitrState *state)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(table_name)};
@@ -363,7 +352,7 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	int64		period = 35;
 	bool		has_period = false;
 	DdbTable   *table;
-	PitrState	state;
+	DdbPitrState	state;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -408,7 +397,7 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	if (!enable && DdbPitrRestorePending(table_name, NULL))
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "A point in time restore of the table is in progress: %s. Please retry later", table_name);
-	ReadState(table_name, " FOR UPDATE OF p", &state);
+	DdbPitrReadState(table_name, " FOR UPDATE OF p", &state);
 	if (enable && !track_commit_timestamp)
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "Point in time recovery needs the server setting track_commit_timestamp = on");
@@ -460,17 +449,13 @@ DdbDescribeContinuousBackups(JsonbContainer *request)
 }
 
 /*
- * The state of a table at $3 from its base and history, as a parenthesized
- * query with a column item; $1 and $2 are the key attribute names.
+ * The expressions of the key columns' values computed from the items of
+ * row aliases h, b and c (keys[alias][key])
  */
-static char *
-StateQuery(DdbTable *table, Oid base, Oid history)
+static void
+KeyExpressions(DdbTable *table, const char *const *aliases, int naliases, char *keys[][2])
 {
-	StringInfoData sql;
-	const char *aliases[3] = {"h", "b", "c"};
-	char	   *keys[3][2];
-
-	for (int a = 0; a < 3; a++)
+	for (int a = 0; a < naliases; a++)
 		for (int i = 0; i < table->nkeys; i++)
 		{
 			StringInfoData k;
@@ -481,12 +466,29 @@ StateQuery(DdbTable *table, Oid base, Oid history)
 			appendStringInfoChar(&k, ')');
 			keys[a][i] = k.data;
 		}
+}
+
+/*
+ * DdbPitrStateQuery returns the state of a table at $<time_param> (3 or 4)
+ * from its base and history, as a parenthesized query with a column item;
+ * $1 and $2 are the key attribute names (stored form; $2 NULL without a
+ * sort key). A restore fills a table from it, an export writes it out.
+ */
+char *
+DdbPitrStateQuery(DdbTable *table, Oid base, Oid history, int time_param)
+{
+	StringInfoData sql;
+	const char *aliases[3] = {"h", "b", "c"};
+	char	   *keys[3][2];
+
+	KeyExpressions(table, aliases, 3, keys);
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "(WITH changed AS (SELECT DISTINCT ON (");
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
 	appendStringInfoString(&sql, ") h.item, h.deleted");
-	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history), COMMITTED_BY);
+	appendStringInfo(&sql, " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history),
+					 time_param == 4 ? COMMITTED_BY_PARAM("4") : COMMITTED_BY);
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(&sql, "%s, ", keys[0][i]);
 	appendStringInfo(&sql, "h.lsn DESC) SELECT b.item FROM %s b WHERE NOT EXISTS (SELECT 1 FROM changed c WHERE ",
@@ -498,11 +500,53 @@ StateQuery(DdbTable *table, Oid base, Oid history)
 }
 
 /*
- * A table name from SourceTableArn, or NULL when it is not a table ARN of
- * this account and region.
+ * DdbPitrChangesQuery returns the changes of a table committed after $4 and
+ * at or before $3, from its base and history, as a parenthesized query
+ * with one row per item changed (key) and columns keys (the key
+ * attributes), new_item (the item as of $3, NULL when deleted), old_item
+ * (as of $4, NULL when it did not exist) and write_micros (the commit time
+ * of the item's last write, microseconds since 1970); $1 and $2 are the
+ * key attribute names. An item created and deleted in between has no row.
+ * An incremental export writes it out.
  */
-static char *
-TableNameFromArn(const char *arn)
+char *
+DdbPitrChangesQuery(DdbTable *table, Oid base, Oid history)
+{
+	StringInfoData sql;
+	const char *aliases[3] = {"h", "c", "o"};
+	char	   *keys[3][2];
+
+	KeyExpressions(table, aliases, 3, keys);
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "(WITH last AS (SELECT DISTINCT ON (");
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s%s", i ? ", " : "", keys[0][i]);
+	appendStringInfo(&sql, ") h.item, h.deleted, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(h.xid)) AS at"
+					 " FROM %s h WHERE %s ORDER BY ", DdbQualifiedRelationName(history), COMMITTED_BY);
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s, ", keys[0][i]);
+	appendStringInfoString(&sql, "h.lsn DESC)"
+						   " SELECT pg_catalog.jsonb_build_object($1::pg_catalog.text, c.item OPERATOR(pg_catalog.->) $1::pg_catalog.text)"
+						   "        OPERATOR(pg_catalog.||) CASE WHEN $2 IS NULL THEN '{}'::pg_catalog.jsonb"
+						   "        ELSE pg_catalog.jsonb_build_object($2::pg_catalog.text, c.item OPERATOR(pg_catalog.->) $2::pg_catalog.text) END AS keys,"
+						   "        CASE WHEN NOT c.deleted THEN c.item END AS new_item, o.item AS old_item,"
+						   "        (EXTRACT(epoch FROM c.at) OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8 AS write_micros"
+						   "   FROM last c LEFT JOIN ");
+	appendStringInfoString(&sql, DdbPitrStateQuery(table, base, history, 4));
+	appendStringInfoString(&sql, " o ON ");
+	for (int i = 0; i < table->nkeys; i++)
+		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) %s", i ? " AND " : "", keys[1][i], keys[2][i]);
+	appendStringInfoString(&sql, " WHERE c.at OPERATOR(pg_catalog.>) $4"
+						   "   AND NOT (c.deleted AND o.item IS NULL))");
+	return sql.data;
+}
+
+/*
+ * DdbTableNameFromArn returns the table name of a table ARN, or NULL when
+ * it is not one; the caller checks that the table's ARN is the one given.
+ */
+char *
+DdbTableNameFromArn(const char *arn)
 {
 	const char *slash = strstr(arn, ":table/");
 	char	   *name;
@@ -521,7 +565,7 @@ TableNameFromArn(const char *arn)
  * of the items at any instant), as the table's owner.
  */
 static bool
-StateRowsAtMost(PitrState *state, int limit)
+StateRowsAtMost(DdbPitrState *state, int limit)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum((int64) limit + 1)};
@@ -578,12 +622,12 @@ DdbPitrRestorePending(const char *table_name, TimestampTz *restore_time)
 char *
 DdbPitrRestoreSource(const char *source_table_arn, TimestampTz restore_time)
 {
-	char	   *source = TableNameFromArn(source_table_arn);
+	char	   *source = DdbTableNameFromArn(source_table_arn);
 	DdbTable   *table = source != NULL ? DdbTableLookupOptional(source) : NULL;
-	PitrState	state;
+	DdbPitrState	state;
 
 	if (table != NULL)
-		ReadState(source, " FOR SHARE OF p", &state);
+		DdbPitrReadState(source, " FOR SHARE OF p", &state);
 	if (table == NULL || !state.enabled || !state.earliest_known)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
 				 "the point-in-time recovery history of %s is gone: the restore cannot be finished",
@@ -592,7 +636,7 @@ DdbPitrRestoreSource(const char *source_table_arn, TimestampTz restore_time)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR,
 				 "the point-in-time recovery history of %s no longer reaches back to %s: the restore cannot be finished",
 				 source_table_arn, timestamptz_to_str(restore_time));
-	return StateQuery(table, state.base, state.history);
+	return DdbPitrStateQuery(table, state.base, state.history, 3);
 }
 
 /*
@@ -619,7 +663,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	TimestampTz restore_time;
 	TimestampTz latest;
 	DdbTable   *table;
-	PitrState	state;
+	DdbPitrState	state;
 	Oid			item_table;
 	bool		sync;
 
@@ -652,7 +696,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 		DdbValidationError("Either RestoreDateTime or UseLatestRestorableTime must be specified");
 	if (source_arn != NULL)
 	{
-		source = TableNameFromArn(source_arn);
+		source = DdbTableNameFromArn(source_arn);
 		if (source == NULL || DdbTableLookupOptional(source) == NULL ||
 			strcmp(DdbTableArn(source), source_arn) != 0)
 			DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source_arn);
@@ -664,13 +708,13 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	if (table == NULL)
 		DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", source);
 	/* the roll forward and disabling wait */
-	ReadState(source, " FOR SHARE OF p", &state);
+	DdbPitrReadState(source, " FOR SHARE OF p", &state);
 	if (!state.enabled || !state.earliest_known)
 		DdbRaise(DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE,
 				 "Point in time recovery is not enabled for table '%s'", source);
 	CheckOwner(state.owner, source);
 
-	latest = LatestRestorable();
+	latest = DdbPitrLatestRestorable();
 	if (use_latest)
 		restore_time = Max(latest, state.earliest);
 	else
@@ -699,7 +743,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 	item_table = DdbRestoreCreateTable(DdbBackupTableDefinition(source), request, target);
 	sync = StateRowsAtMost(&state, DdbBackupSyncLimit);
 	if (sync)
-		(void) DdbRestoreFillFrom(item_table, StateQuery(table, state.base, state.history), restore_time);
+		(void) DdbRestoreFillFrom(item_table, DdbPitrStateQuery(table, state.base, state.history, 3), restore_time);
 	DdbRestoreRecord(target, NULL, DdbTableArn(source), restore_time, !sync, InvalidOid);
 	return DdbRestoreTableDescription(target);
 }
@@ -713,7 +757,7 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 static bool
 RollForward(const char *table_name, TimestampTz up_to)
 {
-	PitrState	state;
+	DdbPitrState	state;
 	DdbTable   *table;
 	StringInfoData sql;
 	const char *aliases[3] = {"h", "b", "c"};
@@ -728,7 +772,7 @@ RollForward(const char *table_name, TimestampTz up_to)
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		return false;
-	ReadState(table_name, " FOR UPDATE OF p", &state);
+	DdbPitrReadState(table_name, " FOR UPDATE OF p", &state);
 	/* a restore the worker has yet to do needs the history after its time */
 	if (DdbPitrRestorePending(table_name, &pending_time))
 		up_to = Min(up_to, pending_time);
@@ -808,7 +852,7 @@ ddb_pitr_roll_forward(PG_FUNCTION_ARGS)
 	table = DdbTableLookupOptional(table_name);
 	if (table == NULL)
 		DdbRaise(DDB_TABLE_NOT_FOUND, "Table not found: %s", table_name);
-	if (up_to > LatestRestorable())
+	if (up_to > DdbPitrLatestRestorable())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("point-in-time recovery can be rolled forward up to LatestRestorableDateTime only")));
@@ -1008,9 +1052,9 @@ static bool
 RunPitrStep(void *arg)
 {
 	const char *table_name = (const char *) arg;
-	PitrState	state;
+	DdbPitrState	state;
 
-	ReadState(table_name, "", &state);
+	DdbPitrReadState(table_name, "", &state);
 	if (state.enabled)
 		(void) RollForward(table_name, GetCurrentTimestamp() -
 						   (TimestampTz) state.period_days * USECS_PER_DAY);

@@ -56,15 +56,18 @@ static const DdbOperation DdbOperations[] = {
 	{"DeleteTable", DdbDeleteTable, true},
 	{"DescribeBackup", DdbDescribeBackup, true},
 	{"DescribeContinuousBackups", DdbDescribeContinuousBackups, true},
+	{"DescribeExport", DdbDescribeExport, true},
 	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
 	{"ExecuteStatement", DdbExecuteStatement, false},
 	{"ExecuteTransaction", DdbExecuteTransaction, false},
+	{"ExportTableToPointInTime", DdbExportTableToPointInTime, true},
 	{"GetItem", DdbGetItem, false},
 	{"GetRecords", DdbGetRecords, false},
 	{"GetShardIterator", DdbGetShardIterator, false},
 	{"ListBackups", DdbListBackups, true},
+	{"ListExports", DdbListExports, true},
 	{"ListStreams", DdbListStreams, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
@@ -411,15 +414,18 @@ DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_backup, "DescribeBackup")
 DDB_OPERATION_FUNCTIONS(describe_continuous_backups, "DescribeContinuousBackups")
+DDB_OPERATION_FUNCTIONS(describe_export, "DescribeExport")
 DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
 DDB_OPERATION_FUNCTIONS(execute_statement, "ExecuteStatement")
 DDB_OPERATION_FUNCTIONS(execute_transaction, "ExecuteTransaction")
+DDB_OPERATION_FUNCTIONS(export_table_to_point_in_time, "ExportTableToPointInTime")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(get_records, "GetRecords")
 DDB_OPERATION_FUNCTIONS(get_shard_iterator, "GetShardIterator")
 DDB_OPERATION_FUNCTIONS(list_backups, "ListBackups")
+DDB_OPERATION_FUNCTIONS(list_exports, "ListExports")
 DDB_OPERATION_FUNCTIONS(list_streams, "ListStreams")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")

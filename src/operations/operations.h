@@ -56,6 +56,11 @@ extern Jsonb *DdbUpdateContinuousBackups(JsonbContainer *request);
 extern Jsonb *DdbDescribeContinuousBackups(JsonbContainer *request);
 extern Jsonb *DdbRestoreTableToPointInTime(JsonbContainer *request);
 
+/* backups/export.c: exports */
+extern Jsonb *DdbExportTableToPointInTime(JsonbContainer *request);
+extern Jsonb *DdbDescribeExport(JsonbContainer *request);
+extern Jsonb *DdbListExports(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);
