@@ -52,6 +52,7 @@ CpuCount(void)
 	return cpus > DDB_HTTP_WORKERS_MAX ? DDB_HTTP_WORKERS_MAX : (int) cpus;
 }
 int			DdbBackupSyncLimit = 10000;
+char	   *ddb_export_directory = NULL;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -188,5 +189,13 @@ DdbGucInit(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb.export_directory",
+							   gettext_noop("Server directory that stands for S3 in exports and imports."),
+							   gettext_noop("S3Bucket and S3KeyPrefix name a directory under it; when empty, exports and imports are refused."),
+							   &ddb_export_directory,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

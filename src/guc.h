@@ -50,6 +50,13 @@ typedef enum DdbHttpAuthMode
  */
 extern int	DdbBackupSyncLimit;
 
+/*
+ * Export and import: the server directory that stands for S3, under which
+ * S3Bucket/S3KeyPrefix name a directory (empty: exports and imports are
+ * refused)
+ */
+extern char *ddb_export_directory;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */
