@@ -28,8 +28,9 @@ SRC_DIRS = src/operations src/expressions src/items src/store
 PG_CPPFLAGS = -Isrc $(addprefix -I,$(SRC_DIRS)) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 PG_CFLAGS = $(DDB_CFLAGS)
 # the HTTP endpoint (src/http): http_parser for framing, zlib for gzip and
-# CRC32, libcrypto for SHA-256 and HMAC
-SHLIB_LINK += -lhttp_parser -lz -lcrypto
+# CRC32, libcrypto for SHA-256 and HMAC; zlib and libzstd for ImportTable's
+# GZIP and ZSTD input
+SHLIB_LINK += -lhttp_parser -lz -lcrypto -lzstd
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

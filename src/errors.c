@@ -76,6 +76,8 @@ static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE] = {"PointInTimeRecoveryUnavailableException", MAKE_SQLSTATE('Y', 'D', '0', '2', '7')},
 	[DDB_INVALID_RESTORE_TIME] = {"InvalidRestoreTimeException", MAKE_SQLSTATE('Y', 'D', '0', '2', '8')},
 	[DDB_CONTINUOUS_BACKUPS_UNAVAILABLE] = {"ContinuousBackupsUnavailableException", MAKE_SQLSTATE('Y', 'D', '0', '2', '9')},
+	[DDB_IMPORT_CONFLICT] = {"ImportConflictException", MAKE_SQLSTATE('Y', 'D', '0', '3', '0')},
+	[DDB_IMPORT_NOT_FOUND] = {"ImportNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '3', '1')},
 };
 
 /*
@@ -115,6 +117,8 @@ static const DdbErrorWireInfo ddb_error_wire[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_POINT_IN_TIME_RECOVERY_UNAVAILABLE] = {NS_DYNAMODB, false, 400},
 	[DDB_INVALID_RESTORE_TIME] = {NS_DYNAMODB, false, 400},
 	[DDB_CONTINUOUS_BACKUPS_UNAVAILABLE] = {NS_DYNAMODB, false, 400},
+	[DDB_IMPORT_CONFLICT] = {NS_DYNAMODB, false, 400},
+	[DDB_IMPORT_NOT_FOUND] = {NS_DYNAMODB, false, 400},
 };
 
 /*

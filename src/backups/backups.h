@@ -50,6 +50,13 @@
 
 #define DDB_BACKUPS_SCHEMA "ddb_backups"
 
+/*
+ * Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01): the
+ * times in BackupArns and ImportArns
+ */
+#define UNIX_TO_POSTGRES_EPOCH_MS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)
+
 struct DdbWorkKind;
 
 /* backup_catalog.c: whether the extension's catalog has backups yet */
@@ -95,6 +102,19 @@ extern int64 DdbRestoreFill(Oid item_table, Oid source_items);
 extern int64 DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of);
 
 /*
+ * backup_restore.c: insert an array of stored items (jsonb[]) into an item
+ * table, as its owner, an item replacing one of the same key (the last of
+ * the array wins); returns the rows written
+ */
+extern int64 DdbRestoreFillFromArray(Oid item_table, Datum items);
+
+/*
+ * backup_restore.c: lock an item table against writes and delete its rows,
+ * as its owner, before it is filled
+ */
+extern void DdbRestoreEmptyTable(Oid item_table);
+
+/*
  * backup_restore.c: the expression of a key column's value computed from
  * the item of alias, whose key attribute's name is parameter $param
  */
@@ -127,6 +147,15 @@ extern bool DdbTableRestoreInProgress(const char *table_name);
  * restored (status ACTIVE only); unchanged for other tables
  */
 extern Jsonb *DdbRestoreDescribe(const char *table_name, Jsonb *description);
+
+/*
+ * import.c: whether a table is being imported into (CREATING: data-plane
+ * calls do not find it); must run inside SPI
+ */
+extern bool DdbTableImportInProgress(const char *table_name);
+
+/* import.c: the worker's unit of work that runs imports (ImportTable) */
+extern const struct DdbWorkKind DdbImportWork;
 
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;

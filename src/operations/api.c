@@ -56,6 +56,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DeleteTable", DdbDeleteTable, true},
 	{"DescribeBackup", DdbDescribeBackup, true},
 	{"DescribeContinuousBackups", DdbDescribeContinuousBackups, true},
+	{"DescribeImport", DdbDescribeImport, true},
 	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
@@ -64,7 +65,9 @@ static const DdbOperation DdbOperations[] = {
 	{"GetItem", DdbGetItem, false},
 	{"GetRecords", DdbGetRecords, false},
 	{"GetShardIterator", DdbGetShardIterator, false},
+	{"ImportTable", DdbImportTable, true},
 	{"ListBackups", DdbListBackups, true},
+	{"ListImports", DdbListImports, true},
 	{"ListStreams", DdbListStreams, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
@@ -411,6 +414,7 @@ DDB_OPERATION_FUNCTIONS(delete_item, "DeleteItem")
 DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_backup, "DescribeBackup")
 DDB_OPERATION_FUNCTIONS(describe_continuous_backups, "DescribeContinuousBackups")
+DDB_OPERATION_FUNCTIONS(describe_import, "DescribeImport")
 DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
@@ -419,7 +423,9 @@ DDB_OPERATION_FUNCTIONS(execute_transaction, "ExecuteTransaction")
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(get_records, "GetRecords")
 DDB_OPERATION_FUNCTIONS(get_shard_iterator, "GetShardIterator")
+DDB_OPERATION_FUNCTIONS(import_table, "ImportTable")
 DDB_OPERATION_FUNCTIONS(list_backups, "ListBackups")
+DDB_OPERATION_FUNCTIONS(list_imports, "ListImports")
 DDB_OPERATION_FUNCTIONS(list_streams, "ListStreams")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")

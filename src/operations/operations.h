@@ -56,6 +56,11 @@ extern Jsonb *DdbUpdateContinuousBackups(JsonbContainer *request);
 extern Jsonb *DdbDescribeContinuousBackups(JsonbContainer *request);
 extern Jsonb *DdbRestoreTableToPointInTime(JsonbContainer *request);
 
+/* backups/import.c: import from S3 (a directory of the server) */
+extern Jsonb *DdbImportTable(JsonbContainer *request);
+extern Jsonb *DdbDescribeImport(JsonbContainer *request);
+extern Jsonb *DdbListImports(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);

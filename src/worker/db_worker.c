@@ -53,6 +53,7 @@ static const DdbWorkKind *const WorkKinds[] = {
 	&DdbStreamLogWork,
 	&DdbBackupWork,
 	&DdbPitrWork,
+	&DdbImportWork,
 };
 
 /*
