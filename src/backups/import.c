@@ -375,8 +375,7 @@ DdbImportTable(JsonbContainer *request)
 	if (options != NULL && DdbJsonGetObject(options, "Csv") != NULL && strcmp(format, "CSV") != 0)
 		DdbValidationError("InputFormatOptions Csv can only be given with InputFormat CSV");
 	if (key_prefix != NULL && !KeyPrefixSafe(key_prefix))
-		DdbValidationError("S3KeyPrefix must name files inside the bucket: it may not start with \"/\", hold a \"..\" component, or hold U+0000 or U+0001: %s",
-						   key_prefix);
+		DdbValidationError("S3KeyPrefix must name files inside the bucket: it may not start with \"/\", hold a \"..\" component, or hold U+0000 or U+0001");
 
 	/* S3 is a directory of the server, which only some roles may read */
 	if (ddb_export_directory == NULL || ddb_export_directory[0] == '\0')
@@ -384,8 +383,8 @@ DdbImportTable(JsonbContainer *request)
 	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to import a table"),
-				 errdetail("ImportTable reads files of the database server, as COPY FROM a file does: only roles with privileges of the \"pg_read_server_files\" role may import.")));
+				 errmsg("permission denied to import a table: ImportTable needs the privileges of the \"pg_read_server_files\" role"),
+				 errdetail("ImportTable reads files of the database server, as COPY FROM a file does.")));
 	root = ddb_export_directory;
 	if (realpath(root, resolved_root) == NULL || stat(resolved_root, &st) != 0 || !S_ISDIR(st.st_mode))
 		DdbValidationError("ddb.export_directory is not a directory: %s", root);
@@ -404,7 +403,7 @@ DdbImportTable(JsonbContainer *request)
 				"  FROM ddb.imports i"
 				" WHERE i.client_token OPERATOR(pg_catalog.=) $1"
 				"   AND COALESCE(i.end_time, pg_catalog.now()) OPERATOR(pg_catalog.>)"
-				"       pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(hours => " CppAsString2(IMPORT_CLIENT_TOKEN_HOURS) ")"
+				"       (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(hours => " CppAsString2(IMPORT_CLIENT_TOKEN_HOURS) "))"
 				" ORDER BY i.start_time DESC LIMIT 1",
 				2, argtypes, args, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
@@ -413,7 +412,8 @@ DdbImportTable(JsonbContainer *request)
 
 			if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "t") != 0)
 				DdbRaise(DDB_IMPORT_CONFLICT,
-						 "Import with the same client token and different parameters exists: %s", arn);
+						 "There was a conflict when importing from the specified S3 source: an import with client token %s and other parameters exists",
+						 client_token);
 			return ImportDescription(arn);
 		}
 	}
