@@ -576,7 +576,7 @@ CsvRecordItem(DdbImportSpec *spec, StringInfo record, char **names, int nnames)
 	{
 		StringInfo	field = (StringInfo) lfirst(lc);
 		const char *name = names[i++];
-		char		type[2] = {'S', '\0'};
+		const char *type = "S";
 		char	   *value;
 		int			value_len;
 
@@ -584,8 +584,9 @@ CsvRecordItem(DdbImportSpec *spec, StringInfo record, char **names, int nnames)
 			continue;
 		for (int t = 0; t < spec->ntyped; t++)
 		{
+			/* the pushed key must outlive this loop: a literal */
 			if (strcmp(spec->typed_names[t], name) == 0)
-				type[0] = spec->typed_types[t];
+				type = spec->typed_types[t] == 'N' ? "N" : spec->typed_types[t] == 'B' ? "B" : "S";
 		}
 		value = StoredString(field->data, field->len, &value_len);
 		DdbPushKey(&st, name);
