@@ -109,11 +109,14 @@ w(os.path.join(exp, "data", "part-0002.json.gz"), gzip.compress("".join(part2).e
 cut = [line({"pk": {"S": "cut"}, "sk": {"N": str(i)}}) for i in range(1, 2001)]
 data = gzip.compress("".join(cut).encode())
 w(os.path.join(exp, "data", "part-0003.json.gz"), data[: len(data) // 2])
+# a line of 5 MB (over the 4 MB a line may have) is one error, not read into memory
+w(os.path.join(exp, "data", "part-0000.json.gz"),
+  gzip.compress(('{"Item": {"pk": {"S": "long"}, "sk": {"N": "1"}, "x": {"S": "' + "x" * (5 << 20) + '"}}}\n').encode()))
 # a link to a file outside the root is not read
 w(os.path.join(outside, "secret.json"), line({"pk": {"S": "secret"}, "sk": {"N": "1"}}).encode())
 os.symlink(os.path.join(outside, "secret.json"), os.path.join(exp, "data", "part-0004.json"))
-json_processed = len(part1) + 8 + len(part2) + 1   # + bad lines, + the cut
-json_errors = 8 + 1
+json_processed = 1 + len(part1) + 8 + len(part2) + 1   # the long line, bad lines, the cut
+json_errors = 1 + 8 + 1
 with open(os.path.join(work, "json_expected.jsonl"), "w") as f:
     for k in order:
         f.write(json.dumps({"Item": expected[k]}) + "\n")
@@ -122,7 +125,7 @@ with open(os.path.join(work, "json_counts"), "w") as f:
 with open(os.path.join(work, "cut_lines"), "w") as f:
     f.write("%d\n" % (len(cut)))
 with open(os.path.join(work, "json_bytes"), "w") as f:
-    f.write("%d\n" % (len("".join(lines).encode()) + len("".join(part2).encode())))
+    f.write("%d\n" % (len("".join(lines).encode()) + len("".join(part2).encode()) + (5 << 20)))
 
 # -- CSV: bucket "csv", prefix "orders/part" (a key prefix, not a directory)
 csvdir = os.path.join(root, "csv", "orders")

@@ -160,8 +160,11 @@ DirectoryMayMatch(const char *dir_key, const char *prefix)
 static void
 WalkDirectory(DdbImportSpec *spec, const char *dir, const char *dir_key, List **files)
 {
-	DIR		   *d = AllocateDir(dir);
+	DIR		   *d;
 	struct dirent *de;
+
+	check_stack_depth();
+	d = AllocateDir(dir);
 
 	while ((de = ReadDir(d, dir)) != NULL)
 	{
@@ -679,6 +682,7 @@ TakeRecord(FileState *fs, StringInfo record, bool header)
 {
 	MemoryContext context = CurrentMemoryContext;
 	volatile bool ok = true;
+	Jsonb	   *volatile item = NULL;
 
 	PG_TRY();
 	{
@@ -689,16 +693,10 @@ TakeRecord(FileState *fs, StringInfo record, bool header)
 			fs->names = CsvHeader(fs->spec, record, &fs->nnames);
 			MemoryContextSwitchTo(old);
 		}
+		else if (fs->spec->format == DDB_IMPORT_CSV)
+			item = CsvRecordItem(fs->spec, record, fs->names, fs->nnames);
 		else
-		{
-			Jsonb	   *item;
-
-			if (fs->spec->format == DDB_IMPORT_CSV)
-				item = CsvRecordItem(fs->spec, record, fs->names, fs->nnames);
-			else
-				item = JsonLineItem(fs->spec, record);
-			fs->sink(item, Where(fs), fs->sink_arg);
-		}
+			item = JsonLineItem(fs->spec, record);
 	}
 	PG_CATCH();
 	{
@@ -713,6 +711,9 @@ TakeRecord(FileState *fs, StringInfo record, bool header)
 		ok = false;
 	}
 	PG_END_TRY();
+	/* outside the catch: what the sink raises (its inserts) is not an item's */
+	if (item != NULL)
+		fs->sink(item, Where(fs), fs->sink_arg);
 	return ok;
 }
 
