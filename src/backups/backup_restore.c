@@ -199,6 +199,8 @@ FillFrom(Oid item_table, const char *source_from, TimestampTz as_of, Datum items
 		nulls[1] = 'n';
 	args[2] = TimestampTzGetDatum(as_of);
 	owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
+	/* an import calls this once per batch: do not keep a result per call */
+	SPI_freetuptable(SPI_tuptable);
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s (", DdbQualifiedRelationName(item_table));

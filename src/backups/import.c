@@ -863,7 +863,7 @@ FinishImport(const char *import_arn, ImportRun *run, const char *status,
 			 const char *failure_code, const char *failure_message)
 {
 	static const char *const update_sql =
-	"UPDATE ddb.imports SET status = $2, end_time = pg_catalog.now(),"
+	"UPDATE ddb.imports SET status = $2, end_time = pg_catalog.clock_timestamp(),"
 	"  processed_size_bytes = $3, processed_item_count = $4, imported_item_count = $5,"
 	"  error_count = $6, failure_code = $7, failure_message = $8"
 	" WHERE import_arn OPERATOR(pg_catalog.=) $1";
