@@ -138,6 +138,7 @@ w(os.path.join(csvdir, "part-1.csv"),
   'c3,x,bad number,open\n'          # order_no is N: an error
   'c3,12,too,many,fields\n'         # an error
   ',13,no customer,open\n'          # no partition key: an error
+  'c5,15,say "hi",open\n'          # a quote inside an unquoted field is kept
   '\n'
   'c3,14,"unterminated\n', "w")
 w(os.path.join(csvdir, "part-2", "more.csv"), 'customer,order_no,note,status\nc4,1,from a subdirectory,open\n', "w")
@@ -148,6 +149,7 @@ csv_expected = [
     {"customer": {"S": "c2"}, "order_no": {"N": "10"}, "note": {"S": 'a "quoted" word'}, "status": {"S": "open"}},
     {"customer": {"S": "c2"}, "order_no": {"N": "11"}, "note": {"S": "two\nlines"}},
     {"customer": {"S": "c4"}, "order_no": {"N": "1"}, "note": {"S": "from a subdirectory"}, "status": {"S": "open"}},
+    {"customer": {"S": "c5"}, "order_no": {"N": "15"}, "note": {"S": 'say "hi"'}, "status": {"S": "open"}},
 ]
 with open(os.path.join(work, "csv_expected.jsonl"), "w") as f:
     for item in csv_expected:
@@ -271,7 +273,7 @@ arn=$(start_import "{\"S3BucketSource\": {\"S3Bucket\": \"csv\", \"S3KeyPrefix\"
 wait_for "$arn" COMPLETED
 reference orders_ref "$work/csv_expected.jsonl" "{\"TableName\": \"orders_ref\", $csv_schema}"
 [ "$(value "SELECT item_diff('orders', 'orders_ref')")" = 0 ] || fail "the imported CSV differs from the items expected"
-[ "$(counts "$arn")" = "9 5 4" ] || fail "counts of the CSV import: $(counts "$arn"), expected 9 5 4"
+[ "$(counts "$arn")" = "10 6 4" ] || fail "counts of the CSV import: $(counts "$arn"), expected 10 6 4"
 echo "import_files: CSV: $(counts "$arn") (processed imported errors)"
 
 # HeaderList and another delimiter: the first line is data

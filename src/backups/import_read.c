@@ -537,18 +537,35 @@ SplitCsv(const char *s, int len, char delimiter, List **fields)
 }
 
 /*
- * Whether a CSV record is incomplete: inside a quoted field at its end (an
- * odd number of quotes).
+ * Whether a CSV record is incomplete: inside a quoted field at its end. A
+ * quote opens a quoted field only at the start of a field (elsewhere it is
+ * malformed, and SplitCsv says so).
  */
 static bool
-CsvOpen(StringInfo record)
+CsvOpen(StringInfo record, char delimiter)
 {
-	int			quotes = 0;
+	bool		field_start = true;
+	bool		quoted = false;
 
 	for (int i = 0; i < record->len; i++)
-		if (record->data[i] == '"')
-			quotes++;
-	return quotes % 2 == 1;
+	{
+		char		c = record->data[i];
+
+		if (quoted)
+		{
+			if (c == '"')
+			{
+				if (i + 1 < record->len && record->data[i + 1] == '"')
+					i++;
+				else
+					quoted = false;
+			}
+		}
+		else if (c == '"' && field_start)
+			quoted = true;
+		field_start = !quoted && c == delimiter;
+	}
+	return quoted;
 }
 
 /*
@@ -748,9 +765,8 @@ ReadRecords(FileState *fs)
 		/* a CSV record goes on while a quoted field is open */
 		if (fs->spec->format == DDB_IMPORT_CSV)
 		{
-			bool		more = true;
-
-			while (CsvOpen(&record) && (more = NextLine(fs->lines, &line, &too_long)))
+			/* (at the end of the file, an open record is left malformed) */
+			while (CsvOpen(&record, fs->spec->delimiter) && NextLine(fs->lines, &line, &too_long))
 			{
 				if (too_long || record.len + 1 + line.len > DDB_IMPORT_MAX_RECORD)
 				{
@@ -768,7 +784,6 @@ ReadRecords(FileState *fs)
 					return;
 				continue;
 			}
-			(void) more;
 		}
 		if (record.len == 0)
 			continue;			/* a blank line */
@@ -778,6 +793,8 @@ ReadRecords(FileState *fs)
 		{
 			if (!TakeRecord(fs, &record, true))
 			{
+				/* counted as an error: so it is one processed */
+				fs->counts->processed_items++;
 				MemoryContextSwitchTo(old);
 				return;			/* no names for this file's records */
 			}
