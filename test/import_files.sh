@@ -21,6 +21,9 @@
 # indexes checked with ddb.check_indexes. The FAILED path (no bucket, no
 # file under the prefix, a bucket outside the root) leaves no table. A role
 # without pg_read_server_files is refused; a role with it owns its table.
+# With the HTTP endpoint (DDB_HTTP_PORT) and boto3, an import runs through
+# ImportTable, DescribeImport and ListImports of the SDK (the setting set
+# with ALTER SYSTEM for the endpoint's workers, and reset).
 # Needs PGHOST, PGPORT, PGUSER and PGBIN (the server's bin directory).
 set -euo pipefail
 
@@ -346,4 +349,76 @@ echo "import_files: privileges checked"
 
 "$bin/dropdb" "$db"
 "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'DROP ROLE ddb_import_plain' -c 'DROP ROLE ddb_import_reader'
+
+# ---- 6. through the HTTP endpoint, with boto3 (when the endpoint runs) ----
+if [ -n "${DDB_HTTP_PORT:-}" ] && python3 -c 'import boto3' 2>/dev/null; then
+    here=$(cd "$(dirname "$0")" && pwd)
+    . "$here/http/lib.sh"
+    http_wait_ready || fail "the HTTP endpoint does not answer on port $DDB_HTTP_PORT"
+    hpsql() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d ddb_http "$@"; }
+    # the endpoint's workers read the setting from the server's configuration
+    hpsql -c "ALTER SYSTEM SET ddb.export_directory = '$root'" -c 'SELECT pg_reload_conf()' >/dev/null
+    trap 'hpsql -c "ALTER SYSTEM RESET ddb.export_directory" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true; rm -rf "$work" "$outside"' EXIT
+    hpsql -o /dev/null <<'SQL'
+SET client_min_messages = warning;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ddb_import_http') THEN CREATE ROLE ddb_import_http; END IF;
+END $$;
+GRANT CREATE ON SCHEMA ddb_data TO ddb_import_http;
+GRANT pg_read_server_files TO ddb_import_http;
+DELETE FROM ddb.access_keys WHERE role = 'ddb_import_http'::regrole;
+SQL
+    read -r key secret < <(hpsql -At -F ' ' -c "SELECT * FROM ddb.create_access_key('ddb_import_http')")
+    sleep 1   # the reload reaches the endpoint's workers
+    python3 - "$DDB_HTTP_PORT" "$key" "$secret" <<'PY'
+import sys, time
+import boto3
+port, key, secret = sys.argv[1:]
+client = boto3.client("dynamodb", endpoint_url="http://localhost:%s" % port, region_name="us-east-1",
+                      aws_access_key_id=key, aws_secret_access_key=secret)
+for table in ("http-plain",):
+    try:
+        client.delete_table(TableName=table)
+    except client.exceptions.ResourceNotFoundException:
+        pass
+started = client.import_table(
+    S3BucketSource={"S3Bucket": "plain"}, InputFormat="DYNAMODB_JSON", InputCompressionType="NONE",
+    TableCreationParameters={"TableName": "http-plain", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}]},
+    ClientToken="http-token")["ImportTableDescription"]
+arn = started["ImportArn"]
+assert started["ImportStatus"] == "IN_PROGRESS", started
+for _ in range(600):
+    d = client.describe_import(ImportArn=arn)["ImportTableDescription"]
+    if d["ImportStatus"] != "IN_PROGRESS":
+        break
+    time.sleep(0.1)
+assert d["ImportStatus"] == "COMPLETED", d
+assert (d["ProcessedItemCount"], d["ImportedItemCount"], d["ErrorCount"]) == (100, 100, 0), d
+assert d["EndTime"] >= d["StartTime"], d
+summaries = client.list_imports(TableArn=d["TableArn"], PageSize=1)["ImportSummaryList"]
+assert [s["ImportArn"] for s in summaries] == [arn], summaries
+assert client.scan(TableName="http-plain", Select="COUNT")["Count"] == 100
+try:
+    client.describe_import(ImportArn=arn.replace("/import/", "/import/9"))
+    raise AssertionError("an unknown import was found")
+except client.exceptions.ImportNotFoundException:
+    pass
+try:
+    client.import_table(S3BucketSource={"S3Bucket": "plain"}, InputFormat="CSV",
+        TableCreationParameters={"TableName": "http-other", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]},
+        ClientToken="http-token")
+    raise AssertionError("a reused ClientToken was accepted")
+except client.exceptions.ImportConflictException:
+    pass
+client.delete_table(TableName="http-plain")
+PY
+    hpsql -c "DELETE FROM ddb.access_keys WHERE role = 'ddb_import_http'::regrole" \
+          -c "DELETE FROM ddb.imports WHERE table_name IN ('http-plain', 'http-other')" \
+          -c 'REVOKE CREATE ON SCHEMA ddb_data FROM ddb_import_http' -c 'DROP ROLE ddb_import_http' >/dev/null
+    echo "import_files: ImportTable, DescribeImport and ListImports through the HTTP endpoint (boto3)"
+fi
 echo "import_files: ok"
