@@ -29,6 +29,8 @@ DDB_PACKAGES=(
     libhttp-parser-dev                      # the HTTP endpoint's HTTP/1.1 parser
     zlib1g-dev                              # gzip request bodies, x-amz-crc32
     libssl-dev                              # SHA-256 and HMAC of AWS Signature Version 4
+    libzstd-dev                             # ImportTable's ZSTD input
+    zstd                                    # test/import_files.sh writes ZSTD files
     python3-boto3                           # the HTTP endpoint's end-to-end tests (boto3)
     awscli                                  # the AWS CLI tutorial test
     curl                                    # HTTP checks in tests and scripts/run.sh

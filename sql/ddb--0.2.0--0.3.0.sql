@@ -545,3 +545,53 @@ CREATE FUNCTION ddb.list_exports(request jsonb) RETURNS jsonb
 CREATE FUNCTION ddb.list_exports(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_list_exports_text' LANGUAGE C VOLATILE;
 -- end of exports
+
+---------------------------------------------------------------------------
+-- Import from S3 (src/backups/import.c): ImportTable, DescribeImport and
+-- ListImports. S3 is a directory of the server (ddb.export_directory): an
+-- import reads the files under <root>/<S3Bucket>/<S3KeyPrefix...> into a
+-- new table, which the background worker fills while the import is
+-- IN_PROGRESS (the table is CREATING until then). Names are in the stored
+-- form of strings, as in ddb.tables.
+---------------------------------------------------------------------------
+
+CREATE TABLE ddb.imports (
+    import_arn text COLLATE "C" PRIMARY KEY,     -- ImportArn
+    table_name text COLLATE "C" NOT NULL,        -- the table imported into (which may be gone)
+    table_id uuid NOT NULL,                      -- and its TableId
+    table_arn text NOT NULL,                     -- and its TableArn
+    owner regrole NOT NULL,                      -- the role that asked: it owns the table
+    client_token text,                           -- ClientToken
+    status text NOT NULL CHECK (status IN ('IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELLING', 'CANCELLED')),
+    root_directory text NOT NULL,                -- ddb.export_directory, resolved, at the call
+    parameters jsonb NOT NULL,                   -- S3BucketSource, InputFormat, InputFormatOptions,
+                                                 -- InputCompressionType, TableCreationParameters
+    start_time timestamptz NOT NULL,             -- StartTime
+    end_time timestamptz,                        -- EndTime (NULL: IN_PROGRESS)
+    processed_size_bytes bigint NOT NULL DEFAULT 0,
+    processed_item_count bigint NOT NULL DEFAULT 0,
+    imported_item_count bigint NOT NULL DEFAULT 0,
+    error_count bigint NOT NULL DEFAULT 0,
+    failure_code text,
+    failure_message text
+);
+COMMENT ON TABLE ddb.imports IS 'imports of DynamoDB tables from files of the server (ImportTable)';
+CREATE INDEX imports_start_time ON ddb.imports (start_time, import_arn);
+CREATE INDEX imports_client_token ON ddb.imports (client_token) WHERE client_token IS NOT NULL;
+SELECT pg_catalog.pg_extension_config_dump('ddb.imports', '');
+GRANT SELECT ON ddb.imports TO PUBLIC;
+
+CREATE FUNCTION ddb.import_table(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_import_table' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.import_table(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_import_table_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_import(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_import' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.describe_import(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_describe_import_text' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_imports(request jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_imports' LANGUAGE C VOLATILE;
+CREATE FUNCTION ddb.list_imports(request text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'ddb_list_imports_text' LANGUAGE C VOLATILE;
+
+-- end of import

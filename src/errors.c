@@ -79,6 +79,8 @@ static const DdbErrorInfo ddb_errors[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_EXPORT_NOT_FOUND] = {"ExportNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '3', '0')},
 	[DDB_EXPORT_CONFLICT] = {"ExportConflictException", MAKE_SQLSTATE('Y', 'D', '0', '3', '1')},
 	[DDB_INVALID_EXPORT_TIME] = {"InvalidExportTimeException", MAKE_SQLSTATE('Y', 'D', '0', '3', '2')},
+	[DDB_IMPORT_CONFLICT] = {"ImportConflictException", MAKE_SQLSTATE('Y', 'D', '0', '3', '3')},
+	[DDB_IMPORT_NOT_FOUND] = {"ImportNotFoundException", MAKE_SQLSTATE('Y', 'D', '0', '3', '4')},
 };
 
 /*
@@ -121,6 +123,8 @@ static const DdbErrorWireInfo ddb_error_wire[DDB_ERROR_TYPE_COUNT] = {
 	[DDB_EXPORT_NOT_FOUND] = {NS_DYNAMODB, false, 400},
 	[DDB_EXPORT_CONFLICT] = {NS_DYNAMODB, false, 400},
 	[DDB_INVALID_EXPORT_TIME] = {NS_DYNAMODB, false, 400},
+	[DDB_IMPORT_CONFLICT] = {NS_DYNAMODB, false, 400},
+	[DDB_IMPORT_NOT_FOUND] = {NS_DYNAMODB, false, 400},
 };
 
 /*

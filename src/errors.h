@@ -55,6 +55,9 @@ typedef enum DdbErrorType
 	DDB_EXPORT_NOT_FOUND,
 	DDB_EXPORT_CONFLICT,
 	DDB_INVALID_EXPORT_TIME,
+	/* import from S3 (a server directory) */
+	DDB_IMPORT_CONFLICT,
+	DDB_IMPORT_NOT_FOUND,
 	DDB_ERROR_TYPE_COUNT
 } DdbErrorType;
 

@@ -190,8 +190,8 @@ DdbGucInit(void)
 							0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("ddb.export_directory",
-							   gettext_noop("Directory on the server under which ExportTableToPointInTime writes exports."),
-							   gettext_noop("An export goes to <directory>/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<ExportId>/; empty: exports are refused."),
+							   gettext_noop("Server directory that stands for S3 in exports and imports."),
+							   gettext_noop("S3Bucket and S3Prefix (S3KeyPrefix) name a directory under it; an export goes to <directory>/<S3Bucket>/<S3Prefix>/AWSDynamoDB/<ExportId>/; when empty, exports and imports are refused."),
 							   &DdbExportDirectory,
 							   "",
 							   PGC_SUSET,

@@ -51,8 +51,9 @@ typedef enum DdbHttpAuthMode
 extern int	DdbBackupSyncLimit;
 
 /*
- * Exports: the directory on the server under which ExportTableToPointInTime
- * writes (S3Bucket/S3Prefix below it); NULL or empty: exports are refused
+ * Export and import: the server directory that stands for S3, under which
+ * S3Bucket/S3Prefix (S3KeyPrefix) name a directory; NULL or empty: exports
+ * and imports are refused
  */
 extern char *DdbExportDirectory;
 

@@ -52,10 +52,6 @@
 #include "request.h"
 #include "worker/worker.h"
 
-/* Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01) */
-#define UNIX_TO_POSTGRES_EPOCH_MS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)
-
 /*
  * BackupDetails of a backup ($1), with its status or, when $2 is not
  * NULL, that status

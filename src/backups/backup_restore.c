@@ -39,6 +39,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -49,6 +50,7 @@
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "backups/backups.h"
@@ -148,38 +150,17 @@ DdbRestoreAppendKey(StringInfo sql, const char *alias, char type, int param)
 }
 
 /*
- * DdbRestoreFill inserts the items of source_items (a relation with a
- * column item jsonb of stored items) into an item table, as the item
- * table's owner, in one statement:
- *
- *	  INSERT INTO ddb_data."t" ("pk", "sk", item)
- *	  SELECT (s.item -> $1) ->> 'S', ((s.item -> $2) ->> 'N')::numeric, s.item
- *		FROM <source_items> s
- *
- * and returns how many it inserted. The item check of the table refuses an
- * item that is not valid for it.
+ * Insert into an item table, as its owner, the items of a FROM item with a
+ * column item, which may use $1 and $2 (the key attributes' names), $3
+ * (as_of) and, when items is not 0, $4 (items, a jsonb[]); with items, an
+ * item whose key is in the table already replaces it. Returns the count.
  */
-int64
-DdbRestoreFill(Oid item_table, Oid source_items)
+static int64
+FillFrom(Oid item_table, const char *source_from, TimestampTz as_of, Datum items)
 {
-	if (get_rel_name(source_items) == NULL)
-		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the items to restore table %s from are gone",
-				 get_rel_name(item_table));
-	return DdbRestoreFillFrom(item_table, DdbQualifiedRelationName(source_items), 0);
-}
-
-/*
- * DdbRestoreFillFrom is DdbRestoreFill from any FROM item (a relation, or a
- * parenthesized query) with a column item: the query may use $1 and $2, the
- * names of the key attributes (stored form; $2 is NULL for a table without
- * a sort key), and $3, the timestamptz as_of.
- */
-int64
-DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
-{
-	Oid			argtypes[3] = {TEXTOID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[3];
-	char		nulls[4] = "   ";
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBARRAYOID};
+	Datum		args[4];
+	char		nulls[5] = "    ";
 	Oid			lookup_types[1] = {OIDOID};
 	Datum		lookup_args[1] = {ObjectIdGetDatum(item_table)};
 	StringInfoData sql;
@@ -220,6 +201,8 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 		nulls[1] = 'n';
 	args[2] = TimestampTzGetDatum(as_of);
 	owner = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
+	/* an import calls this once per batch: do not keep a result per call */
+	SPI_freetuptable(SPI_tuptable);
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s (", DdbQualifiedRelationName(item_table));
@@ -232,6 +215,14 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 		appendStringInfoString(&sql, ", ");
 	}
 	appendStringInfo(&sql, "s.item FROM %s s", source_from);
+	if (items != (Datum) 0)
+	{
+		appendStringInfoString(&sql, " ON CONFLICT (");
+		for (int i = 0; i < nkeys; i++)
+			appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", quote_identifier(columns[i]));
+		appendStringInfoString(&sql, ") DO UPDATE SET item = EXCLUDED.item");
+	}
+	args[3] = items;
 
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
@@ -239,11 +230,95 @@ DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
 	guc_nest_level = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	DdbExecute(sql.data, 3, argtypes, args, nulls, SPI_OK_INSERT);
+	DdbExecute(sql.data, items != (Datum) 0 ? 4 : 3, argtypes, args, nulls, SPI_OK_INSERT);
 	count = (int64) SPI_processed;
 	AtEOXact_GUC(true, guc_nest_level);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	return count;
+}
+
+/*
+ * DdbRestoreFill inserts the items of source_items (a relation with a
+ * column item jsonb of stored items) into an item table, as the item
+ * table's owner, in one statement:
+ *
+ *	  INSERT INTO ddb_data."t" ("pk", "sk", item)
+ *	  SELECT (s.item -> $1) ->> 'S', ((s.item -> $2) ->> 'N')::numeric, s.item
+ *		FROM <source_items> s
+ *
+ * and returns how many it inserted. The item check of the table refuses an
+ * item that is not valid for it.
+ */
+int64
+DdbRestoreFill(Oid item_table, Oid source_items)
+{
+	if (get_rel_name(source_items) == NULL)
+		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the items to restore table %s from are gone",
+				 get_rel_name(item_table));
+	return DdbRestoreFillFrom(item_table, DdbQualifiedRelationName(source_items), 0);
+}
+
+/*
+ * DdbRestoreFillFrom is DdbRestoreFill from any FROM item (a relation, or a
+ * parenthesized query) with a column item: the query may use $1 and $2, the
+ * names of the key attributes (stored form; $2 is NULL for a table without
+ * a sort key), and $3, the timestamptz as_of.
+ */
+int64
+DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of)
+{
+	return FillFrom(item_table, source_from, as_of, (Datum) 0);
+}
+
+/*
+ * DdbRestoreFillFromArray inserts an array of stored items (jsonb[]) into
+ * an item table, as its owner, in one statement; an item whose key is
+ * already in the table replaces it, and of items of one key in the array
+ * the last one is kept:
+ *
+ *	  INSERT INTO ddb_data."t" ("pk", "sk", item)
+ *	  SELECT <keys of s.item>, s.item
+ *		FROM (SELECT DISTINCT ON (e.item -> $1, e.item -> $2) e.item
+ *				FROM unnest($4) WITH ORDINALITY e(item, n)
+ *			   ORDER BY e.item -> $1, e.item -> $2, e.n DESC) s
+ *	  ON CONFLICT ("pk", "sk") DO UPDATE SET item = EXCLUDED.item
+ *
+ * Returns how many rows it wrote.
+ */
+int64
+DdbRestoreFillFromArray(Oid item_table, Datum items)
+{
+	return FillFrom(item_table,
+					"(SELECT DISTINCT ON (e.item OPERATOR(pg_catalog.->) $1, e.item OPERATOR(pg_catalog.->) $2) e.item"
+					"   FROM pg_catalog.unnest($4::pg_catalog.jsonb[]) WITH ORDINALITY AS e(item, n)"
+					"  ORDER BY e.item OPERATOR(pg_catalog.->) $1, e.item OPERATOR(pg_catalog.->) $2, e.n DESC)",
+					0, items);
+}
+
+/*
+ * DdbRestoreEmptyTable takes an item table's EXCLUSIVE lock (reads go on,
+ * writes with plain SQL wait) and deletes what plain SQL may have written
+ * to it, as its owner, before the table is filled.
+ */
+void
+DdbRestoreEmptyTable(Oid item_table)
+{
+	Oid			owner;
+	Oid			saved_user;
+	int			saved_context;
+	HeapTuple	tuple;
+
+	LockRelationOid(item_table, ExclusiveLock);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(item_table));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", item_table);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	DdbExecute(psprintf("DELETE FROM %s", DdbQualifiedRelationName(item_table)), 0, NULL, NULL, NULL, SPI_OK_DELETE);
+	SetUserIdAndSecContext(saved_user, saved_context);
 }
 
 /*
@@ -481,18 +556,14 @@ DdbRestoreFinish(const char *table_name)
 	bool		backup_null;
 	Oid			source_items;
 	Oid			item_table;
-	Oid			owner;
 	char	   *source_table_arn;
 	TimestampTz restore_time;
-	Oid			saved_user;
-	int			saved_context;
 	DdbOwnerAccess owner_access;
 
-	DdbExecute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid, c.relowner,"
+	DdbExecute("SELECT r.source_items::pg_catalog.oid, t.item_table::pg_catalog.oid,"
 			"       r.source_backup_arn, r.source_table_arn, r.requested_at"
 			"  FROM ddb.table_restores r"
 			"  JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) r.table_name"
-			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
 			" WHERE r.table_name OPERATOR(pg_catalog.=) $1 AND r.in_progress FOR UPDATE OF r",
 			1, argtypes, args, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
@@ -501,21 +572,15 @@ DdbRestoreFinish(const char *table_name)
 	desc = SPI_tuptable->tupdesc;
 	source_items = DatumGetObjectId(SPI_getbinval(row, desc, 1, &source_null));
 	item_table = DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull));
-	owner = DatumGetObjectId(SPI_getbinval(row, desc, 3, &isnull));
-	(void) SPI_getbinval(row, desc, 4, &backup_null);
-	source_table_arn = SPI_getvalue(row, desc, 5);
-	restore_time = DatumGetTimestampTz(SPI_getbinval(row, desc, 6, &isnull));
+	(void) SPI_getbinval(row, desc, 3, &backup_null);
+	source_table_arn = SPI_getvalue(row, desc, 4);
+	restore_time = DatumGetTimestampTz(SPI_getbinval(row, desc, 5, &isnull));
 	if (source_null && !backup_null)
 		DdbRaise(DDB_INTERNAL_SERVER_ERROR, "the restore of table %s has nothing to restore from",
 				 table_name);
 
 	/* reads go on; writes with plain SQL wait, and what they wrote before goes */
-	LockRelationOid(item_table, ExclusiveLock);
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	DdbExecute(psprintf("DELETE FROM %s", DdbQualifiedRelationName(item_table)), 0, NULL, NULL, NULL, SPI_OK_DELETE);
-	SetUserIdAndSecContext(saved_user, saved_context);
+	DdbRestoreEmptyTable(item_table);
 	if (!source_null)
 		(void) DdbRestoreFill(item_table, source_items);
 	else
@@ -551,7 +616,8 @@ DdbTableRestoreInProgress(const char *table_name)
 
 /*
  * DdbRestoreDescribe adds the RestoreSummary of a restored table to its
- * TableDescription, and reports a table being restored as CREATING.
+ * TableDescription, and reports a table being restored, or imported into,
+ * as CREATING.
  */
 Jsonb *
 DdbRestoreDescribe(const char *table_name, Jsonb *description)
@@ -562,6 +628,16 @@ DdbRestoreDescribe(const char *table_name, Jsonb *description)
 
 	if (!DdbBackupsCatalogExists())
 		return description;
+	/* a table being imported into is CREATING too */
+	if (DdbTableImportInProgress(table_name))
+	{
+		args[0] = JsonbPGetDatum(description);
+		DdbExecute("SELECT $1 OPERATOR(pg_catalog.||) CASE"
+				"  WHEN $1 OPERATOR(pg_catalog.->>) 'TableStatus' OPERATOR(pg_catalog.=) 'ACTIVE'"
+				"  THEN '{\"TableStatus\": \"CREATING\"}'::pg_catalog.jsonb ELSE '{}'::pg_catalog.jsonb END",
+				1, argtypes, args, NULL, SPI_OK_SELECT);
+		description = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 	args[0] = JsonbPGetDatum(description);
 	args[1] = CStringGetTextDatum(table_name);
 	DdbExecute("SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('RestoreSummary',"

@@ -55,6 +55,13 @@
 
 #define DDB_BACKUPS_SCHEMA "ddb_backups"
 
+/*
+ * Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01): the
+ * times in BackupArns and ImportArns
+ */
+#define UNIX_TO_POSTGRES_EPOCH_MS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)
+
 struct DdbWorkKind;
 
 /* backup_catalog.c: whether the extension's catalog has backups yet */
@@ -98,6 +105,19 @@ extern int64 DdbRestoreFill(Oid item_table, Oid source_items);
  * attribute names, and $3, as_of)
  */
 extern int64 DdbRestoreFillFrom(Oid item_table, const char *source_from, TimestampTz as_of);
+
+/*
+ * backup_restore.c: insert an array of stored items (jsonb[]) into an item
+ * table, as its owner, an item replacing one of the same key (the last of
+ * the array wins); returns the rows written
+ */
+extern int64 DdbRestoreFillFromArray(Oid item_table, Datum items);
+
+/*
+ * backup_restore.c: lock an item table against writes and delete its rows,
+ * as its owner, before it is filled
+ */
+extern void DdbRestoreEmptyTable(Oid item_table);
 
 /*
  * backup_restore.c: the expression of a key column's value computed from
@@ -197,6 +217,15 @@ extern char *DdbPitrChangesQuery(struct DdbTable *table, Oid base, Oid history);
 
 /* pitr.c: the table name in a table ARN, or NULL */
 extern char *DdbTableNameFromArn(const char *arn);
+
+/*
+ * import.c: whether a table is being imported into (CREATING: data-plane
+ * calls do not find it); must run inside SPI
+ */
+extern bool DdbTableImportInProgress(const char *table_name);
+
+/* import.c: the worker's unit of work that runs imports (ImportTable) */
+extern const struct DdbWorkKind DdbImportWork;
 
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;

@@ -57,6 +57,7 @@ static const DdbOperation DdbOperations[] = {
 	{"DescribeBackup", DdbDescribeBackup, true},
 	{"DescribeContinuousBackups", DdbDescribeContinuousBackups, true},
 	{"DescribeExport", DdbDescribeExport, true},
+	{"DescribeImport", DdbDescribeImport, true},
 	{"DescribeStream", DdbDescribeStream, false},
 	{"DescribeTable", DdbDescribeTable, true},
 	{"DescribeTimeToLive", DdbDescribeTimeToLive, true},
@@ -66,8 +67,10 @@ static const DdbOperation DdbOperations[] = {
 	{"GetItem", DdbGetItem, false},
 	{"GetRecords", DdbGetRecords, false},
 	{"GetShardIterator", DdbGetShardIterator, false},
+	{"ImportTable", DdbImportTable, true},
 	{"ListBackups", DdbListBackups, true},
 	{"ListExports", DdbListExports, true},
+	{"ListImports", DdbListImports, true},
 	{"ListStreams", DdbListStreams, false},
 	{"ListTables", DdbListTables, true},
 	{"ListTagsOfResource", DdbListTagsOfResource, true},
@@ -415,6 +418,7 @@ DDB_OPERATION_FUNCTIONS(delete_table, "DeleteTable")
 DDB_OPERATION_FUNCTIONS(describe_backup, "DescribeBackup")
 DDB_OPERATION_FUNCTIONS(describe_continuous_backups, "DescribeContinuousBackups")
 DDB_OPERATION_FUNCTIONS(describe_export, "DescribeExport")
+DDB_OPERATION_FUNCTIONS(describe_import, "DescribeImport")
 DDB_OPERATION_FUNCTIONS(describe_stream, "DescribeStream")
 DDB_OPERATION_FUNCTIONS(describe_table, "DescribeTable")
 DDB_OPERATION_FUNCTIONS(describe_time_to_live, "DescribeTimeToLive")
@@ -424,8 +428,10 @@ DDB_OPERATION_FUNCTIONS(export_table_to_point_in_time, "ExportTableToPointInTime
 DDB_OPERATION_FUNCTIONS(get_item, "GetItem")
 DDB_OPERATION_FUNCTIONS(get_records, "GetRecords")
 DDB_OPERATION_FUNCTIONS(get_shard_iterator, "GetShardIterator")
+DDB_OPERATION_FUNCTIONS(import_table, "ImportTable")
 DDB_OPERATION_FUNCTIONS(list_backups, "ListBackups")
 DDB_OPERATION_FUNCTIONS(list_exports, "ListExports")
+DDB_OPERATION_FUNCTIONS(list_imports, "ListImports")
 DDB_OPERATION_FUNCTIONS(list_streams, "ListStreams")
 DDB_OPERATION_FUNCTIONS(list_tables, "ListTables")
 DDB_OPERATION_FUNCTIONS(list_tags_of_resource, "ListTagsOfResource")

@@ -61,6 +61,11 @@ extern Jsonb *DdbExportTableToPointInTime(JsonbContainer *request);
 extern Jsonb *DdbDescribeExport(JsonbContainer *request);
 extern Jsonb *DdbListExports(JsonbContainer *request);
 
+/* backups/import.c: import from S3 (a directory of the server) */
+extern Jsonb *DdbImportTable(JsonbContainer *request);
+extern Jsonb *DdbDescribeImport(JsonbContainer *request);
+extern Jsonb *DdbListImports(JsonbContainer *request);
+
 /* tags.c: tagging */
 extern Jsonb *DdbTagResource(JsonbContainer *request);
 extern Jsonb *DdbUntagResource(JsonbContainer *request);

@@ -377,7 +377,8 @@ LoadTable(const char *name)
 	table->item_attnum = get_attnum(table->relid, "item");
 	table->items_checked = ItemsCheckedOnWrite(table);
 	table->nindexes = DdbIndexesLoad(table, &table->indexes);
-	table->restoring = DdbTableRestoreInProgress(table->name);
+	table->restoring = DdbTableRestoreInProgress(table->name) ||
+		DdbTableImportInProgress(table->name);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;

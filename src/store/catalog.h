@@ -75,9 +75,9 @@ typedef struct DdbTable
 								 * item table of version 0.1.0 not updated yet) */
 	AttrNumber	key_attnums[2]; /* the key columns of the item table and */
 	AttrNumber	item_attnum;	/* its item column (ALTER TABLE invalidates) */
-	bool		restoring;		/* being restored from a backup by the
-								 * background worker: data-plane calls do not
-								 * find it (backups/backups.h) */
+	bool		restoring;		/* being restored from a backup, or imported
+								 * into, by the background worker: data-plane
+								 * calls do not find it (backups/backups.h) */
 	bool		items_checked;	/* every row passed the CHECK constraint
 								 * ddb_item_is_valid (validated, and as ddb made
 								 * it), so reads need not check items */

@@ -54,6 +54,7 @@ static const DdbWorkKind *const WorkKinds[] = {
 	&DdbBackupWork,
 	&DdbPitrWork,
 	&DdbExportWork,
+	&DdbImportWork,
 };
 
 /*
