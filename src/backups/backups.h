@@ -227,6 +227,26 @@ extern bool DdbTableImportInProgress(const char *table_name);
 /* import.c: the worker's unit of work that runs imports (ImportTable) */
 extern const struct DdbWorkKind DdbImportWork;
 
+/*
+ * export_directory.c: the real path of ddb.export_directory, the directory
+ * that stands for S3 in exports and imports; a ValidationException led by
+ * refusal when it is unset, relative or missing
+ */
+extern char *DdbExportDirectoryRoot(const char *refusal);
+
+/* export_directory.c: whether an S3Bucket has DynamoDB's pattern */
+extern bool DdbS3BucketNameValid(const char *bucket);
+
+/*
+ * export_directory.c: what keeps an S3 prefix (stored form) under its
+ * bucket's directory from being safe, or NULL; whole_names for a directory
+ * path (an export's S3Prefix) rather than a prefix of keys (an import's)
+ */
+extern const char *DdbS3PrefixProblem(const char *prefix, bool whole_names);
+
+/* export_directory.c: whether a real path is the real path root or below it */
+extern bool DdbPathWithin(const char *path, const char *root);
+
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;
 

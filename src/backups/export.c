@@ -90,10 +90,6 @@
 #include "string_escape.h"
 #include "worker/worker.h"
 
-/* Milliseconds between the Unix epoch and PostgreSQL's (2000-01-01) */
-#define UNIX_TO_POSTGRES_EPOCH_MS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)
-
 /* A ClientToken names the same export for this long after its request */
 #define EXPORT_TOKEN_WINDOW "8 hours"
 
@@ -181,29 +177,14 @@ DescribeExportRow(const char *export_arn)
 }
 
 /*
- * Check S3Bucket: at most 255 characters matching
- * ^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$ (so at least two, and no '/').
+ * Check S3Bucket: at most 255 characters matching DynamoDB's pattern
+ * (DdbS3BucketNameValid).
  */
 static void
 CheckBucket(const char *bucket, DdbConstraintErrors *errors)
 {
-	int			len;
-	bool		ok = true;
-
 	DdbRequestCheckString(errors, bucket, "s3Bucket", 0, 255, NULL, NULL);
-	if (bucket == NULL)
-		return;
-	len = strlen(bucket);
-	if (len < 2 || !isalnum((unsigned char) bucket[0]) || !isalnum((unsigned char) bucket[len - 1]))
-		ok = false;
-	for (int i = 0; ok && i < len; i++)
-	{
-		unsigned char c = (unsigned char) bucket[i];
-
-		if (!(isalnum(c) || c == '.' || c == '-' || c == '_'))
-			ok = false;
-	}
-	if (!ok)
+	if (bucket != NULL && !DdbS3BucketNameValid(bucket))
 		DdbConstraintAdd(errors, psprintf("'%s'", bucket), "s3Bucket",
 						 "Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$");
 }
@@ -218,7 +199,7 @@ static char *
 CheckPrefix(char *prefix)
 {
 	int			len;
-	char	   *name;
+	const char *problem;
 
 	if (prefix == NULL)
 		return NULL;
@@ -227,48 +208,10 @@ CheckPrefix(char *prefix)
 		prefix[--len] = '\0';
 	if (len == 0)
 		return NULL;
-	if (prefix[0] == '/')
-		DdbValidationError("S3Prefix must be a relative path: it cannot start with '/'");
-	for (const char *p = prefix; *p; p++)
-	{
-		if ((unsigned char) *p < 0x20 || *p == 0x7f)
-			DdbValidationError("S3Prefix cannot hold control characters");
-	}
-	name = prefix;
-	for (;;)
-	{
-		char	   *slash = strchr(name, '/');
-		int			name_len = slash ? slash - name : strlen(name);
-
-		if (name_len == 0)
-			DdbValidationError("S3Prefix cannot hold an empty name ('//')");
-		if ((name_len == 1 && name[0] == '.') || (name_len == 2 && name[0] == '.' && name[1] == '.'))
-			DdbValidationError("S3Prefix cannot hold the names '.' and '..'");
-		if (slash == NULL)
-			break;
-		name = slash + 1;
-	}
+	problem = DdbS3PrefixProblem(prefix, true);
+	if (problem != NULL)
+		DdbValidationError("S3Prefix %s", problem);
 	return prefix;
-}
-
-/*
- * The real path of the directory ddb.export_directory names; a
- * ValidationException when it is unset or not a usable directory (the
- * path itself is not shown: only superusers may see the setting).
- */
-static char *
-ExportRoot(void)
-{
-	char		resolved[PATH_MAX];
-	struct stat st;
-
-	if (DdbExportDirectory == NULL || DdbExportDirectory[0] == '\0')
-		DdbValidationError("Exports are not enabled on this server: the setting ddb.export_directory names no directory to write them to");
-	if (!is_absolute_path(DdbExportDirectory))
-		DdbValidationError("Exports are not enabled on this server: the setting ddb.export_directory must be an absolute path");
-	if (realpath(DdbExportDirectory, resolved) == NULL || stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
-		DdbValidationError("Exports are not enabled on this server: the directory the setting ddb.export_directory names does not exist");
-	return pstrdup(resolved);
 }
 
 /*
@@ -425,7 +368,7 @@ DdbExportTableToPointInTime(JsonbContainer *request)
 			DdbValidationError("The period between ExportFromTime and ExportToTime cannot exceed 24 hours");
 	}
 	prefix = CheckPrefix(prefix);
-	root = ExportRoot();
+	root = DdbExportDirectoryRoot("Exports are not enabled on this server");
 
 	/* the table, by its ARN */
 	table_name = DdbTableNameFromArn(table_arn);
@@ -970,21 +913,19 @@ MakeDirectory(const char *path)
 }
 
 /*
- * Raise unless the real path of a directory is the root's or below it.
+ * Raise unless the real path of a directory is below the root's.
  */
 static void
 CheckUnderRoot(const char *path, const char *root)
 {
 	char		resolved[PATH_MAX];
-	size_t		root_len = strlen(root);
 	struct stat st;
 
 	if (realpath(path, resolved) == NULL)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not resolve export directory \"%s\": %m", path)));
-	if (strncmp(resolved, root, root_len) != 0 ||
-		(resolved[root_len] != '/' && !(root_len == 1 && root[0] == '/')) ||
+	if (!DdbPathWithin(resolved, root) || strcmp(resolved, root) == 0 ||
 		stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -148,51 +148,6 @@ DdbTableImportInProgress(const char *table_name)
 /* ---- checking ImportTable's request ---- */
 
 /*
- * Whether an S3Bucket matches ^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$.
- */
-static bool
-BucketNameValid(const char *name)
-{
-	size_t		len = strlen(name);
-
-	if (len < 2 || !isalnum((unsigned char) name[0]) || !isalnum((unsigned char) name[len - 1]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) name[i];
-
-		if (!(isalnum(c) || c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Whether a key prefix stays inside its bucket: not absolute, no ".."
- * component, no U+0000 (or U+0001, its escape in the stored form).
- */
-static bool
-KeyPrefixSafe(const char *prefix)
-{
-	const char *p = prefix;
-
-	if (prefix[0] == '/' || strchr(prefix, DDB_ESCAPE_CHAR) != NULL)
-		return false;
-	while (*p)
-	{
-		const char *slash = strchr(p, '/');
-		size_t		len = slash != NULL ? (size_t) (slash - p) : strlen(p);
-
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		if (slash == NULL)
-			break;
-		p = slash + 1;
-	}
-	return true;
-}
-
-/*
  * Check InputFormatOptions: Csv.Delimiter one of , ; : | tab space, and
  * Csv.HeaderList 1 to 255 names of 1 to 65536 printable ASCII characters
  * other than " and ,.
@@ -315,8 +270,6 @@ DdbImportTable(JsonbContainer *request)
 	char	   *bucket_owner = NULL;
 	char	   *format;
 	char	   *root;
-	char		resolved_root[PATH_MAX];
-	struct stat st;
 	Jsonb	   *parameters;
 	Jsonb	   *created;
 	JsonbValue	description;
@@ -342,7 +295,7 @@ DdbImportTable(JsonbContainer *request)
 		DdbJsonCheckMembers(source, allowed_source);
 		bucket = DdbJsonGetString(source, "S3Bucket");
 		DdbRequestCheckString(&errors, bucket, "s3BucketSource.s3Bucket", 0, 255, NULL, NULL);
-		if (bucket != NULL && !BucketNameValid(bucket))
+		if (bucket != NULL && !DdbS3BucketNameValid(bucket))
 			DdbConstraintAdd(&errors, psprintf("'%s'", bucket), "s3BucketSource.s3Bucket",
 							 "Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$");
 		key_prefix = DdbJsonGetString(source, "S3KeyPrefix");
@@ -374,20 +327,16 @@ DdbImportTable(JsonbContainer *request)
 		DdbValidationError("InputFormat ION is not supported by ddb: import DYNAMODB_JSON or CSV");
 	if (options != NULL && DdbJsonGetObject(options, "Csv") != NULL && strcmp(format, "CSV") != 0)
 		DdbValidationError("InputFormatOptions Csv can only be given with InputFormat CSV");
-	if (key_prefix != NULL && !KeyPrefixSafe(key_prefix))
+	if (key_prefix != NULL && DdbS3PrefixProblem(key_prefix, false) != NULL)
 		DdbValidationError("S3KeyPrefix must name files inside the bucket: it may not start with \"/\", hold a \"..\" component, or hold U+0000 or U+0001");
 
 	/* S3 is a directory of the server, which only some roles may read */
-	if (DdbExportDirectory == NULL || DdbExportDirectory[0] == '\0')
-		DdbValidationError("ImportTable reads from the server directory named by the setting ddb.export_directory, which is not set");
+	root = DdbExportDirectoryRoot("Imports are not enabled on this server");
 	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to import a table: ImportTable needs the privileges of the \"pg_read_server_files\" role"),
 				 errdetail("ImportTable reads files of the database server, as COPY FROM a file does.")));
-	root = DdbExportDirectory;
-	if (realpath(root, resolved_root) == NULL || stat(resolved_root, &st) != 0 || !S_ISDIR(st.st_mode))
-		DdbValidationError("ddb.export_directory is not a directory: %s", root);
 
 	parameters = ImportParameters(request);
 
@@ -463,7 +412,7 @@ DdbImportTable(JsonbContainer *request)
 			args[5] = CStringGetTextDatum(client_token);
 		else
 			nulls[5] = 'n';
-		args[6] = CStringGetTextDatum(resolved_root);
+		args[6] = CStringGetTextDatum(root);
 		args[7] = JsonbPGetDatum(parameters);
 		args[8] = TimestampTzGetDatum(now);
 		DdbCatalogBeginOwnerAccess(&owner_access);

@@ -48,6 +48,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "backups/backups.h"
 #include "backups/import_private.h"
 #include "errors.h"
 #include "item.h"
@@ -113,19 +114,6 @@ DdbImportItemError(DdbImportSpec *spec, DdbImportCounts *counts, const char *whe
 }
 
 /* ---- the files ---- */
-
-/*
- * Whether path (resolved) is root (resolved) or lies under it.
- */
-static bool
-PathUnder(const char *path, const char *root)
-{
-	size_t		len = strlen(root);
-
-	if (strcmp(root, "/") == 0)
-		return path[0] == '/';
-	return strncmp(path, root, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
 
 /*
  * The resolved path of path, or NULL when it cannot be resolved (missing).
@@ -195,7 +183,7 @@ WalkDirectory(DdbImportSpec *spec, const char *dir, const char *dir_key, List **
 				char	   *target = Resolve(path);
 
 				/* only a link to a file under the root */
-				if (target == NULL || !PathUnder(target, spec->root) ||
+				if (target == NULL || !DdbPathWithin(target, spec->root) ||
 					stat(target, &st) != 0 || !S_ISREG(st.st_mode))
 					continue;
 				path = target;
@@ -236,7 +224,7 @@ DdbImportListFiles(DdbImportSpec *spec)
 	bucket = Resolve(psprintf("%s/%s", spec->root, spec->bucket));
 	if (bucket == NULL || stat(bucket, &st) != 0 || !S_ISDIR(st.st_mode))
 		DdbImportFail("S3NoSuchBucket", "The specified bucket does not exist: %s", spec->bucket);
-	if (!PathUnder(bucket, spec->root) || strcmp(bucket, spec->root) == 0)
+	if (!DdbPathWithin(bucket, spec->root) || strcmp(bucket, spec->root) == 0)
 		DdbImportFail("S3AccessDenied", "Access denied to bucket %s: it is not a directory under ddb.export_directory",
 					  spec->bucket);
 
@@ -244,7 +232,7 @@ DdbImportListFiles(DdbImportSpec *spec)
 	slash = strrchr(spec->key_prefix, '/');
 	start_key = slash == NULL ? pstrdup("") : pnstrdup(spec->key_prefix, slash - spec->key_prefix + 1);
 	start = start_key[0] == '\0' ? bucket : Resolve(psprintf("%s/%s", bucket, start_key));
-	if (start != NULL && PathUnder(start, bucket) && stat(start, &st) == 0 && S_ISDIR(st.st_mode))
+	if (start != NULL && DdbPathWithin(start, bucket) && stat(start, &st) == 0 && S_ISDIR(st.st_mode))
 		WalkDirectory(spec, start, start_key, &files);
 	list_sort(files, CompareFiles);
 	return files;
