@@ -471,3 +471,72 @@ CREATE FUNCTION ddb.restore_table_to_point_in_time(request jsonb) RETURNS jsonb
 CREATE FUNCTION ddb.restore_table_to_point_in_time(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_restore_table_to_point_in_time_text' LANGUAGE C VOLATILE;
 -- end of point-in-time recovery
+
+-- Scale-out on Citus (src/scaleout): ddb.distribute_table distributes a
+-- table's item table by its partition-key column and its index tables
+-- co-located with it. ddb.distributed_tables (made a Citus reference table
+-- by the first distribution, so that every node has a copy) holds each
+-- distributed table's rows of ddb.tables and ddb.indexes; its trigger
+-- writes them into the catalog of every node but the one they come from,
+-- so that triggers on the shards of worker nodes find their table.
+CREATE TABLE ddb.distributed_tables (
+    table_name text COLLATE "C" PRIMARY KEY,
+    origin_group integer NOT NULL,      -- the Citus group of the node whose catalog has the table
+    definition jsonb NOT NULL           -- {"table": <ddb.tables row>, "indexes": [<ddb.indexes rows>]}
+);
+COMMENT ON TABLE ddb.distributed_tables IS
+    'the catalog rows of DynamoDB tables distributed with Citus, copied to every node';
+GRANT SELECT ON ddb.distributed_tables TO PUBLIC;
+
+CREATE FUNCTION ddb.distributed_catalog_sync() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_distributed_catalog_sync' LANGUAGE C;
+CREATE TRIGGER distributed_catalog_sync
+    AFTER INSERT OR UPDATE OR DELETE ON ddb.distributed_tables
+    FOR EACH ROW EXECUTE FUNCTION ddb.distributed_catalog_sync();
+
+CREATE FUNCTION ddb.distribute_table(table_name text, shard_count integer DEFAULT NULL)
+    RETURNS void AS 'MODULE_PATHNAME', 'ddb_distribute_table' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.distribute_table(text, integer) IS
+    'distribute a table with Citus: its item table by the partition key, its index tables co-located with it';
+
+-- DescribeTable's sizes and counts: of the relation, or summed over its
+-- shards when it is distributed
+CREATE FUNCTION ddb.relation_size(rel regclass) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel) THEN
+            -- Citus cannot measure shards in a transaction that changed them
+            -- on several nodes (a CreateTable that distributes): 0 then
+            BEGIN
+                RETURN pg_catalog.citus_relation_size(rel);
+            EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+                RETURN 0;
+            END;
+        END IF;
+    END IF;
+    RETURN pg_catalog.pg_relation_size(rel);
+END
+$$;
+CREATE FUNCTION ddb.relation_item_count(rel regclass) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel) THEN
+            -- each shard's estimate, read on its node (as of the last
+            -- VACUUM or ANALYZE there); 0 in a transaction that changed
+            -- shards on several nodes, as for ddb.relation_size
+            BEGIN
+                RETURN (SELECT COALESCE(sum(GREATEST(r.result::float8, 0)), 0)::bigint
+                          FROM pg_catalog.run_command_on_shards(rel,
+                               'SELECT reltuples FROM pg_catalog.pg_class WHERE oid = ''%s''::pg_catalog.regclass') r
+                         WHERE r.success);
+            EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+                RETURN 0;
+            END;
+        END IF;
+    END IF;
+    RETURN (SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c WHERE c.oid = rel);
+END
+$$;
+-- end of scale-out on Citus

@@ -52,6 +52,7 @@ CpuCount(void)
 	return cpus > DDB_HTTP_WORKERS_MAX ? DDB_HTTP_WORKERS_MAX : (int) cpus;
 }
 int			DdbBackupSyncLimit = 10000;
+bool		DdbDistributeNewTables = false;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -188,5 +189,13 @@ DdbGucInit(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("ddb.distribute_new_tables",
+							 gettext_noop("Whether CreateTable distributes the tables it creates with Citus."),
+							 gettext_noop("Takes effect when the citus extension is installed; see ddb.distribute_table."),
+							 &DdbDistributeNewTables,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

@@ -50,6 +50,9 @@ typedef enum DdbHttpAuthMode
  */
 extern int	DdbBackupSyncLimit;
 
+/* Scale-out: CreateTable distributes new tables when Citus is installed */
+extern bool DdbDistributeNewTables;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

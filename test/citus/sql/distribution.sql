@@ -1,0 +1,151 @@
+-- distribution: ddb tables distributed with Citus (run by test/citus.sh on a
+-- coordinator and two worker nodes, in a database where citus and ddb are
+-- installed)
+\set VERBOSITY terse
+SET citus.next_shard_id TO 990000;
+SET citus.shard_count TO 4;
+
+SELECT ddb.create_table('{"TableName": "orders",
+  "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "customer", "AttributeType": "S"}, {"AttributeName": "n", "AttributeType": "N"},
+                           {"AttributeName": "status", "AttributeType": "S"}],
+  "BillingMode": "PAY_PER_REQUEST",
+  "GlobalSecondaryIndexes": [{"IndexName": "by_status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "ALL"}}],
+  "LocalSecondaryIndexes": [{"IndexName": "by_customer_status",
+                             "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "status", "KeyType": "RANGE"}],
+                             "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') IS NOT NULL AS created;
+-- items written before distributing move to the shards with their index rows
+SELECT count(*) FROM (SELECT ddb.put('orders', jsonb_build_object('customer', 'c' || (i % 7), 'n', i,
+    'status', CASE WHEN i % 3 = 0 THEN 'open' ELSE 'closed' END, 'total', i * 10))
+  FROM generate_series(1, 40) i) puts;
+SELECT ddb.distribute_table('orders');
+
+-- the item table, its index tables and its item collection sizes are
+-- distributed by the partition key, co-located, 4 shards each
+SELECT logicalrelid::text AS relation, column_to_column_name(logicalrelid, partkey) AS distribution_column,
+       (SELECT count(*) FROM pg_dist_shard s WHERE s.logicalrelid = p.logicalrelid) AS shards,
+       colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'ddb_data.orders'::regclass) AS colocated
+  FROM pg_dist_partition p WHERE logicalrelid::text LIKE 'ddb_data.%' ORDER BY 1;
+-- every worker node's catalog knows the table and its indexes
+SELECT nodeport > 0 AS node, result FROM run_command_on_workers(
+  $$SELECT string_agg(table_name || '/' || coalesce(index_name, '-'), ', ' ORDER BY index_name)
+      FROM ddb.tables LEFT JOIN ddb.indexes USING (table_name) WHERE table_name = 'orders'$$) ORDER BY nodeport;
+SELECT count(*) AS local_rows FROM ONLY ddb_data.orders WHERE false;
+SELECT * FROM ddb.check_indexes('orders');
+
+-- single-item operations and Query go to one shard; Scan to every shard
+SET citus.log_remote_commands TO on;
+SET citus.grep_remote_commands TO '%ddb_data.orders_99%';
+SELECT ddb.get('orders', '{"customer": "c3", "n": 3}') ->> 'total' AS total;
+SELECT ddb.put('orders', '{"customer": "c3", "n": 100, "status": "open", "total": 5}');
+SELECT ddb.query('orders', 'customer = :c AND n > :n', '{":c": "c3", ":n": 20}') ->> 'n' AS n;
+SELECT count(*) FROM ddb.scan('orders');
+RESET citus.grep_remote_commands;
+RESET citus.log_remote_commands;
+
+-- index upkeep happens on the shards: puts, updates and deletes keep the
+-- GSI and the LSI right
+SELECT ddb.update_item('{"TableName": "orders", "Key": {"customer": {"S": "c1"}, "n": {"N": "1"}},
+  "UpdateExpression": "SET #s = :s", "ExpressionAttributeNames": {"#s": "status"},
+  "ExpressionAttributeValues": {":s": {"S": "open"}}}');
+SELECT ddb.delete_item('{"TableName": "orders", "Key": {"customer": {"S": "c2"}, "n": {"N": "2"}}}');
+SELECT jsonb_array_length(r -> 'Items') AS open_orders, r -> 'Count' AS count
+  FROM ddb.call('Query', '{"TableName": "orders", "IndexName": "by_status", "KeyConditionExpression": "#s = :s",
+    "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":s": {"S": "open"}}}') r;
+SELECT r -> 'Items' AS keys
+  FROM ddb.call('Query', '{"TableName": "orders", "IndexName": "by_customer_status",
+    "KeyConditionExpression": "customer = :c AND #s = :s", "ExpressionAttributeNames": {"#s": "status"},
+    "ExpressionAttributeValues": {":c": {"S": "c1"}, ":s": {"S": "open"}}}') r;
+SELECT * FROM ddb.check_indexes('orders');
+
+-- Query and Scan paging is exact across shards
+CREATE FUNCTION pages(operation text, request jsonb) RETURNS TABLE (page int, item jsonb) LANGUAGE plpgsql AS $$
+DECLARE r jsonb; n int := 0;
+BEGIN
+  LOOP
+    r := ddb.call(operation, request);
+    n := n + 1;
+    RETURN QUERY SELECT n, e FROM jsonb_array_elements(r -> 'Items') e;
+    EXIT WHEN NOT r ? 'LastEvaluatedKey';
+    request := request || jsonb_build_object('ExclusiveStartKey', r -> 'LastEvaluatedKey');
+  END LOOP;
+END $$;
+SELECT max(page) AS pages, count(*) AS items, count(DISTINCT item) AS distinct_items
+  FROM pages('Scan', '{"TableName": "orders", "Limit": 7}');
+SELECT max(page) AS pages, count(*) AS items, count(DISTINCT item) AS distinct_items
+  FROM pages('Query', '{"TableName": "orders", "IndexName": "by_status", "Limit": 4, "KeyConditionExpression": "#s = :s",
+    "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":s": {"S": "closed"}}}');
+-- parallel scan segments cover the table once
+SELECT sum(n) AS items FROM (SELECT count(*) AS n FROM generate_series(0, 2) seg,
+  pages('Scan', jsonb_build_object('TableName', 'orders', 'Segment', seg, 'TotalSegments', 3)) GROUP BY seg) s;
+
+-- a transaction across shards is atomic: a failed condition on one item
+-- leaves the other unwritten
+SELECT ddb.transact_write_items('{"TransactItems": [
+  {"Put": {"TableName": "orders", "Item": {"customer": {"S": "c4"}, "n": {"N": "500"}, "status": {"S": "open"}}}},
+  {"ConditionCheck": {"TableName": "orders", "Key": {"customer": {"S": "c5"}, "n": {"N": "5"}},
+    "ConditionExpression": "attribute_not_exists(customer)"}}]}');
+SELECT ddb.get('orders', '{"customer": "c4", "n": 500}') AS not_written;
+SELECT ddb.transact_write_items('{"TransactItems": [
+  {"Put": {"TableName": "orders", "Item": {"customer": {"S": "c4"}, "n": {"N": "500"}, "status": {"S": "open"}}}},
+  {"Update": {"TableName": "orders", "Key": {"customer": {"S": "c5"}, "n": {"N": "5"}},
+    "UpdateExpression": "SET total = total + :d", "ExpressionAttributeValues": {":d": {"N": "1"}}}}]}');
+SELECT ddb.get('orders', '{"customer": "c4", "n": 500}') ->> 'status' AS written,
+       ddb.get('orders', '{"customer": "c5", "n": 5}') ->> 'total' AS total;
+SELECT ddb.batch_write_item('{"RequestItems": {"orders": [
+  {"PutRequest": {"Item": {"customer": {"S": "c6"}, "n": {"N": "600"}, "status": {"S": "open"}}}},
+  {"DeleteRequest": {"Key": {"customer": {"S": "c0"}, "n": {"N": "7"}}}}]}}') -> 'UnprocessedItems' AS unprocessed;
+SELECT * FROM ddb.check_indexes('orders');
+
+-- DescribeTable's ItemCount and sizes are the sums over the shards (as of
+-- the last ANALYZE, which Citus runs on every shard)
+ANALYZE ddb_data.orders;
+SELECT d -> 'ItemCount' AS item_count, (d ->> 'TableSizeBytes')::bigint >= 4 * 8192 AS sized
+  FROM (SELECT ddb.describe_table('{"TableName": "orders"}') -> 'Table' AS d) t;
+SELECT count(*) AS items FROM ddb_data.orders;
+
+-- Time to Live expires items on every shard
+SELECT ddb.update_time_to_live('{"TableName": "orders", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}') IS NOT NULL AS enabled;
+SELECT count(*) FROM (SELECT ddb.put('orders', jsonb_build_object('customer', 't' || i, 'n', i, 'expires', 1000))
+  FROM generate_series(1, 12) i) puts;
+SELECT ddb.expire_now('orders');
+SELECT count(*) AS expired_left FROM ddb_data.orders WHERE customer LIKE 't%';
+SELECT * FROM ddb.check_indexes('orders');
+
+-- CreateTable distributes new tables when ddb.distribute_new_tables is on
+SET ddb.distribute_new_tables TO on;
+SELECT ddb.create_table('events', partition_key => 'id', partition_key_type => 'N') IS NOT NULL AS created;
+RESET ddb.distribute_new_tables;
+SELECT count(*) AS shards FROM pg_dist_shard WHERE logicalrelid = 'ddb_data.events'::regclass;
+SELECT ddb.put('events', '{"id": 1, "what": "start"}');
+SELECT ddb.get('events', '{"id": 1}');
+
+-- Invalid input: a table that does not exist, one already distributed, a
+-- bad shard count, a caller who does not own the table
+SELECT ddb.distribute_table('nosuch');
+SELECT ddb.distribute_table('orders');
+SELECT ddb.distribute_table('events', 0);
+SELECT ddb.create_table('plain', partition_key => 'pk') IS NOT NULL AS created;
+CREATE ROLE regress_citus_other LOGIN;
+GRANT USAGE ON SCHEMA ddb TO regress_citus_other;
+SET ROLE regress_citus_other;
+SELECT ddb.distribute_table('plain');
+RESET ROLE;
+-- Invalid input: features distributed tables do not support yet
+SELECT ddb.update_continuous_backups('{"TableName": "orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}');
+SELECT ddb.update_table('{"TableName": "orders", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}');
+SELECT ddb.update_table('{"TableName": "orders", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by_status"}}]}');
+SELECT ddb.update_table('{"TableName": "plain", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}') IS NOT NULL AS stream;
+SELECT ddb.distribute_table('plain');
+
+-- DeleteTable drops the shards and every node's catalog rows
+SELECT ddb.delete_table('{"TableName": "orders"}') IS NOT NULL AS deleted;
+SELECT count(*) AS distributed_relations FROM pg_dist_partition WHERE logicalrelid::text LIKE 'ddb_data.orders%';
+SELECT result AS worker_catalog_rows FROM run_command_on_workers(
+  $$SELECT count(*) FROM ddb.tables WHERE table_name = 'orders'$$) ORDER BY nodeport;
+SELECT table_name FROM ddb.distributed_tables ORDER BY 1;
+SELECT ddb.delete_table('{"TableName": "events"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table('{"TableName": "plain"}') IS NOT NULL AS deleted;
+DROP FUNCTION pages(text, jsonb);
+DROP ROLE regress_citus_other;
