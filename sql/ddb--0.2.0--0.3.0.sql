@@ -539,4 +539,55 @@ BEGIN
     RETURN (SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c WHERE c.oid = rel);
 END
 $$;
+-- A dropped item table's index tables are dropped with it, except on a
+-- Citus worker node (see above)
+CREATE OR REPLACE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    orphan regclass;
+    citus_group integer := 0;
+BEGIN
+    -- a trigger of a ddb call may not drop an item table the call uses
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+                  AND d.objsubid OPERATOR(pg_catalog.=) 0
+                  AND ddb.item_table_in_use(d.objid)) THEN
+        RAISE EXCEPTION 'an item table that a ddb call in progress uses cannot be dropped'
+            USING ERRCODE = 'object_in_use';
+    END IF;
+    -- index tables of dropped item tables that were not dropped with them;
+    -- not on a Citus worker node (group other than 0), where a distributed
+    -- table's index tables are dropped by the coordinator's DROP, which
+    -- reaches the worker from there
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO citus_group;
+    END IF;
+    FOR orphan IN
+        SELECT i.index_table
+          FROM ddb.indexes i
+          JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) i.table_name
+          JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+            ON d.objid OPERATOR(pg_catalog.=) t.item_table::oid
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+           AND d.objsubid OPERATOR(pg_catalog.=) 0
+           AND citus_group OPERATOR(pg_catalog.=) 0
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() x
+                            WHERE x.objid OPERATOR(pg_catalog.=) i.index_table::oid)
+    LOOP
+        EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', orphan);
+    END LOOP;
+    DELETE FROM ddb.indexes i
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) i.index_table::oid;
+    DELETE FROM ddb.tables t
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) t.item_table::oid;
+END
+$$;
 -- end of scale-out on Citus

@@ -1111,9 +1111,11 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 	RejectRestoring(table);
-	if (table->distributed && (index_updates != NULL || (stream.given && stream.enabled)))
-		DdbValidationError("Global secondary index updates and streams are not supported on a distributed table yet: %s",
+	if (table->distributed && index_updates != NULL)
+		DdbValidationError("Global secondary index updates are not supported on a distributed table yet: %s",
 						   table_name);
+	if (table->distributed && stream.given && stream.enabled)
+		DdbValidationError("Streams are not supported on a distributed table yet: %s", table_name);
 
 	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units,"
 					" sse_kms_master_key_arn"
