@@ -89,6 +89,31 @@ if ! PGOPTIONS="-c ddb.distribute_new_tables=on" \
     status=1
 fi
 
+# the HTTP endpoint on the coordinator serves distributed tables
+http_port=$(citus_free_port)
+citus_psql "${ports[0]}" -d postgres -o /dev/null \
+    -c "ALTER SYSTEM SET ddb.http_port = $http_port" -c "ALTER SYSTEM SET ddb.http_database = '$db'" \
+    -c "ALTER SYSTEM SET ddb.http_auth = 'none'" -c "ALTER SYSTEM SET ddb.http_role = 'postgres'" \
+    -c "ALTER SYSTEM SET ddb.http_workers = 1"
+"$bin/pg_ctl" -D "$dir/n0" -l "$dir/n0.log" -w -t 120 restart >/dev/null
+citus_psql "${ports[0]}" -d "$db" -o /dev/null -c "SET ddb.distribute_new_tables = on" \
+    -c "SELECT ddb.create_table('ct_http', partition_key => 'pk')"
+http() {
+    curl -s -m 10 -H "X-Amz-Target: DynamoDB_20120810.$1" -H 'Content-Type: application/x-amz-json-1.0' \
+        -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \
+        --data-binary "$2" "http://localhost:$http_port/"
+}
+for _ in $(seq 1 60); do curl -s -o /dev/null -m 2 "http://localhost:$http_port/" && break; sleep 0.5; done
+http PutItem '{"TableName": "ct_http", "Item": {"pk": {"S": "a\u0000b"}, "v": {"N": "1"}}}' >/dev/null
+got=$(http GetItem '{"TableName": "ct_http", "Key": {"pk": {"S": "a\u0000b"}}}')
+shards=$(citus_psql "${ports[0]}" -d "$db" -At -c "SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'ddb_data.ct_http'::regclass")
+if [ "$got" != '{"Item": {"v": {"N": "1"}, "pk": {"S": "a\u0000b"}}}' ] || [ "$shards" != 4 ]; then
+    echo "citus: the HTTP endpoint on the coordinator answered $got (table of $shards shards)"
+    status=1
+else
+    echo "citus: the HTTP endpoint on the coordinator serves a distributed table"
+fi
+
 # no server process of any node may have crashed
 for n in 0 1 2; do
     if grep -E 'terminated by signal|PANIC' "$dir/n$n.log"; then
