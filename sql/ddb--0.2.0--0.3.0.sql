@@ -499,21 +499,31 @@ CREATE FUNCTION ddb.distribute_table(table_name text, shard_count integer DEFAUL
 COMMENT ON FUNCTION ddb.distribute_table(text, integer) IS
     'distribute a table with Citus: its item table by the partition key, its index tables co-located with it';
 
+-- Whether a relation is a Citus distributed table
+CREATE FUNCTION ddb.is_distributed(rel regclass) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel);
+END
+$$;
+
 -- DescribeTable's sizes and counts: of the relation, or summed over its
--- shards when it is distributed
+-- shards when it is distributed. Citus cannot measure shards in a
+-- transaction that changed them on several nodes (a CreateTable that
+-- distributes): 0 then. Counts are each shard's estimate, read on its node
+-- (as of the last VACUUM or ANALYZE there).
 CREATE FUNCTION ddb.relation_size(rel regclass) RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
-        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel) THEN
-            -- Citus cannot measure shards in a transaction that changed them
-            -- on several nodes (a CreateTable that distributes): 0 then
-            BEGIN
-                RETURN pg_catalog.citus_relation_size(rel);
-            EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
-                RETURN 0;
-            END;
-        END IF;
+    IF ddb.is_distributed(rel) THEN
+        BEGIN
+            RETURN pg_catalog.citus_relation_size(rel);
+        EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+            RETURN 0;
+        END;
     END IF;
     RETURN pg_catalog.pg_relation_size(rel);
 END
@@ -521,20 +531,15 @@ $$;
 CREATE FUNCTION ddb.relation_item_count(rel regclass) RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
-        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel) THEN
-            -- each shard's estimate, read on its node (as of the last
-            -- VACUUM or ANALYZE there); 0 in a transaction that changed
-            -- shards on several nodes, as for ddb.relation_size
-            BEGIN
-                RETURN (SELECT COALESCE(sum(GREATEST(r.result::float8, 0)), 0)::bigint
-                          FROM pg_catalog.run_command_on_shards(rel,
-                               'SELECT reltuples FROM pg_catalog.pg_class WHERE oid = ''%s''::pg_catalog.regclass') r
-                         WHERE r.success);
-            EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
-                RETURN 0;
-            END;
-        END IF;
+    IF ddb.is_distributed(rel) THEN
+        BEGIN
+            RETURN (SELECT COALESCE(sum(GREATEST(r.result::float8, 0)), 0)::bigint
+                      FROM pg_catalog.run_command_on_shards(rel,
+                           'SELECT reltuples FROM pg_catalog.pg_class WHERE oid = ''%s''::pg_catalog.regclass') r
+                     WHERE r.success);
+        EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+            RETURN 0;
+        END;
     END IF;
     RETURN (SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c WHERE c.oid = rel);
 END
