@@ -22,7 +22,8 @@ CITUS_DIR=""
 citus_free_port() {
     local p
     while :; do
-        p=$((40000 + RANDOM % 9000))
+        # below the ephemeral range (32768-60999) that outgoing connections use
+        p=$((20000 + RANDOM % 10000))
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
         [[ " ${CITUS_PORTS[*]} " == *" $p "* ]] && continue
         echo "$p"
@@ -36,14 +37,25 @@ citus_psql() {
     "$CITUS_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$CITUS_DIR" -p "$port" "$@"
 }
 
+# Start node N on a free port (another one if the port was taken meanwhile)
+citus_node_start() {
+    local dir=$1 n=$2 try
+    for try in 1 2 3 4 5; do
+        CITUS_PORTS[n]=$(citus_free_port)
+        if "$CITUS_BIN/pg_ctl" -D "$dir/n$n" -l "$dir/n$n.log" -w -t 120 \
+                -o "-p ${CITUS_PORTS[n]}" start >/dev/null; then
+            return 0
+        fi
+    done
+    return 1
+}
+
 citus_cluster_start() {
     local dir=$1 db=$2 n
     CITUS_DIR=$dir
     for n in 0 1 2; do
-        CITUS_PORTS[n]=$(citus_free_port)
         "$CITUS_BIN/initdb" -D "$dir/n$n" -A trust -E UTF8 --locale=C >/dev/null
         cat >>"$dir/n$n/postgresql.conf" <<CONF
-port = ${CITUS_PORTS[n]}
 listen_addresses = 'localhost'
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'citus, ddb'
@@ -60,7 +72,7 @@ ddb.worker_naptime = 1
 log_min_messages = warning
 ${CITUS_EXTRA_CONF:-}
 CONF
-        "$CITUS_BIN/pg_ctl" -D "$dir/n$n" -l "$dir/n$n.log" -w -t 120 start >/dev/null || return 1
+        citus_node_start "$dir" "$n" || return 1
     done
     citus_cluster_create_db "$db"
 }

@@ -144,7 +144,7 @@ citus_psql "${ports[0]}" -d postgres -o /dev/null \
     -c "ALTER SYSTEM SET ddb.http_port = $http_port" -c "ALTER SYSTEM SET ddb.http_database = '$db'" \
     -c "ALTER SYSTEM SET ddb.http_auth = 'none'" -c "ALTER SYSTEM SET ddb.http_role = 'postgres'" \
     -c "ALTER SYSTEM SET ddb.http_workers = 1"
-"$bin/pg_ctl" -D "$dir/n0" -l "$dir/n0.log" -w -t 120 restart >/dev/null
+"$bin/pg_ctl" -D "$dir/n0" -l "$dir/n0.log" -w -t 120 -o "-p ${ports[0]}" restart >/dev/null
 citus_psql "${ports[0]}" -d "$db" -o /dev/null -c "SET ddb.distribute_new_tables = on" \
     -c "SELECT ddb.create_table('ct_http', partition_key => 'pk')"
 http() {

@@ -1111,9 +1111,6 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 	RejectRestoring(table);
-	if (table->distributed && index_updates != NULL)
-		DdbValidationError("Global secondary index updates are not supported on a distributed table yet: %s",
-						   table_name);
 	if (table->distributed && stream.given && stream.enabled)
 		DdbValidationError("Streams are not supported on a distributed table yet: %s", table_name);
 
@@ -1235,12 +1232,21 @@ DdbUpdateTable(JsonbContainer *request)
 	if (index_updates != NULL)
 	{
 		Jsonb	   *description;
+		int			guc_level = 0;
 
+		/* on a distributed table, index tables and triggers reach the shards */
+		if (table->distributed)
+			guc_level = DdbCitusBeginDDL();
 		/* a deleted index is described as DELETING, then dropped */
 		DdbIndexesApplyUpdates(table, index_updates, DdbJsonGetArray(request, "AttributeDefinitions"),
 							   strcmp(new_mode, "PROVISIONED") == 0);
 		description = DescribeTableRow(table_name, "ACTIVE");
 		DdbIndexesDropDeleting(table);
+		if (table->distributed)
+		{
+			DdbPublishDistributedTable(table_name);
+			DdbCitusEndDDL(guc_level);
+		}
 		return WrapDescription("TableDescription", description);
 	}
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));

@@ -18,6 +18,13 @@
  * Citus routes to the co-located shards on the same node (local execution,
  * which Citus allows in triggers on shards).
  *
+ * UpdateTable's GSI changes on a distributed table go through the same
+ * functions: a new index table is distributed with the item table
+ * (DdbDistributeIndexTable), DDL runs with Citus's settings for it
+ * (DdbCitusBeginDDL), and the catalog rows are published again
+ * (DdbPublishDistributedTable) when an index is created, deleted or made
+ * ACTIVE by its backfill.
+ *
  * The nodes' catalog copies: ddb.distributed_tables is a Citus reference
  * table (one copy on every node, all written in one distributed
  * transaction) holding, per distributed table, its rows of ddb.tables and
@@ -208,17 +215,20 @@ CheckDistributable(DdbTable *table)
 }
 
 /*
- * Publish a distributed table's catalog rows to every node: make
- * ddb.distributed_tables a reference table if it is not one yet, and write
- * the table's row in it. Runs as the extension owner.
+ * DdbPublishDistributedTable publishes a distributed table's catalog rows
+ * to every node, as the extension owner: makes ddb.distributed_tables a
+ * reference table if it is not one yet, and writes the table's row in it.
  */
-static void
-PublishCatalogRows(const char *table_name)
+void
+DdbPublishDistributedTable(const char *table_name)
 {
 	const char *values[2] = {table_name, NULL};
 	Oid			table_relid = get_relname_relid("distributed_tables",
 												get_namespace_oid(DDB_CATALOG_SCHEMA, false));
 	bool		isnull;
+	DdbOwnerAccess access;
+
+	DdbCatalogBeginOwnerAccess(&access);
 
 	if (!DdbRelationIsDistributed(table_relid))
 		DdbExecuteText("SELECT pg_catalog.create_reference_table('ddb.distributed_tables')",
@@ -237,6 +247,32 @@ PublishCatalogRows(const char *table_name)
 				   " ON CONFLICT (table_name) DO UPDATE"
 				   " SET origin_group = excluded.origin_group, definition = excluded.definition",
 				   2, values, SPI_OK_INSERT);
+	DdbCatalogEndOwnerAccess(&access);
+}
+
+int
+DdbCitusBeginDDL(void)
+{
+	int			guc_level = NewGUCNestLevel();
+
+	(void) set_config_option("citus.enable_unsafe_triggers", "on", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (client_min_messages < WARNING)
+		(void) set_config_option("client_min_messages", "warning", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return guc_level;
+}
+
+void
+DdbCitusEndDDL(int guc_level)
+{
+	AtEOXact_GUC(true, guc_level);
+}
+
+void
+DdbDistributeIndexTable(DdbTable *table, Oid relid)
+{
+	DistributeRelation(relid, "table_pk", DdbQualifiedRelationName(table->relid), 0);
 }
 
 /*
@@ -248,9 +284,7 @@ void
 DdbDistributeTable(const char *table_name, int shard_count)
 {
 	DdbTable   *table;
-	char	   *item_table;
 	int			guc_level;
-	DdbOwnerAccess access;
 
 	if (!DdbCitusLoaded())
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -267,27 +301,15 @@ DdbDistributeTable(const char *table_name, int shard_count)
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
 	CheckDistributable(table);
 
-	/*
-	 * Citus makes the item table's triggers on its shards only when asked;
-	 * its notices about copying the local rows say nothing to a ddb user
-	 */
-	guc_level = NewGUCNestLevel();
-	(void) set_config_option("citus.enable_unsafe_triggers", "on", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	if (client_min_messages < WARNING)
-		(void) set_config_option("client_min_messages", "warning", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	item_table = DdbQualifiedRelationName(table->relid);
+	/* the item table's triggers reach its shards (DdbCitusBeginDDL) */
+	guc_level = DdbCitusBeginDDL();
 	DistributeRelation(table->relid, table->keys[0].column, NULL, shard_count);
 	for (int i = 0; i < table->nindexes; i++)
-		DistributeRelation(table->indexes[i].relid, "table_pk", item_table, 0);
+		DdbDistributeIndexTable(table, table->indexes[i].relid);
 	if (OidIsValid(table->collection_relid))
-		DistributeRelation(table->collection_relid, "table_pk", item_table, 0);
-
-	DdbCatalogBeginOwnerAccess(&access);
-	PublishCatalogRows(table->name);
-	DdbCatalogEndOwnerAccess(&access);
-	AtEOXact_GUC(true, guc_level);
+		DdbDistributeIndexTable(table, table->collection_relid);
+	DdbPublishDistributedTable(table->name);
+	DdbCitusEndDDL(guc_level);
 
 	CacheInvalidateRelcacheByRelid(table->relid);
 	DdbCatalogInvalidateAll();

@@ -17,6 +17,28 @@
  */
 extern void DdbDistributeTable(const char *table_name, int shard_count);
 
+/*
+ * Around DDL on a distributed table's relations (creating and dropping
+ * index tables, the upkeep triggers): Citus's citus.enable_unsafe_triggers
+ * on, so that triggers reach the shards, and its notices off. Returns the
+ * GUC nest level to give DdbCitusEndDDL.
+ */
+extern int	DdbCitusBeginDDL(void);
+extern void DdbCitusEndDDL(int guc_level);
+
+/*
+ * Distribute a new index table of a distributed table, co-located with
+ * its item table (call between DdbCitusBeginDDL and DdbCitusEndDDL)
+ */
+struct DdbTable;
+extern void DdbDistributeIndexTable(struct DdbTable *table, Oid relid);
+
+/*
+ * Write a distributed table's catalog rows again into the copies on every
+ * node, after they changed (an index created, made ACTIVE or deleted)
+ */
+extern void DdbPublishDistributedTable(const char *table_name);
+
 /* Whether the citus extension is installed in this database */
 extern bool DdbCitusLoaded(void);
 

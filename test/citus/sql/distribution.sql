@@ -120,6 +120,33 @@ SELECT ddb.expire_now('ct_orders') AS expired;
 SELECT count(*) AS expired_left FROM ddb_data.ct_orders WHERE customer LIKE 't%';
 SELECT * FROM ddb.check_indexes('ct_orders');
 
+-- UpdateTable adds a GSI to a distributed table: its index table is
+-- distributed with the item table, the background worker backfills it
+-- (each item read again and locked on its shard), and it becomes ACTIVE on
+-- every node; then it is deleted
+SELECT ddb.update_table('{"TableName": "ct_orders", "AttributeDefinitions": [{"AttributeName": "customer", "AttributeType": "S"},
+    {"AttributeName": "total", "AttributeType": "N"}],
+  "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "by_total",
+    "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "total", "KeyType": "RANGE"}],
+    "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}') -> 'TableDescription' -> 'GlobalSecondaryIndexes' -> 1 -> 'IndexStatus' AS status;
+SELECT count(*) AS shards FROM pg_dist_shard WHERE logicalrelid = 'ddb_data."ct_orders:by_total"'::regclass;
+DO $$
+BEGIN
+  FOR i IN 1..600 LOOP
+    EXIT WHEN (SELECT status FROM ddb.indexes WHERE table_name = 'ct_orders' AND index_name = 'by_total') = 'ACTIVE';
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT result AS worker_index_status FROM run_command_on_workers(
+  $$SELECT status FROM ddb.indexes WHERE table_name = 'ct_orders' AND index_name = 'by_total'$$) ORDER BY nodeport;
+SELECT * FROM ddb.check_indexes('ct_orders');
+SELECT ddb.call('Query', '{"TableName": "ct_orders", "IndexName": "by_total", "KeyConditionExpression": "customer = :c AND #t > :t",
+    "ExpressionAttributeNames": {"#t": "total"}, "ExpressionAttributeValues": {":c": {"S": "c5"}, ":t": {"N": "100"}}}') -> 'Items' AS c5_over_100;
+SELECT ddb.update_table('{"TableName": "ct_orders", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by_total"}}]}') IS NOT NULL AS deleted;
+SELECT to_regclass('ddb_data."ct_orders:by_total"') AS index_table;
+SELECT result AS worker_indexes FROM run_command_on_workers(
+  $$SELECT count(*) FROM ddb.indexes WHERE table_name = 'ct_orders'$$) ORDER BY nodeport;
+
 -- CreateTable distributes new tables when ddb.distribute_new_tables is on
 SET ddb.distribute_new_tables TO on;
 SELECT ddb.create_table('ct_events', partition_key => 'id', partition_key_type => 'N') IS NOT NULL AS created;
@@ -142,7 +169,6 @@ RESET ROLE;
 -- Invalid input: features distributed tables do not support yet
 SELECT ddb.update_continuous_backups('{"TableName": "ct_orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}');
 SELECT ddb.update_table('{"TableName": "ct_orders", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}');
-SELECT ddb.update_table('{"TableName": "ct_orders", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by_status"}}]}');
 SELECT ddb.update_table('{"TableName": "ct_plain", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}') IS NOT NULL AS stream;
 SELECT ddb.distribute_table('ct_plain');
 
