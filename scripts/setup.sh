@@ -161,6 +161,29 @@ ddb_build() {
     fi
 }
 
+# Citus (the distributed engine the scale-out tests run on) is not a Debian
+# package: build and install it once per machine, from the source and build
+# script kept beside the repository in ../shared/third_party/citus/, when it
+# is missing. Returns non-zero (the Citus tests then skip) when it is neither
+# installed nor buildable here.
+DDB_CITUS_SOURCE=$DDB_REPO/../shared/third_party/citus
+ddb_citus_installed() { [ -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; }
+ddb_install_citus() {
+    ddb_citus_installed && return 0
+    if [ ! -x "$DDB_CITUS_SOURCE/build.sh" ]; then
+        ddb_say "Citus is not installed and $DDB_CITUS_SOURCE/build.sh is missing: the Citus tests will skip"
+        return 1
+    fi
+    mkdir -p "$DDB_LOGDIR"
+    ddb_say "building Citus once for this machine with $DDB_CITUS_SOURCE/build.sh (several minutes; log: $DDB_LOGDIR/citus-build.log)"
+    if ! ddb_as_root "building Citus" env PG_CONFIG="$PG_CONFIG" "$DDB_CITUS_SOURCE/build.sh" \
+            >"$DDB_LOGDIR/citus-build.log" 2>&1; then
+        ddb_show_log "$DDB_LOGDIR/citus-build.log"
+        ddb_say "Citus could not be built: the Citus tests will skip"
+        return 1
+    fi
+}
+
 ddb_setup() {
     ddb_install_packages
     ddb_build "$@"

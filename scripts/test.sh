@@ -117,6 +117,8 @@ phase="build (make clean; make DDB_CFLAGS=-Werror; make install)"
 ddb_make clean
 ddb_build DDB_CFLAGS=-Werror
 record PASS "build (-Werror) and install"
+phase="Citus installation (for test/citus.sh)"
+ddb_install_citus || true
 
 # ---- 2. throwaway cluster and source copy ---------------------------------
 phase="test cluster setup"

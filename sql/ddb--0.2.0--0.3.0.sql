@@ -595,3 +595,128 @@ CREATE FUNCTION ddb.list_imports(request text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_list_imports_text' LANGUAGE C VOLATILE;
 
 -- end of import
+
+-- Scale-out on Citus (src/scaleout): ddb.distribute_table distributes a
+-- table's item table by its partition-key column and its index tables
+-- co-located with it. ddb.distributed_tables (made a Citus reference table
+-- by the first distribution, so that every node has a copy) holds each
+-- distributed table's rows of ddb.tables and ddb.indexes; its trigger
+-- writes them into the catalog of every node but the one they come from,
+-- so that triggers on the shards of worker nodes find their table.
+CREATE TABLE ddb.distributed_tables (
+    table_name text COLLATE "C" PRIMARY KEY,
+    origin_group integer NOT NULL,      -- the Citus group of the node whose catalog has the table
+    definition jsonb NOT NULL           -- {"table": <ddb.tables row>, "indexes": [<ddb.indexes rows>]}
+);
+COMMENT ON TABLE ddb.distributed_tables IS
+    'the catalog rows of DynamoDB tables distributed with Citus, copied to every node';
+GRANT SELECT ON ddb.distributed_tables TO PUBLIC;
+
+CREATE FUNCTION ddb.distributed_catalog_sync() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'ddb_distributed_catalog_sync' LANGUAGE C;
+CREATE TRIGGER distributed_catalog_sync
+    AFTER INSERT OR UPDATE OR DELETE ON ddb.distributed_tables
+    FOR EACH ROW EXECUTE FUNCTION ddb.distributed_catalog_sync();
+
+CREATE FUNCTION ddb.distribute_table(table_name text, shard_count integer DEFAULT NULL)
+    RETURNS void AS 'MODULE_PATHNAME', 'ddb_distribute_table' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.distribute_table(text, integer) IS
+    'distribute a table with Citus: its item table by the partition key, its index tables co-located with it';
+
+-- Whether a relation is a Citus distributed table
+CREATE FUNCTION ddb.is_distributed(rel regclass) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = rel);
+END
+$$;
+
+-- DescribeTable's sizes and counts: of the relation, or summed over its
+-- shards when it is distributed. Citus cannot measure shards in a
+-- transaction that changed them on several nodes (a CreateTable that
+-- distributes): 0 then. Counts are each shard's estimate, read on its node
+-- (as of the last VACUUM or ANALYZE there).
+CREATE FUNCTION ddb.relation_size(rel regclass) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF ddb.is_distributed(rel) THEN
+        BEGIN
+            RETURN pg_catalog.citus_relation_size(rel);
+        EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+            RETURN 0;
+        END;
+    END IF;
+    RETURN pg_catalog.pg_relation_size(rel);
+END
+$$;
+CREATE FUNCTION ddb.relation_item_count(rel regclass) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF ddb.is_distributed(rel) THEN
+        BEGIN
+            RETURN (SELECT COALESCE(sum(GREATEST(r.result::float8, 0)), 0)::bigint
+                      FROM pg_catalog.run_command_on_shards(rel,
+                           'SELECT reltuples FROM pg_catalog.pg_class WHERE oid = ''%s''::pg_catalog.regclass') r
+                     WHERE r.success);
+        EXCEPTION WHEN active_sql_transaction OR feature_not_supported OR object_not_in_prerequisite_state THEN
+            RETURN 0;
+        END;
+    END IF;
+    RETURN (SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c WHERE c.oid = rel);
+END
+$$;
+-- A dropped item table's index tables are dropped with it, except on a
+-- Citus worker node (see above)
+CREATE OR REPLACE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    orphan regclass;
+    citus_group integer := 0;
+BEGIN
+    -- a trigger of a ddb call may not drop an item table the call uses
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+                  AND d.objsubid OPERATOR(pg_catalog.=) 0
+                  AND ddb.item_table_in_use(d.objid)) THEN
+        RAISE EXCEPTION 'an item table that a ddb call in progress uses cannot be dropped'
+            USING ERRCODE = 'object_in_use';
+    END IF;
+    -- index tables of dropped item tables that were not dropped with them;
+    -- not on a Citus worker node (group other than 0), where a distributed
+    -- table's index tables are dropped by the coordinator's DROP, which
+    -- reaches the worker from there
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO citus_group;
+    END IF;
+    FOR orphan IN
+        SELECT i.index_table
+          FROM ddb.indexes i
+          JOIN ddb.tables t ON t.table_name OPERATOR(pg_catalog.=) i.table_name
+          JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+            ON d.objid OPERATOR(pg_catalog.=) t.item_table::oid
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+           AND d.objsubid OPERATOR(pg_catalog.=) 0
+           AND citus_group OPERATOR(pg_catalog.=) 0
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() x
+                            WHERE x.objid OPERATOR(pg_catalog.=) i.index_table::oid)
+    LOOP
+        EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', orphan);
+    END LOOP;
+    DELETE FROM ddb.indexes i
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) i.index_table::oid;
+    DELETE FROM ddb.tables t
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND d.objid OPERATOR(pg_catalog.=) t.item_table::oid;
+END
+$$;
+-- end of scale-out on Citus

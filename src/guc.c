@@ -53,6 +53,7 @@ CpuCount(void)
 }
 int			DdbBackupSyncLimit = 10000;
 char	   *DdbExportDirectory = NULL;
+bool		DdbDistributeNewTables = false;
 
 /*
  * DdbGucInit defines the settings and reserves the "ddb" prefix.
@@ -197,5 +198,13 @@ DdbGucInit(void)
 							   PGC_SUSET,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("ddb.distribute_new_tables",
+							 gettext_noop("Whether CreateTable distributes the tables it creates with Citus."),
+							 gettext_noop("Takes effect when the citus extension is installed; see ddb.distribute_table."),
+							 &DdbDistributeNewTables,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddb");
 }

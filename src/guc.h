@@ -57,6 +57,9 @@ extern int	DdbBackupSyncLimit;
  */
 extern char *DdbExportDirectory;
 
+/* Scale-out: CreateTable distributes new tables when Citus is installed */
+extern bool DdbDistributeNewTables;
+
 extern void DdbGucInit(void);
 
 #endif							/* DDB_GUC_H */

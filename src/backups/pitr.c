@@ -405,6 +405,9 @@ DdbUpdateContinuousBackups(JsonbContainer *request)
 	if (enable && !state.enabled && IsolationUsesXactSnapshot())
 		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
 				 "Point in time recovery cannot be enabled in a REPEATABLE READ or SERIALIZABLE transaction");
+	if (enable && !state.enabled && table->distributed)
+		DdbRaise(DDB_CONTINUOUS_BACKUPS_UNAVAILABLE,
+				 "Point in time recovery is not supported on a distributed table yet: %s", table_name);
 	if (enable && !state.enabled)
 		Enable(table, table_name, (int) period);
 	else if (enable && state.enabled)

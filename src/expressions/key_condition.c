@@ -23,10 +23,12 @@
  *
  * The range is then a partition key value and sort key bounds: EQ is
  * [v, v], LT (-inf, v), BETWEEN [a, b], begins_with(p) [p, succ(p)) where
- * succ(p) is p with trailing 0xFF bytes removed and its last byte
- * incremented (in byte order, which is the order of the key columns, the
- * first string after every string that starts with p); a prefix of only
- * 0xFF bytes has no upper bound.
+ * succ(p) is, in byte order (the order of the key columns), the first
+ * string after every string that starts with p: for a binary, p with
+ * trailing 0xFF bytes removed and its last byte incremented; for a string,
+ * p with trailing U+10FFFF removed and its last character replaced by the
+ * next one, so that the bound is valid UTF-8. A prefix with no successor
+ * has no upper bound.
  *
  * IDENTIFICATION
  *	  src/key_condition.c
@@ -35,6 +37,7 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -416,10 +419,10 @@ DdbKeyConditionDatum(DdbKeyAttribute *attr, int position, JsonbValue *value)
 
 /*
  * The first byte string after every byte string that starts with prefix
- * (a text or bytea datum), or false when there is none.
+ * (a bytea datum), or false when there is none.
  */
 static bool
-PrefixSuccessor(Datum prefix, Datum *successor)
+BinaryPrefixSuccessor(Datum prefix, Datum *successor)
 {
 	bytea	   *p = DatumGetByteaPP(prefix);
 	int			len = VARSIZE_ANY_EXHDR(p);
@@ -436,6 +439,47 @@ PrefixSuccessor(Datum prefix, Datum *successor)
 	((unsigned char *) VARDATA(result))[len - 1]++;
 	*successor = PointerGetDatum(result);
 	return true;
+}
+
+/*
+ * The first UTF-8 string after every string that starts with prefix (a
+ * text datum), or false when there is none: the prefix with its last
+ * character replaced by the next one (UTF-8's byte order is the order of
+ * code points), dropping trailing U+10FFFF characters. Unlike a byte
+ * successor, it is valid text, which a statement may pass on as text (a
+ * distributed engine sends parameters to other nodes that way).
+ */
+static bool
+TextPrefixSuccessor(Datum prefix, Datum *successor)
+{
+	text	   *p = DatumGetTextPP(prefix);
+	const unsigned char *data = (const unsigned char *) VARDATA_ANY(p);
+	int			len = VARSIZE_ANY_EXHDR(p);
+
+	while (len > 0)
+	{
+		int			start = len - 1;
+		pg_wchar	code;
+		unsigned char encoded[8];
+		int			encoded_len;
+
+		while (start > 0 && (data[start] & 0xC0) == 0x80)
+			start--;
+		code = utf8_to_unicode(data + start);
+		if (code >= 0x10FFFF)
+		{
+			len = start;
+			continue;
+		}
+		code = code == 0xD7FF ? 0xE000 : code + 1;	/* no surrogates */
+		encoded_len = pg_utf_mblen(unicode_to_utf8(code, encoded));
+		*successor = PointerGetDatum(palloc(VARHDRSZ + start + encoded_len));
+		SET_VARSIZE(DatumGetPointer(*successor), VARHDRSZ + start + encoded_len);
+		memcpy(VARDATA(DatumGetPointer(*successor)), data, start);
+		memcpy(VARDATA(DatumGetPointer(*successor)) + start, encoded, encoded_len);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -473,7 +517,8 @@ DdbKeyConditionBounds(DdbKeyCondition *condition, DdbKeyAttribute *attr, int pos
 		case DDB_KEY_BEGINS_WITH:
 			range->lower_kind = DDB_BOUND_INCLUSIVE;
 			range->lower = v;
-			if (PrefixSuccessor(v, &range->upper))
+			if (attr->type == 'S' ? TextPrefixSuccessor(v, &range->upper) :
+				BinaryPrefixSuccessor(v, &range->upper))
 				range->upper_kind = DDB_BOUND_EXCLUSIVE;
 			break;
 		case DDB_KEY_NOT_INDEXABLE:

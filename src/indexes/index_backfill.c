@@ -35,6 +35,13 @@
  *	  ACTIVE and deletes its backfill row, and every backend reloads the
  *	  table's metadata.
  *
+ * A table distributed with Citus (scaleout/) is backfilled the same way,
+ * except that Citus locks no rows of a query over several shards: a
+ * batch reads its items without locks and then reads each again by key,
+ * locked (FOR UPDATE), on its shard, before writing its index row; and the
+ * index's catalog rows are published again to every node when it becomes
+ * ACTIVE.
+ *
  * Deleting the index or the table drops the index table and (by the
  * catalog's cascade) the backfill row; the next step finds the index gone
  * and the unit ends. A step holds its locks only for one batch, so such a
@@ -65,6 +72,8 @@
 #include "catalog.h"
 #include "guc.h"
 #include "index.h"
+#include "scaleout/scaleout.h"
+#include "storage.h"
 #include "worker/worker.h"
 
 /* One index being backfilled */
@@ -333,23 +342,40 @@ IndexBatch(DdbTable *table, DdbIndex *index, Datum *lower, Datum *upper, bool *h
 			args[nargs++] = upper[i];
 		}
 	}
-	appendStringInfoString(&sql, " FOR SHARE");
+	if (!table->distributed)
+		appendStringInfoString(&sql, " FOR SHARE");
 	if (SPI_execute_with_args(sql.data, nargs, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the items of table %s", table->name);
 	rows = SPI_tuptable;
 	nrows = SPI_processed;
 	for (uint64 r = 0; r < nrows; r++)
 	{
-		Datum		key[2];
+		DdbKey		key;
 		bool		isnull;
 		Datum		item;
+		Jsonb	   *locked;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < table->nkeys; i++)
-			key[i] = SPI_getbinval(rows->vals[r], rows->tupdesc, i + 1, &isnull);
+			key.values[i] = SPI_getbinval(rows->vals[r], rows->tupdesc, i + 1, &isnull);
 		item = SPI_getbinval(rows->vals[r], rows->tupdesc, table->nkeys + 1, &isnull);
-		if (!isnull)
-			(void) DdbIndexBackfillItem(table, index, key, DatumGetJsonbP(item));
+		if (isnull)
+			continue;
+
+		/*
+		 * Citus locks no rows of a query over several shards: a
+		 * distributed table's item is read again by key, locked, on its
+		 * shard (gone meanwhile: its delete left no index row to write)
+		 */
+		if (table->distributed)
+		{
+			locked = DdbStorageGet(table, &key, DDB_READ_LOCKED);
+			if (locked == NULL)
+				continue;
+		}
+		else
+			locked = DatumGetJsonbP(item);
+		(void) DdbIndexBackfillItem(table, index, key.values, locked);
 	}
 	pfree(sql.data);
 	return (int64) nrows;
@@ -431,6 +457,8 @@ BackfillStep(void *arg)
 					  " WHERE table_name OPERATOR(pg_catalog.=) $1"
 					  " AND index_name OPERATOR(pg_catalog.=) $2",
 					  unit, (Datum) 0, 0, SPI_OK_DELETE);
+	if (table->distributed)
+		DdbPublishDistributedTable(table->name);
 	CacheInvalidateRelcacheByRelid(table->relid);
 	ereport(LOG,
 			(errmsg("ddb worker: index %s of table %s is backfilled and ACTIVE",

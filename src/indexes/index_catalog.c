@@ -39,6 +39,7 @@
 
 #include "catalog.h"
 #include "index.h"
+#include "scaleout/scaleout.h"
 #include "json_util.h"
 #include "storage.h"
 
@@ -256,6 +257,8 @@ DdbIndexCreateOnline(DdbTable *table, DdbIndexSpec *spec)
 
 	CreateIndexTable(relation_name, table, spec);
 	relid = get_relname_relid(relation_name, nspid);
+	if (table->distributed)
+		DdbDistributeIndexTable(table, relid);
 	CreateUpkeepTriggers(table);
 
 	args[0] = CStringGetTextDatum(table->name);

@@ -47,6 +47,7 @@
 #include "storage.h"
 #include "number.h"
 #include "string_escape.h"
+#include "scaleout/scaleout.h"
 
 /*
  * DdbIndexEntryOf reads an item's index key into entry (unless NULL).
@@ -566,6 +567,19 @@ ddb_index_truncate(PG_FUNCTION_ARGS)
 	table = BeginUpkeep(trigdata, &saved_user, &saved_context);
 	if (table == NULL)
 		return PointerGetDatum(NULL);
+
+	/*
+	 * A distributed table (scaleout/): a TRUNCATE of it fires this on the
+	 * item table too, which empties the index tables on every node, so a
+	 * shard's does nothing; and emptying the item table's local copy after
+	 * distributing it leaves the indexes as they are.
+	 */
+	if (table->distributed &&
+		(RelationGetRelid(trigdata->tg_relation) != table->relid || DdbEmptyingLocalData()))
+	{
+		EndUpkeep(saved_user, saved_context);
+		return PointerGetDatum(NULL);
+	}
 	for (int i = 0; i < table->nindexes; i++)
 	{
 		char	   *sql = psprintf("TRUNCATE %s",

@@ -40,7 +40,6 @@
 
 #include "backups/backups.h"
 #include "catalog.h"
-#include "indexes/index.h"
 #include "errors.h"
 #include "guc.h"
 #include "indexes/index.h"
@@ -49,6 +48,7 @@
 #include "operations.h"
 #include "request.h"
 #include "streams/streams.h"
+#include "scaleout/scaleout.h"
 #include "tags.h"
 
 #define MAX_COLUMN_NAME (NAMEDATALEN - 1)
@@ -124,8 +124,8 @@ static const char *const describe_sql =
 "        pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "        t.table_name, s.stream_label) FROM ddb.streams s"
 "      WHERE s.table_id OPERATOR(pg_catalog.=) t.table_id ORDER BY s.created_at DESC LIMIT 1),"
-"  'ItemCount', GREATEST(c.reltuples, 0)::bigint,"
-"  'TableSizeBytes', pg_catalog.pg_relation_size(c.oid),"
+"  'ItemCount', ddb.relation_item_count(t.item_table),"
+"  'TableSizeBytes', ddb.relation_size(t.item_table),"
 "  'TableArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s',"
 "      pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "      t.table_name),"
@@ -138,27 +138,26 @@ static const char *const describe_sql =
 "      'IndexStatus', i.status, 'Backfilling', i.backfilling,"
 "      'ProvisionedThroughput', pg_catalog.jsonb_build_object('NumberOfDecreasesToday', 0,"
 "          'ReadCapacityUnits', i.read_capacity_units, 'WriteCapacityUnits', i.write_capacity_units),"
-"      'IndexSizeBytes', pg_catalog.pg_relation_size(i.index_table),"
-"      'ItemCount', GREATEST(ic.reltuples, 0)::bigint,"
+"      'IndexSizeBytes', ddb.relation_size(i.index_table),"
+"      'ItemCount', ddb.relation_item_count(i.index_table),"
 "      'IndexArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s/index/%s',"
 "          pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "          t.table_name, i.index_name)) ORDER BY i.ordinal, i.created_at, i.index_name)"
-"     FROM ddb.indexes i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.index_table::pg_catalog.oid"
+"     FROM ddb.indexes i"
 "    WHERE i.table_name OPERATOR(pg_catalog.=) t.table_name AND i.kind OPERATOR(pg_catalog.=) 'GLOBAL'),"
 "  'LocalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
 "      'IndexName', i.index_name, 'KeySchema', i.key_schema,"
 "      'Projection', pg_catalog.jsonb_build_object('ProjectionType', i.projection_type,"
 "          'NonKeyAttributes', (SELECT pg_catalog.jsonb_agg(a ORDER BY a COLLATE pg_catalog.\"C\")"
 "              FROM pg_catalog.unnest(i.non_key_attributes) a)),"
-"      'IndexSizeBytes', pg_catalog.pg_relation_size(i.index_table),"
-"      'ItemCount', GREATEST(ic.reltuples, 0)::bigint,"
+"      'IndexSizeBytes', ddb.relation_size(i.index_table),"
+"      'ItemCount', ddb.relation_item_count(i.index_table),"
 "      'IndexArn', pg_catalog.format('arn:aws:dynamodb:%s:%s:table/%s/index/%s',"
 "          pg_catalog.current_setting('ddb.region'), pg_catalog.current_setting('ddb.account_id'),"
 "          t.table_name, i.index_name)) ORDER BY i.ordinal, i.created_at, i.index_name)"
-"     FROM ddb.indexes i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.index_table::pg_catalog.oid"
+"     FROM ddb.indexes i"
 "    WHERE i.table_name OPERATOR(pg_catalog.=) t.table_name AND i.kind OPERATOR(pg_catalog.=) 'LOCAL')))"
 " FROM ddb.tables t"
-" LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.item_table::pg_catalog.oid"
 " WHERE t.table_name OPERATOR(pg_catalog.=) $1";
 
 /*
@@ -812,6 +811,8 @@ DdbCreateTable(JsonbContainer *request)
 		DdbIndexesCreate(table_name, item_table, index_specs, nindexes);
 	if (stream.given && stream.enabled)
 		DdbStreamEnable(table_name, stream.view_type);
+	if (DdbDistributeNewTables && DdbCitusLoaded())
+		DdbDistributeTable(table_name, 0);
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
 }
@@ -1028,6 +1029,10 @@ DdbDeleteTable(JsonbContainer *request)
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	ExecuteForTable("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 					table_name, SPI_OK_DELETE);
+	/* and the copies of the catalog rows on the other nodes (scaleout/) */
+	if (table->distributed)
+		ExecuteForTable("DELETE FROM ddb.distributed_tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+						table_name, SPI_OK_DELETE);
 	DdbCatalogEndOwnerAccess(&owner_access);
 	DdbCatalogInvalidateAll();
 
@@ -1106,6 +1111,8 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 	RejectRestoring(table);
+	if (table->distributed && stream.given && stream.enabled)
+		DdbValidationError("Streams are not supported on a distributed table yet: %s", table_name);
 
 	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units,"
 					" sse_kms_master_key_arn"
@@ -1225,12 +1232,21 @@ DdbUpdateTable(JsonbContainer *request)
 	if (index_updates != NULL)
 	{
 		Jsonb	   *description;
+		int			guc_level = 0;
 
+		/* on a distributed table, index tables and triggers reach the shards */
+		if (table->distributed)
+			guc_level = DdbCitusBeginDDL();
 		/* a deleted index is described as DELETING, then dropped */
 		DdbIndexesApplyUpdates(table, index_updates, DdbJsonGetArray(request, "AttributeDefinitions"),
 							   strcmp(new_mode, "PROVISIONED") == 0);
 		description = DescribeTableRow(table_name, "ACTIVE");
 		DdbIndexesDropDeleting(table);
+		if (table->distributed)
+		{
+			DdbPublishDistributedTable(table_name);
+			DdbCitusEndDDL(guc_level);
+		}
 		return WrapDescription("TableDescription", description);
 	}
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));

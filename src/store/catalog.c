@@ -46,6 +46,7 @@
 #include "storage.h"
 #include "backups/backups.h"
 #include "indexes/index.h"
+#include "scaleout/scaleout.h"
 
 /* An entry of the table cache: the current metadata of one table name */
 typedef struct DdbTableCacheEntry
@@ -59,7 +60,8 @@ static HTAB *DdbTableCache = NULL;
 /* Table names by item table, for triggers on item tables */
 typedef struct DdbRelidCacheEntry
 {
-	Oid			relid;			/* hash key */
+	Oid			relid;			/* hash key: an item table, or a shard of one */
+	Oid			item_relid;		/* the item table (relid unless a shard) */
 	char		name[DDB_MAX_TABLE_NAME + 1];
 } DdbRelidCacheEntry;
 
@@ -379,6 +381,7 @@ LoadTable(const char *name)
 	table->nindexes = DdbIndexesLoad(table, &table->indexes);
 	table->restoring = DdbTableRestoreInProgress(table->name) ||
 		DdbTableImportInProgress(table->name);
+	table->distributed = DdbRelationIsDistributed(table->relid);
 	table->valid = true;
 	MemoryContextSetParent(context, CacheMemoryContext);
 	return table;
@@ -617,7 +620,9 @@ DdbTableLookup(const char *name)
 
 /*
  * DdbTableLookupByRelid returns the table whose item table is relid, or
- * NULL. Must run inside an SPI connection.
+ * NULL. On a Citus node, relid may also be a shard of a distributed item
+ * table (scaleout/scaleout.h): the table of its item table is returned.
+ * Must run inside an SPI connection.
  *
  * SELECT table_name FROM ddb.tables WHERE item_table = $1
  */
@@ -629,7 +634,8 @@ DdbTableLookupByRelid(Oid relid)
 	DdbTable   *table;
 	bool		found;
 	char	   *name;
-	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			item_relid = relid;
+	Datum		arg;
 
 	if (DdbRelidCache == NULL)
 	{
@@ -646,7 +652,7 @@ DdbTableLookupByRelid(Oid relid)
 	if (entry != NULL)
 	{
 		table = DdbTableLookupOptional(entry->name);
-		if (table != NULL && table->relid == relid)
+		if (table != NULL && table->relid == entry->item_relid)
 			return table;
 	}
 
@@ -658,15 +664,26 @@ DdbTableLookupByRelid(Oid relid)
 						   " WHERE item_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 						   1, argtypes);
 	}
+	arg = ObjectIdGetDatum(item_relid);
 	if (SPI_execute_plan(plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "item table lookup failed");
 	if (SPI_processed == 0)
-		return NULL;
+	{
+		item_relid = DdbShardItemRelid(relid);
+		if (!OidIsValid(item_relid))
+			return NULL;
+		arg = ObjectIdGetDatum(item_relid);
+		if (SPI_execute_plan(plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "item table lookup failed");
+		if (SPI_processed == 0)
+			return NULL;
+	}
 	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	table = DdbTableLookupOptional(name);
-	if (table == NULL || table->relid != relid)
+	if (table == NULL || table->relid != item_relid)
 		return NULL;
 	entry = hash_search(DdbRelidCache, &relid, HASH_ENTER, &found);
+	entry->item_relid = item_relid;
 	strlcpy(entry->name, name, sizeof(entry->name));
 	return table;
 }

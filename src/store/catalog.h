@@ -78,6 +78,8 @@ typedef struct DdbTable
 	bool		restoring;		/* being restored from a backup, or imported
 								 * into, by the background worker: data-plane
 								 * calls do not find it (backups/backups.h) */
+	bool		distributed;	/* the item table is a Citus distributed table
+								 * (scaleout/scaleout.h) */
 	bool		items_checked;	/* every row passed the CHECK constraint
 								 * ddb_item_is_valid (validated, and as ddb made
 								 * it), so reads need not check items */

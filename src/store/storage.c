@@ -30,7 +30,8 @@
  * row-level security for the role, no inheritance children, the role may
  * read the whole table (table-level SELECT), and no plugin checks
  * executor permissions (ExecutorCheckPerms_hook, e.g. sepgsql or an audit
- * extension). The read takes the locks and the snapshot the statement
+ * extension), and the item table is not distributed by Citus (its rows
+ * are on other nodes). The read takes the locks and the snapshot the statement
  * would. Otherwise, and for locked reads, the prepared statement runs.
  *
  * Query and Scan read through cursors (SPI_cursor_open on a statement
@@ -331,7 +332,7 @@ DirectReadAllowed(DdbTable *table)
 {
 	Oid			user = GetUserId();
 
-	if (ExecutorCheckPerms_hook != NULL)
+	if (ExecutorCheckPerms_hook != NULL || table->distributed)
 		return false;
 	if (table->direct_read_user != user || table->direct_read_roles != role_generation)
 	{

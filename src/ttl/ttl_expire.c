@@ -348,10 +348,14 @@ RowKeyText(DdbTable *table, SPITupleTable *rows, uint64 r)
  * Delete row r of the batch if it is still expired (the expiry its locked
  * version holds, within [oldest, now) and above after). Returns whether
  * it deleted an item; *expiry gets the row's expiry (or -inf).
+ *
+ * A distributed table's batch cannot lock its rows (Citus runs no FOR
+ * UPDATE over several shards): the item is read again by key, locked, and
+ * its expiry is the locked version's.
  */
 static bool
-DeleteRow(DdbTable *table, SPITupleTable *rows, uint64 r, double now, double oldest,
-		  double after, MemoryContext row_context, double *expiry)
+DeleteRow(DdbTable *table, const char *attribute, SPITupleTable *rows, uint64 r, double now,
+		  double oldest, double after, MemoryContext row_context, double *expiry)
 {
 	DdbKey		key;
 	bool		isnull;
@@ -369,6 +373,19 @@ DeleteRow(DdbTable *table, SPITupleTable *rows, uint64 r, double now, double old
 	for (int i = 0; i < table->nkeys; i++)
 		key.values[i] = SPI_getbinval(rows->vals[r], rows->tupdesc, i + 1, &isnull);
 	old = MemoryContextSwitchTo(row_context);
+	if (table->distributed)
+	{
+		Jsonb	   *item = DdbStorageGet(table, &key, DDB_READ_LOCKED);
+
+		if (item == NULL ||
+			!DdbTtlExpiry(&item->root, attribute, strlen(attribute), expiry) ||
+			!(*expiry < now && *expiry >= oldest && *expiry > after))
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(row_context);
+			return false;
+		}
+	}
 	deleted = DdbStorageDelete(table, &key);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(row_context);
@@ -379,6 +396,7 @@ DeleteRow(DdbTable *table, SPITupleTable *rows, uint64 r, double now, double old
 typedef struct DeleteRowsArgs
 {
 	DdbTable   *table;
+	const char *attribute;
 	SPITupleTable *rows;
 	uint64		first;
 	uint64		last;
@@ -402,7 +420,7 @@ DeleteRows(void *arg)
 		double		expiry;
 
 		CHECK_FOR_INTERRUPTS();
-		if (DeleteRow(a->table, a->rows, r, a->now, a->oldest, a->after, a->row_context, &expiry))
+		if (DeleteRow(a->table, a->attribute, a->rows, r, a->now, a->oldest, a->after, a->row_context, &expiry))
 			a->deleted++;
 		else
 			a->kept++;
@@ -418,11 +436,13 @@ DeleteRows(void *arg)
  * failure rolls the subtransaction back and is left in *error.
  */
 static bool
-DeleteRowsInSubtransaction(DdbTable *table, SPITupleTable *rows, uint64 first, uint64 last,
+DeleteRowsInSubtransaction(DdbTable *table, const char *attribute, SPITupleTable *rows,
+						   uint64 first, uint64 last,
 						   double now, double oldest, double after, int64 *deleted,
 						   int64 *skipped, double *max_expiry, ErrorData **error)
 {
-	DeleteRowsArgs args = {table, rows, first, last, now, oldest, after, NULL, 0, 0, *max_expiry};
+	DeleteRowsArgs args = {table, attribute, rows, first, last, now, oldest, after, NULL, 0, 0,
+	*max_expiry};
 
 	args.row_context = AllocSetContextCreate(CurrentMemoryContext, "ddb ttl item",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -496,10 +516,11 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 	appendStringInfo(&sql, "SELECT %s, %s FROM %s"
 					 " WHERE %s OPERATOR(pg_catalog.<) $1 AND %s OPERATOR(pg_catalog.>=) $2"
 					 " AND %s OPERATOR(pg_catalog.>) $3"
-					 " ORDER BY %s LIMIT $4 FOR UPDATE SKIP LOCKED",
+					 " ORDER BY %s LIMIT $4%s",
 					 KeyColumns(table), expression,
 					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
-					 expression, expression, expression, expression);
+					 expression, expression, expression, expression,
+					 table->distributed ? "" : " FOR UPDATE SKIP LOCKED");
 	args[0] = Float8GetDatum(now);
 	args[1] = Float8GetDatum(oldest);
 	args[2] = Float8GetDatum(round->after);
@@ -515,7 +536,7 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 		return 0;
 
 	MarkTtlDeletes(table);
-	if (!DeleteRowsInSubtransaction(table, rows, 0, nrows, now, oldest, round->after,
+	if (!DeleteRowsInSubtransaction(table, attribute, rows, 0, nrows, now, oldest, round->after,
 									&deleted, &skipped, &max_expiry, &error))
 	{
 		/* one by one, skipping the items that cannot be deleted */
@@ -524,7 +545,7 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 			if (error != NULL)
 				FreeErrorData(error);
 			error = NULL;
-			if (!DeleteRowsInSubtransaction(table, rows, r, r + 1, now, oldest, round->after,
+			if (!DeleteRowsInSubtransaction(table, attribute, rows, r, r + 1, now, oldest, round->after,
 											&deleted, &skipped, &max_expiry, &error))
 			{
 				if (ConcernsTable(error))

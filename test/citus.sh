@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# citus: ddb tables distributed with Citus. Starts a loopback cluster of
+# three servers (a coordinator and two worker nodes, each with citus and
+# ddb preloaded) and runs on it, in database ddb_citus:
+#   - the regression tests of CITUS_REGRESS below, unchanged, with
+#     ddb.distribute_new_tables on, so every table they create is
+#     distributed (4 shards): the same expected output as on one node;
+#   - test/citus/sql/*.sql (against test/citus/expected/): distribution,
+#     routing, co-located index upkeep, catalog copies, transactions across
+#     shards, TTL, and the errors of ddb.distribute_table;
+#   - the isolation specs of CITUS_ISOLATION below, on distributed tables.
+# Skips (exit 0, saying so) when Citus is not installed for PGBIN:
+# scripts/test.sh builds it first from ../shared/third_party/citus/ when
+# that exists. Needs PGBIN (the server's bin directory); runs as the
+# servers' OS user. Leaves the nodes' logs in $TMPDIR on failure.
+set -euo pipefail
+
+bin=${PGBIN:-/usr/lib/postgresql/15/bin}
+if [ ! -f "$("$bin/pg_config" --pkglibdir)/citus.so" ]; then
+    echo "citus: SKIP: Citus is not installed for $bin" \
+         "(scripts/test.sh builds it from ../shared/third_party/citus/ when that is present)"
+    exit 0
+fi
+pgxs=$(dirname "$(dirname "$(dirname "$("$bin/pg_config" --pgxs)")")")  # .../lib/pgxs
+
+# regression tests whose output does not depend on where rows live
+CITUS_REGRESS="attribute_values items marshal expressions_parse conditions updates projections legacy
+  batch scan strings key_parameters validation_expressions validation_tables indexes_definition
+  indexes_collections partiql_write partiql_batch partiql_limits"
+# isolation specs, each on distributed tables; not transfer_race (its check
+# query joins in a way Citus cannot plan) nor transact_conflict (its lock
+# timeout is a session setting, which Citus does not pass on to the worker
+# nodes, where the waiting happens)
+CITUS_ISOLATION="put_race conditional_create counter delete_race write_skew index_race"
+
+# shellcheck source=scripts/citus_cluster.sh
+. scripts/citus_cluster.sh
+CITUS_BIN=$bin
+CITUS_EXTRA_CONF="citus.shard_count = 4"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/ddb-citus.XXXXXX")
+db=ddb_citus
+ok=0
+finish() {
+    citus_cluster_stop "$dir"
+    if [ "$ok" = 1 ]; then
+        rm -rf "$dir"
+    else
+        for n in 0 1 2; do
+            [ -f "$dir/n$n.log" ] && { echo "--- node $n log (errors)"; grep -E 'ERROR|FATAL|PANIC|terminated' "$dir/n$n.log" | tail -n 20; }
+        done
+        echo "citus: the cluster's files and logs are in $dir"
+    fi
+}
+trap finish EXIT
+citus_cluster_start "$dir" "$db"
+ports=("${CITUS_PORTS[@]}")
+echo "citus: coordinator on port ${ports[0]}, workers on ${ports[1]} and ${ports[2]}"
+
+status=0
+regress() {
+    local out=$1; shift
+    if ! "$pgxs/src/test/regress/pg_regress" --bindir="$bin" --host="$dir" --port="${ports[0]}" \
+            --use-existing --dbname="$db" --outputdir="$dir/$out" "$@"; then
+        [ -f "$dir/$out/regression.diffs" ] && cat "$dir/$out/regression.diffs"
+        status=1
+    fi
+}
+
+# the regression tests, every table distributed
+PGOPTIONS="-c ddb.distribute_new_tables=on" regress regress --inputdir=. setup $CITUS_REGRESS
+# what only a cluster shows
+shopt -s nullglob
+citus_tests=()
+for f in test/citus/sql/*.sql; do citus_tests+=("$(basename "$f" .sql)"); done
+regress citus --inputdir=test/citus "${citus_tests[@]}"
+# concurrency on distributed tables, in a database of its own (some specs
+# count ddb's tables): the isolation tester must see a session blocked on a
+# worker node as blocked (Citus's replacement of its check)
+citus_cluster_create_db "${db}_isolation"
+citus_psql "${ports[0]}" -d "${db}_isolation" -o /dev/null \
+    -c "ALTER FUNCTION pg_catalog.pg_isolation_test_session_is_blocked(integer, integer[])
+          RENAME TO old_pg_isolation_test_session_is_blocked" \
+    -c "ALTER FUNCTION pg_catalog.citus_isolation_test_session_is_blocked(integer, integer[])
+          RENAME TO pg_isolation_test_session_is_blocked"
+if ! PGOPTIONS="-c ddb.distribute_new_tables=on" \
+        "$pgxs/src/test/isolation/pg_isolation_regress" --bindir="$bin" --host="$dir" --port="${ports[0]}" \
+        --use-existing --dbname="${db}_isolation" --inputdir=test/isolation --outputdir="$dir/isolation" $CITUS_ISOLATION; then
+    [ -f "$dir/isolation/regression.diffs" ] && cat "$dir/isolation/regression.diffs"
+    status=1
+fi
+
+# indexes stay exact under concurrent writes to a distributed table: puts,
+# updates that move items between GSI and LSI keys, deletes and
+# transactions across shards, from 4 sessions, then ddb.check_indexes
+citus_psql "${ports[0]}" -d "$db" -o /dev/null <<'SQL'
+SELECT ddb.create_table('{"TableName": "ct_load", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
+                           {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "N"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "ALL"}}],
+  "LocalSecondaryIndexes": [{"IndexName": "by_l", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                             {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}');
+SELECT ddb.distribute_table('ct_load');
+SQL
+# (chr(58) is ':', which pgbench would take for a variable)
+cat >"$dir/load.pgbench" <<'PGB'
+\set p random(1, 50)
+\set s random(1, 4)
+\set g random(1, 5)
+\set l random(1, 100)
+\set op random(1, 4)
+SELECT CASE :op
+  WHEN 1 THEN ddb.put('ct_load', jsonb_build_object('pk', 'p' || :p, 'sk', :s, 'g', 'g' || :g, 'l', :l))::text
+  WHEN 2 THEN ddb.update_item(jsonb_build_object('TableName', 'ct_load',
+    'Key', jsonb_build_object('pk', jsonb_build_object('S', 'p' || :p), 'sk', jsonb_build_object('N', :s::text)),
+    'UpdateExpression', CASE WHEN :l % 3 = 0 THEN 'REMOVE g'
+                             ELSE 'SET g = ' || chr(58) || 'g, l = ' || chr(58) || 'l' END,
+    'ExpressionAttributeValues', CASE WHEN :l % 3 = 0 THEN NULL ELSE jsonb_build_object(
+      chr(58) || 'g', jsonb_build_object('S', 'g' || :g), chr(58) || 'l', jsonb_build_object('N', :l::text)) END))::text
+  WHEN 3 THEN ddb.delete('ct_load', jsonb_build_object('pk', 'p' || :p, 'sk', :s))::text
+  ELSE ddb.transact_write_items(jsonb_build_object('TransactItems', jsonb_build_array(
+    jsonb_build_object('Put', jsonb_build_object('TableName', 'ct_load', 'Item', jsonb_build_object(
+      'pk', jsonb_build_object('S', 'p' || :p), 'sk', jsonb_build_object('N', :s::text),
+      'g', jsonb_build_object('S', 'g' || :g)))),
+    jsonb_build_object('Delete', jsonb_build_object('TableName', 'ct_load', 'Key', jsonb_build_object(
+      'pk', jsonb_build_object('S', 'p' || (:p % 50 + 1)), 'sk', jsonb_build_object('N', :s::text)))))))::text
+  END;
+PGB
+"$bin/pgbench" -n -h "$dir" -p "${ports[0]}" -c 4 -j 4 -T 5 -f "$dir/load.pgbench" "$db" >"$dir/load.out" 2>&1 || true
+problems=$(citus_psql "${ports[0]}" -d "$db" -At -c "SELECT count(*) FROM ddb.check_indexes('ct_load')")
+written=$(awk '/number of transactions actually processed/ { print $NF }' "$dir/load.out")
+if [ "$problems" != 0 ] || [ -z "$written" ] || [ "${written%%/*}" -lt 100 ]; then
+    echo "citus: indexes under concurrent writes: $problems differences after ${written:-no} transactions"
+    tail -n 20 "$dir/load.out"
+    status=1
+else
+    echo "citus: indexes exact after ${written%%/*} concurrent writes to a distributed table"
+fi
+
+# the HTTP endpoint on the coordinator serves distributed tables
+http_port=$(citus_free_port)
+citus_psql "${ports[0]}" -d postgres -o /dev/null \
+    -c "ALTER SYSTEM SET ddb.http_port = $http_port" -c "ALTER SYSTEM SET ddb.http_database = '$db'" \
+    -c "ALTER SYSTEM SET ddb.http_auth = 'none'" -c "ALTER SYSTEM SET ddb.http_role = 'postgres'" \
+    -c "ALTER SYSTEM SET ddb.http_workers = 1"
+"$bin/pg_ctl" -D "$dir/n0" -l "$dir/n0.log" -w -t 120 -o "-p ${ports[0]}" restart >/dev/null
+citus_psql "${ports[0]}" -d "$db" -o /dev/null -c "SET ddb.distribute_new_tables = on" \
+    -c "SELECT ddb.create_table('ct_http', partition_key => 'pk')"
+http() {
+    curl -s -m 10 -H "X-Amz-Target: DynamoDB_20120810.$1" -H 'Content-Type: application/x-amz-json-1.0' \
+        -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \
+        --data-binary "$2" "http://localhost:$http_port/"
+}
+for _ in $(seq 1 60); do curl -s -o /dev/null -m 2 "http://localhost:$http_port/" && break; sleep 0.5; done
+http PutItem '{"TableName": "ct_http", "Item": {"pk": {"S": "a\u0000b"}, "v": {"N": "1"}}}' >/dev/null
+got=$(http GetItem '{"TableName": "ct_http", "Key": {"pk": {"S": "a\u0000b"}}}')
+shards=$(citus_psql "${ports[0]}" -d "$db" -At -c "SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'ddb_data.ct_http'::regclass")
+if [ "$got" != '{"Item": {"v": {"N": "1"}, "pk": {"S": "a\u0000b"}}}' ] || [ "$shards" != 4 ]; then
+    echo "citus: the HTTP endpoint on the coordinator answered $got (table of $shards shards)"
+    status=1
+else
+    echo "citus: the HTTP endpoint on the coordinator serves a distributed table"
+fi
+
+# no server process of any node may have crashed
+for n in 0 1 2; do
+    if grep -E 'terminated by signal|PANIC' "$dir/n$n.log"; then
+        echo "citus: a server process of node $n crashed"
+        status=1
+    fi
+done
+
+[ "$status" = 0 ] && ok=1
+exit "$status"
