@@ -2,7 +2,10 @@
 # scripts/test.sh: the README's test command, and what CI runs (.ci/run).
 # Owns the whole test run:
 #   1. installs missing packages, `make clean`, builds with -Werror (a
-#      compiler warning fails the run) and installs ddb (setup.sh);
+#      compiler warning fails the run) and installs ddb (setup.sh); builds
+#      and installs Citus once per machine when it is missing and its
+#      source is beside the repository (ddb_install_citus, for
+#      test/citus.sh, which skips without it);
 #   2. creates a throwaway cluster in a temporary directory, configured by
 #      test/ddb.conf, on a free port, run by an unprivileged user (`postgres`
 #      when started as root), and a copy of the source tree it can write to;
