@@ -47,6 +47,17 @@ RESET citus.grep_remote_commands;
 RESET citus.log_remote_commands;
 RESET citus.multi_shard_modify_mode;
 
+-- a begins_with range is sent to the shard as valid text: its upper bound
+-- is the prefix with its last character replaced by the next one
+SELECT ddb.create_table('ct_words', partition_key => 'pk', sort_key => 'sk') IS NOT NULL AS created;
+SELECT ddb.distribute_table('ct_words');
+SELECT count(*) FROM (SELECT ddb.put('ct_words', jsonb_build_object('pk', 'w', 'sk', w))
+  FROM unnest(ARRAY['d', 'é', 'éa', 'é' || chr(1114111), 'ê', chr(1114111), chr(1114111) || 'x', 'f']) w) puts;
+SELECT string_agg(i ->> 'sk', ' ' ORDER BY n) AS begins_with_e_acute
+  FROM ddb.query('ct_words', 'pk = :p AND begins_with(sk, :s)', '{":p": "w", ":s": "é"}') WITH ORDINALITY AS q(i, n);
+SELECT count(*) AS begins_with_max_char
+  FROM ddb.query('ct_words', 'pk = :p AND begins_with(sk, :s)', jsonb_build_object(':p', 'w', ':s', chr(1114111)));
+
 -- index upkeep happens on the shards: puts, updates and deletes keep the
 -- GSI and the LSI right
 SELECT ddb.update_item('{"TableName": "ct_orders", "Key": {"customer": {"S": "c1"}, "n": {"N": "1"}},
@@ -180,6 +191,7 @@ SELECT result AS worker_catalog_rows FROM run_command_on_workers(
 SELECT table_name FROM ddb.distributed_tables WHERE table_name IN ('ct_orders', 'ct_events') ORDER BY 1;
 SELECT ddb.delete_table('{"TableName": "ct_events"}') IS NOT NULL AS deleted;
 SELECT ddb.delete_table('{"TableName": "ct_plain"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table('{"TableName": "ct_words"}') IS NOT NULL AS deleted;
 DROP FUNCTION pages(text, jsonb);
 REVOKE USAGE ON SCHEMA ddb FROM regress_citus_other;
 DROP ROLE regress_citus_other;
