@@ -141,11 +141,15 @@ SELECT ddb.update_table('{"TableName": "ct_orders", "AttributeDefinitions": [{"A
     "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "total", "KeyType": "RANGE"}],
     "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}') -> 'TableDescription' -> 'GlobalSecondaryIndexes' -> 1 -> 'IndexStatus' AS status;
 SELECT count(*) AS shards FROM pg_dist_shard WHERE logicalrelid = 'ddb_data."ct_orders:by_total"'::regclass;
+-- (waiting in turns that commit: the backfill waits for every transaction
+-- holding a snapshot)
 DO $$
 BEGIN
-  FOR i IN 1..600 LOOP
+  FOR i IN 1..1200 LOOP
     EXIT WHEN (SELECT status FROM ddb.indexes WHERE table_name = 'ct_orders' AND index_name = 'by_total') = 'ACTIVE';
+    COMMIT;
     PERFORM pg_sleep(0.1);
+    COMMIT;
   END LOOP;
 END $$;
 SELECT result AS worker_index_status FROM run_command_on_workers(
