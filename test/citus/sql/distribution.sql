@@ -127,7 +127,8 @@ SELECT count(*) FROM (SELECT ddb.put('ct_orders', jsonb_build_object('customer',
   FROM generate_series(1, 12) i) puts;
 SELECT ddb.put('ct_orders', jsonb_build_object('customer', 't99', 'n', 99,
     'expires', extract(epoch FROM now())::bigint + 3600, 'status', 'open'));
-SELECT ddb.expire_now('ct_orders') AS expired;
+-- (by this round, or by the worker's if it came first)
+SELECT ddb.expire_now('ct_orders') BETWEEN 0 AND 12 AS expired;
 SELECT count(*) AS expired_left FROM ddb_data.ct_orders WHERE customer LIKE 't%';
 SELECT * FROM ddb.check_indexes('ct_orders');
 
