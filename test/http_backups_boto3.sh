@@ -8,7 +8,11 @@
 # TaskApp lab (create-backup, list-backups, describe-backup,
 # restore-table-from-backup, wait table-exists, describe-table,
 # update-continuous-backups, describe-continuous-backups,
-# restore-table-to-point-in-time, delete-backup). Creates the role and
+# restore-table-to-point-in-time, delete-backup); then exports with boto3
+# (test/http/export_boto3.py: export_table_to_point_in_time, full and
+# incremental, describe_export, list_exports, the files written), with
+# ddb.export_directory set server-wide (ALTER SYSTEM, reset at exit) to a
+# scratch directory standing in for the S3 bucket. Creates the role and
 # access key it uses in the endpoint's database (ddb_http). Needs PGHOST,
 # PGPORT, PGUSER, PGBIN and DDB_HTTP_PORT (scripts/test.sh sets them).
 set -euo pipefail
@@ -28,6 +32,7 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'http_backups') THEN CREATE ROLE http_backups; END IF;
 END $$;
 GRANT CREATE ON SCHEMA ddb_data TO http_backups;
+GRANT pg_write_server_files TO http_backups;
 DELETE FROM ddb.access_keys WHERE role = 'http_backups'::regrole;
 SQL
 read -r DDB_KEY DDB_SECRET < <(psql -At -F ' ' -c "SELECT * FROM ddb.create_access_key('http_backups', 'backups')")
@@ -36,9 +41,22 @@ export DDB_PSQL="$bin/psql -X -q -v ON_ERROR_STOP=1 -d ddb_http"
 
 /usr/bin/python3 "$here/http/backups_boto3.py"
 
-# the AWS CLI, as the lab runs it
+# exports: the endpoint's workers read ddb.export_directory from the
+# server's configuration, so it is set there, for this test only
 home=$(mktemp -d "${TMPDIR:-/tmp}/awscli.XXXXXX")
-trap 'rm -rf "$home"' EXIT
+export DDB_EXPORT_ROOT=$home/exports
+mkdir "$DDB_EXPORT_ROOT"
+cleanup() {
+    psql -c 'ALTER SYSTEM RESET ddb.export_directory' -c 'SELECT pg_reload_conf()' >/dev/null 2>&1 || true
+    psql -c 'REVOKE pg_write_server_files FROM http_backups' >/dev/null 2>&1 || true
+    rm -rf "$home"
+}
+trap cleanup EXIT
+psql -c "ALTER SYSTEM SET ddb.export_directory = '$DDB_EXPORT_ROOT'" -c 'SELECT pg_reload_conf()' >/dev/null
+sleep 1   # the reload reaches the endpoint's workers
+/usr/bin/python3 "$here/http/export_boto3.py"
+
+# the AWS CLI, as the lab runs it
 export AWS_ACCESS_KEY_ID=$DDB_KEY AWS_SECRET_ACCESS_KEY=$DDB_SECRET AWS_DEFAULT_REGION=us-east-1 AWS_PAGER="" \
     AWS_EC2_METADATA_DISABLED=true HOME="$home" AWS_CONFIG_FILE="$home/config" \
     AWS_SHARED_CREDENTIALS_FILE="$home/credentials"
