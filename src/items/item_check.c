@@ -27,6 +27,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "item.h"
@@ -84,6 +85,56 @@ KeyColumnProblem(Jsonb *item, const char *name, Oid column_type, Datum column)
 }
 
 /*
+ * The bytes of the last item that passed the stored-form check, and its
+ * DynamoDB size. An upsert checks the same item twice (the row it tries
+ * to insert, then the row its ON CONFLICT clause writes), and the check
+ * depends on nothing but the item's bytes, so an item equal to this one
+ * passes without another walk. Items over REMEMBERED_ITEM_MAX bytes are
+ * not kept.
+ */
+#define REMEMBERED_ITEM_MAX 65536
+static char *remembered_item = NULL;
+static Size remembered_alloc = 0;
+static Size remembered_len = 0;
+static Size remembered_size = 0;
+
+/*
+ * The stored-form check of an item (NULL: it passes) and its size.
+ */
+static const char *
+ItemProblem(Jsonb *item, Size *size)
+{
+	Size		len = VARSIZE(item);
+	const char *problem;
+
+	if (remembered_len == len && memcmp(remembered_item, item, len) == 0)
+	{
+		*size = remembered_size;
+		return NULL;
+	}
+	problem = DdbStoredItemCheck(&item->root, size);
+	if (problem == NULL && len <= REMEMBERED_ITEM_MAX)
+	{
+		if (remembered_alloc < len)
+		{
+			Size		alloc = Max(len, 1024);
+
+			remembered_len = 0;
+			remembered_alloc = 0;
+			if (remembered_item != NULL)
+				pfree(remembered_item);
+			remembered_item = NULL;
+			remembered_item = MemoryContextAlloc(TopMemoryContext, alloc);
+			remembered_alloc = alloc;
+		}
+		memcpy(remembered_item, item, len);
+		remembered_len = len;
+		remembered_size = *size;
+	}
+	return problem;
+}
+
+/*
  * ddb.is_valid_item(item jsonb, partition_key text, partition_value "any"
  *					 [, sort_key text, sort_value "any"]) RETURNS boolean
  *
@@ -107,7 +158,7 @@ ddb_is_valid_item(PG_FUNCTION_ARGS)
 	}
 
 	item = PG_GETARG_JSONB_P(0);
-	problem = DdbStoredItemCheck(&item->root, &size);
+	problem = ItemProblem(item, &size);
 	if (problem == NULL && size > DDB_MAX_ITEM_SIZE)
 		problem = "it is larger than 400 KB";
 	for (int i = 0; problem == NULL && i < nkeys; i++)
