@@ -114,6 +114,12 @@ extern Jsonb *DdbContainerToJsonb(JsonbContainer *c);
 /* The bytes a stored container occupies (its header, entries and data) */
 extern uint32 DdbContainerBytes(const JsonbContainer *c);
 
+/*
+ * The jsonb of JSON text whose root is an object, as jsonb_in makes it, or
+ * NULL when the text is left to jsonb_in (json_parse.c)
+ */
+extern Jsonb *DdbJsonParseQuick(const char *text, int len);
+
 /* An empty object {} */
 extern Jsonb *DdbEmptyObject(void);
 

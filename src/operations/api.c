@@ -105,7 +105,8 @@ FindOperation(const char *name)
 
 /*
  * Parse request text as JSON, in the stored form; malformed JSON is
- * SerializationException.
+ * SerializationException. Most requests take the quick path; the rest,
+ * and every malformed one, go through jsonb_in.
  */
 static Jsonb *
 ParseRequestText(char *cstring)
@@ -114,6 +115,9 @@ ParseRequestText(char *cstring)
 	Jsonb	   *result = NULL;
 
 	cstring = DdbEscapeJsonText(cstring);
+	result = DdbJsonParseQuick(cstring, strlen(cstring));
+	if (result != NULL)
+		return result;
 
 	PG_TRY();
 	{
