@@ -269,19 +269,30 @@ DdbJsonArrayElements(JsonbContainer *arr, JsonbValue **elements)
 void
 DdbJsonCheckMembers(JsonbContainer *obj, const char *const *allowed)
 {
-	JsonbIterator *it = JsonbIteratorInit(obj);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
+	uint32		count;
+	const char *base;
+	uint32		offset = 0;
 
-	/* every request passes here: the names are compared where they lie */
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	if (!JsonContainerIsObject(obj))
+		return;
+
+	/*
+	 * every request passes here: the names (an object's first count
+	 * entries, in the order an iterator gives them) are compared where they
+	 * lie
+	 */
+	count = JsonContainerSize(obj);
+	base = (const char *) &obj->children[count * 2];
+	for (uint32 i = 0; i < count; i++)
 	{
-		const char *name = v.val.string.val;
-		int			len = v.val.string.len;
+		uint32		start = offset;
+		const char *name;
+		int			len;
 		bool		known = false;
 
-		if (tok != WJB_KEY)
-			continue;
+		JBE_ADVANCE_OFFSET(offset, obj->children[i]);
+		name = base + start;
+		len = offset - start;
 		for (const char *const *a = allowed; *a; a++)
 		{
 			if (strncmp(*a, name, len) == 0 && (*a)[len] == '\0')
@@ -688,6 +699,42 @@ DdbBuildJsonbIn(MemoryContext context, JsonbValue *v)
 	(void) WriteValue(&buf, v);
 	SET_VARSIZE(buf.data, buf.len);
 	return (Jsonb *) buf.data;
+}
+
+/*
+ * DdbOneMemberObject returns {key: value}, value an object or array
+ * container, in context: the bytes of what DdbBuildJsonbIn would write
+ * for it, laid out directly (one JEntry for the key, one for the value,
+ * the key's bytes, padding to a 4-byte boundary, then the container's
+ * bytes as they are).
+ */
+Jsonb *
+DdbOneMemberObject(MemoryContext context, const char *key, const JsonbContainer *value)
+{
+	uint32		keylen = strlen(key);
+	uint32		padding = INTALIGN(keylen) - keylen;
+	uint32		value_bytes = DdbContainerBytes(value);
+	Size		total;
+	char	   *buf;
+	JsonbContainer *root;
+	char	   *data;
+
+	Assert(!JsonContainerIsScalar(value));
+	CheckContainerLength(keylen + padding + value_bytes);
+	total = VARHDRSZ + offsetof(JsonbContainer, children) + 2 * sizeof(JEntry) +
+		keylen + padding + value_bytes;
+	buf = MemoryContextAlloc(context, total);
+	SET_VARSIZE(buf, total);
+	root = (JsonbContainer *) (buf + VARHDRSZ);
+	root->header = 1 | JB_FOBJECT;
+	/* the first entry holds its end offset, as every JB_OFFSET_STRIDE-th */
+	root->children[0] = JENTRY_ISSTRING | JENTRY_HAS_OFF | keylen;
+	root->children[1] = JENTRY_ISCONTAINER | (padding + value_bytes);
+	data = (char *) &root->children[2];
+	memcpy(data, key, keylen);
+	memset(data + keylen, 0, padding);
+	memcpy(data + keylen + padding, value, value_bytes);
+	return (Jsonb *) buf;
 }
 
 /*

@@ -105,6 +105,9 @@ extern Jsonb *DdbBuildJsonb(JsonbValue *v);
 /* The same, allocated in a given memory context */
 extern Jsonb *DdbBuildJsonbIn(MemoryContext context, JsonbValue *v);
 
+/* {key: value} for a stored object or array, its bytes copied as they are */
+extern Jsonb *DdbOneMemberObject(MemoryContext context, const char *key, const JsonbContainer *value);
+
 /* An array of the elements of several stored arrays, copied as they are */
 extern Jsonb *DdbConcatArrays(JsonbContainer **arrays, int narrays);
 

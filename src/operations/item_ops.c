@@ -94,6 +94,11 @@ ItemResponse(const char *member, Jsonb *item, bool keep_empty,
 {
 	JsonbParseState *st = NULL;
 
+	/* the item alone (GetItem's usual answer): its bytes under one key */
+	if (item != NULL && capacity == DDB_CAPACITY_NONE && collection_item == NULL &&
+		(keep_empty || JsonContainerSize(&item->root) > 0) && !JsonContainerIsScalar(&item->root))
+		return DdbOneMemberObject(DdbResponseContext(), member, &item->root);
+
 	DdbPushBeginObject(&st);
 	if (item != NULL && (keep_empty || JsonContainerSize(&item->root) > 0))
 	{
