@@ -749,6 +749,160 @@ DdbAttributeValueNormalizeToJsonb(JsonbValue *value, Size *size_out)
 	return JsonbValueToJsonb(result);
 }
 
+/* ---- items already in the normalized form ---- */
+
+static bool MapIsNormal(const JsonbContainer *map, int depth, bool overhead, Size *size_out);
+
+/*
+ * Whether text is an integer of at most 38 digits without a leading zero
+ * (or 0), optionally negative: the canonical text of a valid number.
+ */
+static bool
+IsCanonicalInteger(const char *s, int len)
+{
+	int			start = (len > 0 && s[0] == '-') ? 1 : 0;
+	int			ndigits = len - start;
+
+	if (ndigits < 1 || ndigits > 38)
+		return false;
+	if (s[start] == '0')
+		return len == 1;
+	for (int i = start; i < len; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the AttributeValue container c at level depth is valid and
+ * already what NormalizeValue would push; then *size gets its size.
+ * Raises nothing: false for anything NormalizeValue would change or
+ * refuse, and for types left to it (B and the sets).
+ */
+static bool
+ValueIsNormal(const JsonbContainer *c, int depth, Size *size)
+{
+	const char *base;
+	JEntry		key_entry;
+	JEntry		entry;
+	uint32		value_offset;
+	const char *payload;
+	uint32		payload_len;
+
+	if (depth > DDB_MAX_NESTING_DEPTH || !JsonContainerIsObject(c) || JsonContainerSize(c) != 1)
+		return false;
+	base = (const char *) &c->children[2];
+	key_entry = c->children[0];
+	entry = c->children[1];
+	value_offset = JBE_OFFLENFLD(key_entry);	/* the key's end */
+	payload = base + value_offset;
+	payload_len = JBE_OFFLENFLD(entry);
+	if (JBE_HAS_OFF(entry))
+		payload_len -= value_offset;
+	switch (TypeFromKey(base, JBE_OFFLENFLD(key_entry)))
+	{
+		case DDB_TYPE_S:
+			if (!JBE_ISSTRING(entry))
+				return false;
+			*size = DdbStoredStringSize(payload, payload_len);
+			return true;
+		case DDB_TYPE_N:
+			{
+				char		number[40];
+
+				if (!JBE_ISSTRING(entry) || !IsCanonicalInteger(payload, payload_len))
+					return false;
+				memcpy(number, payload, payload_len);
+				number[payload_len] = '\0';
+				*size = DdbNumberSize(number);
+				return true;
+			}
+		case DDB_TYPE_BOOL:
+			*size = 1;
+			return JBE_ISBOOL_TRUE(entry) || JBE_ISBOOL_FALSE(entry);
+		case DDB_TYPE_NULL:
+			*size = 1;
+			return JBE_ISBOOL_TRUE(entry);
+		case DDB_TYPE_L:
+			{
+				const JsonbContainer *list;
+				uint32		count;
+				Size		list_size = 3;
+
+				if (!JBE_ISCONTAINER(entry))
+					return false;
+				list = (const JsonbContainer *) (base + INTALIGN(value_offset));
+				if (!JsonContainerIsArray(list) || JsonContainerIsScalar(list))
+					return false;
+				count = JsonContainerSize(list);
+				for (uint32 i = 0; i < count; i++)
+				{
+					const char *elems = (const char *) &list->children[count];
+					uint32		offset = getJsonbOffset(list, i);
+					Size		elem_size;
+
+					CHECK_FOR_INTERRUPTS();
+					if (!JBE_ISCONTAINER(list->children[i]) ||
+						!ValueIsNormal((const JsonbContainer *) (elems + INTALIGN(offset)),
+									   depth + 1, &elem_size))
+						return false;
+					list_size += elem_size + 1;
+				}
+				*size = list_size;
+				return true;
+			}
+		case DDB_TYPE_M:
+			if (!JBE_ISCONTAINER(entry))
+				return false;
+			return MapIsNormal((const JsonbContainer *) (base + INTALIGN(value_offset)),
+							   depth + 1, true, size);
+		default:
+			return false;
+	}
+}
+
+/*
+ * Whether the object container map, whose values are at level depth, is
+ * valid and already what NormalizeMap would make of it; then *size_out
+ * gets its size (with the overhead of an M when overhead is true). Raises
+ * nothing.
+ */
+static bool
+MapIsNormal(const JsonbContainer *map, int depth, bool overhead, Size *size_out)
+{
+	uint32		count;
+	const char *base;
+	Size		size = overhead ? 3 : 0;
+
+	check_stack_depth();
+	if (!JsonContainerIsObject(map))
+		return false;
+	count = JsonContainerSize(map);
+	base = (const char *) &map->children[count * 2];
+	for (uint32 i = 0; i < count; i++)
+	{
+		uint32		name_offset = getJsonbOffset(map, i);
+		uint32		name_len = getJsonbLength(map, i);
+		uint32		value_offset = getJsonbOffset(map, count + i);
+		Size		value_size;
+		int			name_size;
+
+		CHECK_FOR_INTERRUPTS();
+		name_size = DdbStoredStringSize(base + name_offset, name_len);
+		if (name_len == 0 || name_size > DDB_MAX_ATTRIBUTE_NAME_SIZE)
+			return false;
+		if (!JBE_ISCONTAINER(map->children[count + i]) ||
+			!ValueIsNormal((const JsonbContainer *) (base + INTALIGN(value_offset)),
+						   depth, &value_size))
+			return false;
+		size += name_size + value_size + (overhead ? 1 : 0);
+	}
+	*size_out = size;
+	return true;
+}
+
 /*
  * DdbAttributeMapNormalize validates a map of attribute names to
  * AttributeValues (an item, a key, an ExclusiveStartKey, ...) and returns it
@@ -767,6 +921,13 @@ DdbAttributeMapNormalize(JsonbContainer *map, Size *size_out)
 		if (JsonContainerIsScalar(map))
 			DdbSerializationError("Unexpected field type");
 		DdbSerializationError("Start of list found where not expected");
+	}
+	/* most maps are already normalized: their bytes are kept as they are */
+	if (MapIsNormal(map, 1, false, &size))
+	{
+		if (size_out)
+			*size_out = size;
+		return DdbContainerToJsonb(map);
 	}
 	result = NormalizeMap(map, &state, 1, false, &size);
 	if (size_out)
