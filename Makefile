@@ -13,7 +13,7 @@ REGRESS = setup attribute_values tables items marshal security \
 	expressions_parse conditions updates projections legacy batch transactions query scan nested_calls sql_writes \
 	strings key_parameters validation_expressions validation_tables limits indexes_definition indexes_upkeep indexes_query \
 	indexes_online indexes_update indexes_collections indexes_collections_limits partiql_select partiql_write partiql_batch partiql_limits \
-	ttl ttl_worker http_access_keys streams_api streams_records backups pitr pitr_background export import
+	ttl ttl_worker http_access_keys streams_api streams_records backups pitr pitr_background export import request_text
 REGRESS_OPTS = --inputdir=. --outputdir=tmp_regress
 
 # isolation tests: test/isolation/specs/<name>.spec
