@@ -165,11 +165,11 @@ DdbBackupsCatalogExists(void)
 }
 
 /*
- * The jsonb of the first column of the first row SPI returned, copied, or
- * NULL when there is none.
+ * DdbFirstJsonb: the jsonb of the first column of the first row SPI
+ * returned, copied, or NULL when there is none.
  */
-static Jsonb *
-FirstJsonb(void)
+Jsonb *
+DdbFirstJsonb(void)
 {
 	bool		isnull;
 	Datum		d;
@@ -191,7 +191,7 @@ DdbBackupTableDefinition(const char *table_name)
 	Jsonb	   *definition;
 
 	DdbExecuteText(definition_sql, 1, args, SPI_OK_SELECT);
-	definition = FirstJsonb();
+	definition = DdbFirstJsonb();
 	if (definition == NULL)
 		elog(ERROR, "table \"%s\" has no catalog row", table_name);
 	return definition;
@@ -426,7 +426,7 @@ DdbCreateBackup(JsonbContainer *request)
 
 		DdbExecuteText("SELECT " BACKUP_DETAILS_SQL " FROM ddb.backups b"
 					" WHERE b.backup_arn OPERATOR(pg_catalog.=) $1", 2, args, SPI_OK_SELECT);
-		return Wrap("BackupDetails", FirstJsonb());
+		return Wrap("BackupDetails", DdbFirstJsonb());
 	}
 }
 
@@ -456,7 +456,7 @@ DescribeBackupRow(const char *arn, const char *status)
 	const char *args[2] = {arn, status};
 
 	DdbExecuteText(describe_sql, 2, args, SPI_OK_SELECT);
-	return FirstJsonb();
+	return DdbFirstJsonb();
 }
 
 /*
@@ -551,18 +551,19 @@ ReadTimestamp(JsonbContainer *request, const char *member, Numeric *out)
 }
 
 /*
- * The creation time (milliseconds since 1970) of a backup ARN of the form
- * ...:table/<name>/backup/<14 digits>-<8 hex digits>, or -1.
+ * The time (milliseconds since 1970) in the id of an ARN of the form
+ * ...:table/<name>/<kind>/<14 digits>-<8 hex digits>, or -1 when the ARN
+ * has no such id.
  */
 static int64
-ArnCreationMs(const char *arn)
+ArnIdMs(const char *arn, const char *kind)
 {
-	const char *id = strstr(arn, "/backup/");
+	const char *id = strstr(arn, kind);
 	int64		ms = 0;
 
 	if (id == NULL)
 		return -1;
-	id += strlen("/backup/");
+	id += strlen(kind);
 	if (strlen(id) != 23 || id[14] != '-')
 		return -1;
 	for (int i = 0; i < 14; i++)
@@ -577,6 +578,56 @@ ArnCreationMs(const char *arn)
 			return -1;
 	}
 	return ms;
+}
+
+/*
+ * DdbArnIdTime: the time in the id of a backup or export ARN that a List
+ * call continues after (kind "/backup/" or "/export/"; see ArnIdMs), or a
+ * ValidationException "Invalid <member>: <arn>" when it has none.
+ */
+TimestampTz
+DdbArnIdTime(const char *arn, const char *kind, const char *member)
+{
+	int64		ms = ArnIdMs(arn, kind);
+
+	if (ms < 0)
+		DdbValidationError("Invalid %s: %s", member, arn);
+	return (ms - UNIX_TO_POSTGRES_EPOCH_MS) * 1000;
+}
+
+/*
+ * DdbListPage builds the response of a List call from the rows SPI just
+ * returned (the jsonb summary in column 1, the ARN in column 2, at most one
+ * row more than the page): an object with the page's summaries in an array
+ * under array_key and, when there was a row more, next_key holding the ARN
+ * of the page's last row, passed through encode_next when not NULL.
+ */
+Jsonb *
+DdbListPage(const char *array_key, uint64 page_size, const char *next_key,
+			char *(*encode_next) (const char *))
+{
+	JsonbParseState *st = NULL;
+	uint64		count = Min(SPI_processed, page_size);
+
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, array_key);
+	DdbPushBeginArray(&st);
+	for (uint64 i = 0; i < count; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		DdbPushContainer(&st, WJB_ELEM, &DatumGetJsonbP(d)->root);
+	}
+	DdbPushEndArray(&st);
+	if (SPI_processed > page_size)
+	{
+		char	   *next = SPI_getvalue(SPI_tuptable->vals[count - 1], SPI_tuptable->tupdesc, 2);
+
+		DdbPushKey(&st, next_key);
+		DdbPushString(&st, WJB_VALUE, encode_next != NULL ? encode_next(next) : next);
+	}
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
 }
 
 /*
@@ -617,8 +668,6 @@ DdbListBackups(JsonbContainer *request)
 	TEXTOID, INT8OID};
 	Datum		args[7];
 	char		nulls[8] = "       ";
-	JsonbParseState *st = NULL;
-	uint64		count;
 	bool		none;
 
 	DdbJsonCheckMembers(request, allowed);
@@ -654,11 +703,7 @@ DdbListBackups(JsonbContainer *request)
 		nulls[3] = 'n';
 	if (start != NULL)
 	{
-		int64		ms = ArnCreationMs(start);
-
-		if (ms < 0)
-			DdbValidationError("Invalid ExclusiveStartBackupArn: %s", start);
-		args[4] = TimestampTzGetDatum((ms - UNIX_TO_POSTGRES_EPOCH_MS) * 1000);
+		args[4] = TimestampTzGetDatum(DdbArnIdTime(start, "/backup/", "ExclusiveStartBackupArn"));
 		args[5] = CStringGetTextDatum(start);
 	}
 	else
@@ -667,25 +712,7 @@ DdbListBackups(JsonbContainer *request)
 	if (SPI_execute_with_args(list_sql, 7, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "listing backups failed");
 
-	count = Min(SPI_processed, (uint64) limit);
-	DdbPushBeginObject(&st);
-	DdbPushKey(&st, "BackupSummaries");
-	DdbPushBeginArray(&st);
-	for (uint64 i = 0; i < count; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		DdbPushContainer(&st, WJB_ELEM, &DatumGetJsonbP(d)->root);
-	}
-	DdbPushEndArray(&st);
-	if (SPI_processed > (uint64) limit)
-	{
-		DdbPushKey(&st, "LastEvaluatedBackupArn");
-		DdbPushString(&st, WJB_VALUE,
-					  SPI_getvalue(SPI_tuptable->vals[count - 1], SPI_tuptable->tupdesc, 2));
-	}
-	return JsonbValueToJsonb(DdbPushEndObject(&st));
+	return DdbListPage("BackupSummaries", (uint64) limit, "LastEvaluatedBackupArn", NULL);
 }
 
 /*

@@ -17,12 +17,45 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "backups/backups.h"
 #include "catalog.h"
 #include "worker/worker.h"
+
+/*
+ * DdbWorkUnitsFromQuery: the worker's units of a kind of work that are one
+ * text each, column 1 of each row of sql (read only), copied into context;
+ * none when catalog_table (a catalog table the query reads) does not exist
+ * yet. A failing query raises "could not list <what>".
+ */
+List *
+DdbWorkUnitsFromQuery(const char *catalog_table, const char *sql, const char *what,
+					  MemoryContext context)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	List	   *units = NIL;
+
+	args[0] = CStringGetTextDatum(catalog_table);
+	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT ||
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") != 0)
+		return NIL;
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list %s", what);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(context);
+
+		units = lappend(units, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		MemoryContextSwitchTo(old);
+	}
+	return units;
+}
 
 /* One backup to copy, or one table to restore */
 typedef struct BackupUnit

@@ -50,6 +50,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -66,6 +67,30 @@ struct DdbWorkKind;
 
 /* backup_catalog.c: whether the extension's catalog has backups yet */
 extern bool DdbBackupsCatalogExists(void);
+
+/*
+ * backup_catalog.c: the time in the id of a backup or export ARN
+ * (...:table/<name>/<kind>/<14 digits>-<8 hex digits>, kind "/backup/" or
+ * "/export/") that a List call continues after; a ValidationException
+ * "Invalid <member>: <arn>" when it has none
+ */
+extern TimestampTz DdbArnIdTime(const char *arn, const char *kind, const char *member);
+
+/*
+ * backup_catalog.c: the response of a List call from the rows SPI just
+ * returned (summary jsonb in column 1, ARN in column 2, up to page_size + 1
+ * rows): the page's summaries under array_key, and when there was a row
+ * more, next_key with the ARN of the page's last row, through encode_next
+ * when not NULL
+ */
+extern Jsonb *DdbListPage(const char *array_key, uint64 page_size, const char *next_key,
+						  char *(*encode_next) (const char *));
+
+/*
+ * backup_catalog.c: the jsonb of the first column of the first row SPI
+ * returned, copied, or NULL when there is none
+ */
+extern Jsonb *DdbFirstJsonb(void);
 
 /* Drop a backup's items table, if still there, as the current user */
 extern void DdbBackupDropItems(Oid items, const char *backup_arn);
@@ -246,6 +271,14 @@ extern const char *DdbS3PrefixProblem(const char *prefix, bool whole_names);
 
 /* export_directory.c: whether a real path is the real path root or below it */
 extern bool DdbPathWithin(const char *path, const char *root);
+
+/*
+ * backup_worker.c: the worker's units of a kind of work that are one text
+ * each (column 1 of each row of a read-only query), copied into context;
+ * none when catalog_table does not exist yet
+ */
+extern List *DdbWorkUnitsFromQuery(const char *catalog_table, const char *sql,
+								   const char *what, MemoryContext context);
 
 /* backup_worker.c: the worker's unit of work that copies backups and restores */
 extern const struct DdbWorkKind DdbBackupWork;

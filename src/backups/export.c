@@ -136,22 +136,6 @@ static const char *const describe_sql =
 " FROM ddb.exports e WHERE e.export_arn OPERATOR(pg_catalog.=) $1";
 
 /*
- * The jsonb of the first column of the first row SPI returned, copied, or
- * NULL when there is none.
- */
-static Jsonb *
-FirstJsonb(void)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (SPI_processed == 0)
-		return NULL;
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? NULL : DatumGetJsonbPCopy(d);
-}
-
-/*
  * {"ExportDescription": <the export's description>}, or NULL when the
  * export does not exist. The catalog is read as its owner: it names
  * directories on the server, which the API does not show.
@@ -167,7 +151,7 @@ DescribeExportRow(const char *export_arn)
 	DdbCatalogBeginOwnerAccess(&owner_access);
 	DdbExecuteText(describe_sql, 1, args, SPI_OK_SELECT);
 	DdbCatalogEndOwnerAccess(&owner_access);
-	description = FirstJsonb();
+	description = DdbFirstJsonb();
 	if (description == NULL)
 		return NULL;
 	DdbPushBeginObject(&st);
@@ -511,35 +495,6 @@ DdbDescribeExport(JsonbContainer *request)
 }
 
 /*
- * The request time (milliseconds since 1970) of an export ARN of the form
- * ...:table/<name>/export/<14 digits>-<8 hex digits>, or -1.
- */
-static int64
-ArnStartMs(const char *arn)
-{
-	const char *id = strstr(arn, "/export/");
-	int64		ms = 0;
-
-	if (id == NULL)
-		return -1;
-	id += strlen("/export/");
-	if (strlen(id) != 23 || id[14] != '-')
-		return -1;
-	for (int i = 0; i < 14; i++)
-	{
-		if (id[i] < '0' || id[i] > '9')
-			return -1;
-		ms = ms * 10 + (id[i] - '0');
-	}
-	for (int i = 15; i < 23; i++)
-	{
-		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-			return -1;
-	}
-	return ms;
-}
-
-/*
  * DdbListExports implements ListExports: the exports of every table, or of
  * one (TableArn: a table that may be gone), in the order they were asked
  * for, MaxResults (1-25, default 25) at a time. NextToken is the ARN of the
@@ -563,8 +518,6 @@ DdbListExports(JsonbContainer *request)
 	Oid			argtypes[4] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID};
 	Datum		args[4];
 	char		nulls[5] = "    ";
-	JsonbParseState *st = NULL;
-	uint64		count;
 	DdbOwnerAccess owner_access;
 
 	DdbJsonCheckMembers(request, allowed);
@@ -585,11 +538,7 @@ DdbListExports(JsonbContainer *request)
 		nulls[0] = 'n';
 	if (next != NULL)
 	{
-		int64		ms = ArnStartMs(next);
-
-		if (ms < 0)
-			DdbValidationError("Invalid NextToken: %s", next);
-		args[1] = TimestampTzGetDatum((ms - UNIX_TO_POSTGRES_EPOCH_MS) * 1000);
+		args[1] = TimestampTzGetDatum(DdbArnIdTime(next, "/export/", "NextToken"));
 		args[2] = CStringGetTextDatum(next);
 	}
 	else
@@ -599,25 +548,7 @@ DdbListExports(JsonbContainer *request)
 	DdbExecute(list_sql, 4, argtypes, args, nulls, SPI_OK_SELECT);
 	DdbCatalogEndOwnerAccess(&owner_access);
 
-	count = Min(SPI_processed, (uint64) limit);
-	DdbPushBeginObject(&st);
-	DdbPushKey(&st, "ExportSummaries");
-	DdbPushBeginArray(&st);
-	for (uint64 i = 0; i < count; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		DdbPushContainer(&st, WJB_ELEM, &DatumGetJsonbP(d)->root);
-	}
-	DdbPushEndArray(&st);
-	if (SPI_processed > (uint64) limit)
-	{
-		DdbPushKey(&st, "NextToken");
-		DdbPushString(&st, WJB_VALUE,
-					  SPI_getvalue(SPI_tuptable->vals[count - 1], SPI_tuptable->tupdesc, 2));
-	}
-	return JsonbValueToJsonb(DdbPushEndObject(&st));
+	return DdbListPage("ExportSummaries", (uint64) limit, "NextToken", NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -1235,22 +1166,10 @@ WriteExport(void *arg)
 static List *
 FindExportWork(MemoryContext context)
 {
-	List	   *units = NIL;
-
-	if (SPI_execute("SELECT pg_catalog.to_regclass('ddb.exports') IS NOT NULL", true, 0) != SPI_OK_SELECT ||
-		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") != 0)
-		return NIL;
-	if (SPI_execute("SELECT export_arn FROM ddb.exports WHERE status OPERATOR(pg_catalog.=) 'IN_PROGRESS'"
-					" ORDER BY start_time, export_arn", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the exports in progress");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		MemoryContext old = MemoryContextSwitchTo(context);
-
-		units = lappend(units, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-		MemoryContextSwitchTo(old);
-	}
-	return units;
+	return DdbWorkUnitsFromQuery("ddb.exports",
+								 "SELECT export_arn FROM ddb.exports WHERE status OPERATOR(pg_catalog.=) 'IN_PROGRESS'"
+								 " ORDER BY start_time, export_arn",
+								 "the exports in progress", context);
 }
 
 static char *

@@ -514,8 +514,6 @@ DdbListImports(JsonbContainer *request)
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, INT8OID};
 	Datum		args[3];
 	char		nulls[4] = "   ";
-	JsonbParseState *st = NULL;
-	uint64		count;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -568,26 +566,7 @@ DdbListImports(JsonbContainer *request)
 	args[2] = Int64GetDatum(page_size + 1);
 	DdbExecute(list_sql, 3, argtypes, args, nulls, SPI_OK_SELECT);
 
-	count = Min(SPI_processed, (uint64) page_size);
-	DdbPushBeginObject(&st);
-	DdbPushKey(&st, "ImportSummaryList");
-	DdbPushBeginArray(&st);
-	for (uint64 i = 0; i < count; i++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		DdbPushContainer(&st, WJB_ELEM, &DatumGetJsonbP(d)->root);
-	}
-	DdbPushEndArray(&st);
-	if (SPI_processed > (uint64) page_size)
-	{
-		DdbPushKey(&st, "NextToken");
-		DdbPushString(&st, WJB_VALUE,
-					  EncodeNextToken(SPI_getvalue(SPI_tuptable->vals[count - 1],
-												   SPI_tuptable->tupdesc, 2)));
-	}
-	return JsonbValueToJsonb(DdbPushEndObject(&st));
+	return DdbListPage("ImportSummaryList", (uint64) page_size, "NextToken", EncodeNextToken);
 }
 
 /* ---- the worker's share ---- */

@@ -1021,28 +1021,16 @@ ddb_pitr_record(PG_FUNCTION_ARGS)
 static List *
 FindPitrWork(MemoryContext context)
 {
-	List	   *units = NIL;
-
 	if (!DdbBackupsCatalogExists())
 		return NIL;
-	if (SPI_execute("SELECT to_regclass('ddb.continuous_backups') IS NOT NULL", true, 0) != SPI_OK_SELECT ||
-		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") != 0)
-		return NIL;
-	if (SPI_execute("SELECT table_name FROM ddb.continuous_backups"
-					" WHERE COALESCE(base_time, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(enabled_xid)))"
-					"   OPERATOR(pg_catalog.<) (pg_catalog.now()"
-					"     OPERATOR(pg_catalog.-) pg_catalog.make_interval(days => recovery_period_days)"
-					"     OPERATOR(pg_catalog.-) interval '" PITR_ROLL_SLACK "')"
-					" ORDER BY table_name", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the tables with point-in-time recovery");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		MemoryContext old = MemoryContextSwitchTo(context);
-
-		units = lappend(units, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-		MemoryContextSwitchTo(old);
-	}
-	return units;
+	return DdbWorkUnitsFromQuery("ddb.continuous_backups",
+								 "SELECT table_name FROM ddb.continuous_backups"
+								 " WHERE COALESCE(base_time, pg_catalog.pg_xact_commit_timestamp(pg_catalog.xid(enabled_xid)))"
+								 "   OPERATOR(pg_catalog.<) (pg_catalog.now()"
+								 "     OPERATOR(pg_catalog.-) pg_catalog.make_interval(days => recovery_period_days)"
+								 "     OPERATOR(pg_catalog.-) interval '" PITR_ROLL_SLACK "')"
+								 " ORDER BY table_name",
+								 "the tables with point-in-time recovery", context);
 }
 
 static char *
