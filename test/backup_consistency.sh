@@ -15,6 +15,7 @@
 set -euo pipefail
 
 bin=${PGBIN:-/usr/lib/postgresql/15/bin}
+lib=$(dirname "$0")/lib
 db=ddb_backup_src
 copy=ddb_backup_copy
 seconds=${BACKUP_CONSISTENCY_SECONDS:-6}
@@ -63,29 +64,8 @@ END
 $$;
 SQL
 
-# the transfers: src in 1..100, dst in 101..200, so every transaction locks
-# its two accounts in the same order
-cat > "$work/transfer.sql" <<'SQL'
-\set src random(1, 100)
-\set dst random(101, 200)
-\set delta random(1, 10)
-SELECT ddb.transact_write_items(jsonb_build_object('TransactItems', jsonb_build_array(
-  jsonb_build_object('Update', jsonb_build_object('TableName', 'accounts',
-    'Key', jsonb_build_object('id', jsonb_build_object('S', 'acct#' || lpad(:src::text, 3, '0'))),
-    'UpdateExpression', 'SET balance = balance - :amount',
-    'ExpressionAttributeValues', jsonb_build_object(':amount', jsonb_build_object('N', :delta::text)))),
-  jsonb_build_object('Update', jsonb_build_object('TableName', 'accounts',
-    'Key', jsonb_build_object('id', jsonb_build_object('S', 'acct#' || lpad(:dst::text, 3, '0'))),
-    'UpdateExpression', 'SET balance = balance + :amount',
-    'ExpressionAttributeValues', jsonb_build_object(':amount', jsonb_build_object('N', :delta::text)))),
-  jsonb_build_object('Put', jsonb_build_object('TableName', 'accounts',
-    'Item', jsonb_build_object('id', jsonb_build_object('S', 'log#' || gen_random_uuid()),
-      'src', jsonb_build_object('S', 'acct#' || lpad(:src::text, 3, '0')),
-      'dst', jsonb_build_object('S', 'acct#' || lpad(:dst::text, 3, '0')),
-      'delta', jsonb_build_object('N', :delta::text)))))));
-SQL
 
-"$bin/pgbench" -n -d "$db" -c 4 -j 4 -T "$seconds" -f "$work/transfer.sql" > "$work/pgbench.out" 2>&1 &
+"$bin/pgbench" -n -d "$db" -c 4 -j 4 -T "$seconds" -f "$lib/transfer.pgbench" > "$work/pgbench.out" 2>&1 &
 load=$!
 
 # backups while the load runs: within the call every half second, by the

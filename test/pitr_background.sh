@@ -20,6 +20,7 @@
 set -euo pipefail
 
 bin=${PGBIN:-/usr/lib/postgresql/15/bin}
+lib=$(dirname "$0")/lib
 db=ddb_pitr_bg
 seconds=${PITR_BACKGROUND_SECONDS:-8}
 work=$(mktemp -d)
@@ -62,53 +63,8 @@ SELECT ddb.put('accounts', jsonb_build_object('id', 'acct#' || lpad(i::text, 3, 
 SELECT ddb.update_continuous_backups('{"TableName": "accounts",
     "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}');
 CREATE TABLE instants (n int PRIMARY KEY, at timestamptz NOT NULL, status text);
--- what a restored table must satisfy at an instant (as in pitr_consistency)
-CREATE FUNCTION pitr_violations(restored regclass, at timestamptz)
-RETURNS TABLE (accounts bigint, logs bigint, wrong_balances bigint, logs_missing bigint, logs_extra bigint)
-LANGUAGE plpgsql AS $$
-BEGIN
-    RETURN QUERY EXECUTE format($q$
-        WITH b AS (SELECT item FROM %s),
-        acct AS (SELECT item -> 'id' ->> 'S' AS id, (item -> 'balance' ->> 'N')::numeric AS balance
-                   FROM b WHERE item -> 'id' ->> 'S' LIKE 'acct#%%'),
-        lg AS (SELECT item -> 'id' ->> 'S' AS id, item -> 'src' ->> 'S' AS src,
-                      item -> 'dst' ->> 'S' AS dst, (item -> 'delta' ->> 'N')::numeric AS delta
-                 FROM b WHERE item -> 'id' ->> 'S' LIKE 'log#%%'),
-        committed AS (SELECT item -> 'id' ->> 'S' AS id FROM ddb_data.accounts
-                       WHERE item -> 'id' ->> 'S' LIKE 'log#%%'
-                         AND pg_xact_commit_timestamp(xmin) <= %L),
-        moved AS (SELECT id, sum(change) AS change FROM (
-                    SELECT src AS id, -delta AS change FROM lg
-                    UNION ALL SELECT dst, delta FROM lg) m GROUP BY id)
-        SELECT (SELECT count(*) FROM acct), (SELECT count(*) FROM lg),
-               (SELECT count(*) FROM acct a LEFT JOIN moved m USING (id)
-                 WHERE a.balance <> 100 + COALESCE(m.change, 0)),
-               (SELECT count(*) FROM (SELECT id FROM committed EXCEPT SELECT id FROM lg) x),
-               (SELECT count(*) FROM (SELECT id FROM lg EXCEPT SELECT id FROM committed) x)$q$,
-        restored, at);
-END
-$$;
 SQL
-
-cat > "$work/transfer.sql" <<'SQL'
-\set src random(1, 100)
-\set dst random(101, 200)
-\set delta random(1, 10)
-SELECT ddb.transact_write_items(jsonb_build_object('TransactItems', jsonb_build_array(
-  jsonb_build_object('Update', jsonb_build_object('TableName', 'accounts',
-    'Key', jsonb_build_object('id', jsonb_build_object('S', 'acct#' || lpad(:src::text, 3, '0'))),
-    'UpdateExpression', 'SET balance = balance - :amount',
-    'ExpressionAttributeValues', jsonb_build_object(':amount', jsonb_build_object('N', :delta::text)))),
-  jsonb_build_object('Update', jsonb_build_object('TableName', 'accounts',
-    'Key', jsonb_build_object('id', jsonb_build_object('S', 'acct#' || lpad(:dst::text, 3, '0'))),
-    'UpdateExpression', 'SET balance = balance + :amount',
-    'ExpressionAttributeValues', jsonb_build_object(':amount', jsonb_build_object('N', :delta::text)))),
-  jsonb_build_object('Put', jsonb_build_object('TableName', 'accounts',
-    'Item', jsonb_build_object('id', jsonb_build_object('S', 'log#' || gen_random_uuid()),
-      'src', jsonb_build_object('S', 'acct#' || lpad(:src::text, 3, '0')),
-      'dst', jsonb_build_object('S', 'acct#' || lpad(:dst::text, 3, '0')),
-      'delta', jsonb_build_object('N', :delta::text)))))));
-SQL
+psql -d "$db" -o /dev/null -f "$lib/pitr_violations.sql"
 
 # restore instant $1 in the background: the call answers CREATING
 restore() {
@@ -121,7 +77,7 @@ restore() {
     [ "$status" = CREATING ] || fail "restore at instant $1 answered $status, not CREATING"
 }
 
-"$bin/pgbench" -n -d "$db" -c 4 -j 4 -T "$seconds" -f "$work/transfer.sql" > "$work/pgbench.out" 2>&1 &
+"$bin/pgbench" -n -d "$db" -c 4 -j 4 -T "$seconds" -f "$lib/transfer.pgbench" > "$work/pgbench.out" 2>&1 &
 load=$!
 
 sleep 0.5
