@@ -70,6 +70,7 @@ lc_messages = 'C'
 ddb.http_port = 0
 ddb.worker_naptime = 1
 log_min_messages = warning
+$(. "$(dirname "${BASH_SOURCE[0]}")/setup.sh" && ddb_output_plugin_setting "$CITUS_BIN")
 ${CITUS_EXTRA_CONF:-}
 CONF
         citus_node_start "$dir" "$n" || return 1

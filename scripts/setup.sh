@@ -195,10 +195,11 @@ ddb_setup() {
 # Sets PORT; returns non-zero (after showing the log) if it cannot start.
 # The setting that lets the server use ddb's library as a logical decoding
 # output plugin, for servers built with output_plugin_libraries (which lists
-# the plugins allowed); nothing for servers without that setting.
+# the plugins allowed); nothing for servers without that setting. $1: the
+# server's bin directory (default $PGBIN).
 ddb_output_plugin_setting() {
     local line allowed
-    line=$("$PGBIN/postgres" --describe-config 2>/dev/null |
+    line=$("${1:-$PGBIN}/postgres" --describe-config 2>/dev/null |
         awk -F'\t' '$1 == "output_plugin_libraries" { print "found:" $5 }') || true
     [ -n "$line" ] || return 0
     allowed=${line#found:}

@@ -248,6 +248,8 @@ CREATE TABLE ddb.streams (
     disabled_at timestamptz,
     trimmed_lsn pg_lsn NOT NULL,                 -- records up to this position are
     trimmed_index integer NOT NULL,              -- trimmed (TRIM_HORIZON starts after it)
+    node_shards boolean NOT NULL DEFAULT false,  -- of a distributed table: each Citus
+                                                 -- node's own row is a shard, read there
     UNIQUE (table_name, stream_label)
 );
 -- the output plugin reads it with historic snapshots
@@ -288,6 +290,11 @@ CREATE FUNCTION ddb.pull_stream_records() RETURNS bigint
 REVOKE ALL ON FUNCTION ddb.pull_stream_records() FROM PUBLIC;
 COMMENT ON FUNCTION ddb.pull_stream_records() IS
     'read the replication slot into the stream records now (what the background worker does); returns the records stored';
+
+CREATE FUNCTION ddb.stream_node_call(operation text, request text) RETURNS text
+    AS 'MODULE_PATHNAME', 'ddb_stream_node_call' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.stream_node_call(text, text) IS
+    'a Streams operation answered from this node''s own stream shards (the coordinator of a distributed table forwards to it); returns {"Response": ...} or {"ErrorType": ..., "Message": ...}';
 
 CREATE FUNCTION ddb.list_streams(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.list_streams(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams_text' LANGUAGE C VOLATILE;

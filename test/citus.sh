@@ -8,7 +8,9 @@
 #   - test/citus/sql/*.sql (against test/citus/expected/): distribution,
 #     routing, co-located index upkeep, catalog copies, transactions across
 #     shards, TTL, and the errors of ddb.distribute_table;
-#   - the isolation specs of CITUS_ISOLATION below, on distributed tables.
+#   - the isolation specs of CITUS_ISOLATION below, on distributed tables;
+#   - the index check and the streams' exactly-once check under concurrent
+#     writes, and the HTTP endpoint on the coordinator.
 # Skips (exit 0, saying so) when Citus is not installed for PGBIN:
 # scripts/test.sh builds it first from ../shared/third_party/citus/ when
 # that exists. Needs PGBIN (the server's bin directory); runs as the
@@ -144,6 +146,87 @@ else
     echo "citus: indexes exact after ${written%%/*} concurrent writes to a distributed table"
 fi
 
+# streams of a distributed table hold every change exactly once, each
+# item's in order, under concurrent writes: 4 sessions add 1 to the counter
+# n of random items (alone, or two items of different shards in one
+# transaction); then each item's records, read through the coordinator from
+# the node holding the item, must count n = 0, 1, 2, ... up to its n
+citus_psql "${ports[0]}" -d "$db" -o /dev/null <<'SQL'
+SET ddb.distribute_new_tables = on;
+SELECT ddb.call('CreateTable', '{"TableName": "ct_stream", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+  "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}}');
+DO $$
+BEGIN
+  -- until every node's slot exists, changes are not in the stream
+  FOR i IN 1..600 LOOP
+    EXIT WHEN ddb.call('DescribeStream', jsonb_build_object('StreamArn',
+      ddb.call('DescribeTable', '{"TableName": "ct_stream"}') -> 'Table' ->> 'LatestStreamArn'))
+      -> 'StreamDescription' ->> 'StreamStatus' = 'ENABLED';
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT ddb.put('ct_stream', jsonb_build_object('pk', 's' || i, 'n', 0)) FROM generate_series(1, 40) i;
+SQL
+cat >"$dir/stream_load.pgbench" <<'PGB'
+\set p random(1, 40)
+\set q random(1, 40)
+SELECT CASE WHEN :p = :q THEN ddb.update_item(jsonb_build_object('TableName', 'ct_stream',
+    'Key', jsonb_build_object('pk', jsonb_build_object('S', 's' || :p)),
+    'UpdateExpression', 'ADD n ' || chr(58) || 'one',
+    'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'one', jsonb_build_object('N', '1'))))::text
+  ELSE ddb.transact_write_items(jsonb_build_object('TransactItems', (
+    SELECT jsonb_agg(jsonb_build_object('Update', jsonb_build_object('TableName', 'ct_stream',
+      'Key', jsonb_build_object('pk', jsonb_build_object('S', 's' || k)),
+      'UpdateExpression', 'ADD n ' || chr(58) || 'one',
+      'ExpressionAttributeValues', jsonb_build_object(chr(58) || 'one', jsonb_build_object('N', '1'))))
+      ORDER BY k)
+      FROM unnest(ARRAY[:p, :q]) k)))::text
+  END;
+PGB
+"$bin/pgbench" -n -h "$dir" -p "${ports[0]}" -c 4 -j 4 -T 5 -f "$dir/stream_load.pgbench" "$db" >"$dir/stream_load.out" 2>&1 || true
+stream_check=$(citus_psql "${ports[0]}" -d "$db" -At <<'SQL'
+SELECT FROM run_command_on_workers('SELECT ddb.pull_stream_records()');
+CREATE TEMP TABLE records AS
+WITH RECURSIVE arn AS (
+  SELECT ddb.call('DescribeTable', '{"TableName": "ct_stream"}') -> 'Table' ->> 'LatestStreamArn' AS arn),
+shard AS (
+  SELECT s ->> 'ShardId' AS shard_id FROM arn, jsonb_array_elements(ddb.call('DescribeStream',
+    jsonb_build_object('StreamArn', arn)) -> 'StreamDescription' -> 'Shards') s),
+page AS (
+  SELECT shard_id, 1 AS page_no, ddb.call('GetRecords', jsonb_build_object('ShardIterator',
+    ddb.call('GetShardIterator', jsonb_build_object('StreamArn', arn, 'ShardId', shard_id,
+      'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator')) AS response
+    FROM shard, arn
+  UNION ALL
+  SELECT shard_id, page_no + 1, ddb.call('GetRecords', jsonb_build_object('ShardIterator',
+    response ->> 'NextShardIterator'))
+    FROM page WHERE jsonb_array_length(response -> 'Records') > 0)
+SELECT shard_id, page_no, o AS position, r -> 'dynamodb' -> 'Keys' -> 'pk' ->> 'S' AS pk,
+       (r -> 'dynamodb' -> 'NewImage' -> 'n' ->> 'N')::int AS n, r ->> 'eventID' AS event_id
+  FROM page, jsonb_array_elements(response -> 'Records') WITH ORDINALITY AS x(r, o);
+SELECT (SELECT count(*) FROM records) || ' records, ' ||
+  (SELECT count(DISTINCT shard_id) FROM records) || ' shards, ' ||
+  (SELECT count(*) FROM (SELECT pk, n, row_number() OVER (PARTITION BY pk ORDER BY page_no, position) - 1 AS expected
+                           FROM records) x WHERE n IS DISTINCT FROM expected) || ' out of order, ' ||
+  (SELECT count(*) FROM (SELECT event_id FROM records GROUP BY event_id HAVING count(*) > 1) d)
+    || ' duplicated, ' ||
+  (SELECT count(*) FROM (SELECT i ->> 'pk' AS pk, (i ->> 'n')::int AS n
+                           FROM ddb.scan('ct_stream', NULL) i) items
+     LEFT JOIN (SELECT pk, count(*) - 1 AS last, count(DISTINCT shard_id) AS shards FROM records GROUP BY pk) r USING (pk)
+    WHERE r.last IS DISTINCT FROM items.n OR r.shards <> 1) || ' items whose records differ';
+SQL
+)
+written=$(awk '/number of transactions actually processed/ { print $NF }' "$dir/stream_load.out")
+if ! [[ "$stream_check" =~ ^([0-9]+)\ records,\ 2\ shards,\ 0\ out\ of\ order,\ 0\ duplicated,\ 0\ items ]] ||
+        [ "${BASH_REMATCH[1]}" -lt 200 ] || [ -z "$written" ]; then
+    echo "citus: stream of a distributed table under concurrent writes: $stream_check (after ${written:-no} transactions)"
+    tail -n 20 "$dir/stream_load.out"
+    status=1
+else
+    echo "citus: stream exactly once and in order per item after ${written%%/*} concurrent transactions ($stream_check)"
+fi
 # the HTTP endpoint on the coordinator serves distributed tables
 http_port=$(citus_free_port)
 citus_psql "${ports[0]}" -d postgres -o /dev/null \

@@ -809,10 +809,10 @@ DdbCreateTable(JsonbContainer *request)
 	}
 	if (nindexes > 0)
 		DdbIndexesCreate(table_name, item_table, index_specs, nindexes);
-	if (stream.given && stream.enabled)
-		DdbStreamEnable(table_name, stream.view_type);
 	if (DdbDistributeNewTables && DdbCitusLoaded())
 		DdbDistributeTable(table_name, 0);
+	if (stream.given && stream.enabled)
+		DdbStreamEnable(table_name, stream.view_type, DdbDistributeNewTables && DdbCitusLoaded());
 
 	return WrapDescription("TableDescription", DescribeTableRow(table_name, "ACTIVE"));
 }
@@ -1111,8 +1111,6 @@ DdbUpdateTable(JsonbContainer *request)
 		TableNotFound(table_name);
 	RequireTableOwner(table);
 	RejectRestoring(table);
-	if (table->distributed && stream.given && stream.enabled)
-		DdbValidationError("Streams are not supported on a distributed table yet: %s", table_name);
 
 	ExecuteForTable("SELECT billing_mode, read_capacity_units, write_capacity_units,"
 					" sse_kms_master_key_arn"
@@ -1225,7 +1223,7 @@ DdbUpdateTable(JsonbContainer *request)
 	}
 
 	if (stream.given && stream.enabled)
-		DdbStreamEnable(table_name, stream.view_type);
+		DdbStreamEnable(table_name, stream.view_type, table->distributed);
 	else if (stream.given)
 		(void) DdbStreamDisable(table_name, false);
 

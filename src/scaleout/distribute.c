@@ -55,7 +55,9 @@
 #include "catalog.h"
 #include "errors.h"
 #include "indexes/index.h"
+#include "json_util.h"
 #include "scaleout/scaleout.h"
+#include "streams/streams.h"
 
 PG_FUNCTION_INFO_V1(ddb_distribute_table);
 PG_FUNCTION_INFO_V1(ddb_distributed_catalog_sync);
@@ -204,8 +206,8 @@ CheckDistributable(DdbTable *table)
 				   1, values, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("table %s has a stream, which distributed tables do not support yet",
-							   table->name)));
+						errmsg("table %s has a stream", table->name),
+						errhint("Disable its stream, distribute it, then enable the stream again.")));
 	DdbExecuteText("SELECT 1 FROM ddb.continuous_backups WHERE table_name OPERATOR(pg_catalog.=) $1",
 				   1, values, SPI_OK_SELECT);
 	if (SPI_processed > 0)
@@ -238,7 +240,11 @@ DdbPublishDistributedTable(const char *table_name)
 				   "            WHERE t.table_name OPERATOR(pg_catalog.=) $1),"
 				   "  'indexes', COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(i))"
 				   "            FROM ddb.indexes i WHERE i.table_name OPERATOR(pg_catalog.=) $1),"
-				   "            '[]'))::pg_catalog.text",
+				   "            '[]'),"
+				   "  'stream', (SELECT pg_catalog.jsonb_build_object('label', s.stream_label,"
+				   "              'view_type', s.view_type, 'created_at', s.created_at)"
+				   "            FROM ddb.streams s WHERE s.table_name OPERATOR(pg_catalog.=) $1"
+				   "             AND s.status IN ('ENABLING', 'ENABLED')))::pg_catalog.text",
 				   1, values, SPI_OK_SELECT);
 	values[1] = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 												  1, &isnull));
@@ -396,7 +402,7 @@ ddb_distributed_catalog_sync(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int32		local_group;
 	char	   *table_name;
-	char	   *definition = NULL;
+	char	   *volatile definition = NULL;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
@@ -420,7 +426,22 @@ ddb_distributed_catalog_sync(PG_FUNCTION_ARGS)
 		if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 			definition = DatumGetCString(DirectFunctionCall1(jsonb_out,
 															 heap_getattr(row, 3, desc, &isnull)));
-		WriteLocalCatalogRows(table_name, definition);
+		/* the rows are written again: the node's stream of the table stays */
+		DdbStreamKeepOnTableDeleted = true;
+		PG_TRY();
+		{
+			WriteLocalCatalogRows(table_name, definition);
+		}
+		PG_FINALLY();
+		{
+			DdbStreamKeepOnTableDeleted = false;
+		}
+		PG_END_TRY();
+		DdbStreamSyncNode(table_name,
+						  definition == NULL ? NULL :
+						  DdbJsonGetObject(&DatumGetJsonbP(heap_getattr(row, 3, desc, &isnull))->root,
+										   "stream"),
+						  definition == NULL, local_group);
 	}
 	SPI_finish();
 	return PointerGetDatum(NULL);

@@ -11,6 +11,9 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
 /*
  * Distribute a table with Citus (ddb.distribute_table), with shard_count
  * shards (0: citus.shard_count). The caller must own the item table.
@@ -59,5 +62,41 @@ extern Oid	DdbShardItemRelid(Oid relid);
  * it distributed (their triggers must not act on it)
  */
 extern bool DdbEmptyingLocalData(void);
+
+/* node_calls.c: a node of the cluster (pg_dist_node) */
+typedef struct DdbNode
+{
+	int32		id;
+	char	   *name;
+	int32		port;
+} DdbNode;
+
+/* a node's answer to DdbCallNodes: a response, or an error to raise */
+typedef struct DdbNodeReply
+{
+	DdbNode    *node;
+	Jsonb	   *response;		/* NULL for an error (or no body) */
+	char	   *sqlstate;		/* the error's, else NULL */
+	char	   *message;
+} DdbNodeReply;
+
+/*
+ * The nodes that hold shards of a distributed item table, or may; a node
+ * by its id (NULL when it is not an active primary). Inside SPI.
+ */
+extern List *DdbShardNodes(Oid item_table);
+extern DdbNode *DdbNodeById(int32 node_id);
+
+/*
+ * Run a Streams operation on nodes at once (ddb.stream_node_call there);
+ * the replies come in the order of the nodes. Inside SPI.
+ */
+extern DdbNodeReply *DdbCallNodes(List *nodes, const char *operation, Jsonb *request);
+
+/* Raise a node's error as the node raised it */
+extern void DdbRaiseNodeError(DdbNodeReply *reply) pg_attribute_noreturn();
+
+/* The node's side: the envelope of a response text, or of an error */
+extern char *DdbNodeEnvelope(const char *response, ErrorData *error);
 
 #endif							/* DDB_SCALEOUT_H */

@@ -36,7 +36,9 @@
 #include "errors.h"
 #include "guc.h"
 #include "json_util.h"
+#include "operations.h"
 #include "request.h"
+#include "scaleout/scaleout.h"
 #include "streams/streams.h"
 
 /* GetRecords returns at most this much data (by the records' SizeBytes) */
@@ -60,12 +62,22 @@ typedef struct StreamRow
 	Oid			item_table;
 	Oid			owner;
 	bool		table_dropped;
+	bool		node_shards;	/* a distributed table's: shards on the nodes */
 } StreamRow;
+
+/*
+ * Set while a node answers for its own shard of a distributed table's
+ * stream (ddb.stream_node_call), rather than forwarding to the nodes
+ */
+static bool AnswerLocally = false;
+
+/* The prefix of an iterator of a node's shard: "ddbn:<node id>:<node's iterator>" */
+#define NODE_ITERATOR_PREFIX "ddbn:"
 
 #define STREAM_COLUMNS \
 	"stream_id, table_name, stream_label, view_type, status, shard_id, key_schema," \
 	" created_at, start_lsn, end_lsn, end_index, trimmed_lsn, trimmed_index, item_table," \
-	" table_owner, table_dropped"
+	" table_owner, table_dropped, node_shards"
 
 /*
  * Compare two positions.
@@ -114,6 +126,7 @@ ReadStreamRow(uint64 i)
 	row->item_table = DatumGetObjectId(SPI_getbinval(tuple, desc, 14, &isnull));
 	row->owner = DatumGetObjectId(SPI_getbinval(tuple, desc, 15, &isnull));
 	row->table_dropped = DatumGetBool(SPI_getbinval(tuple, desc, 16, &isnull));
+	row->node_shards = DatumGetBool(SPI_getbinval(tuple, desc, 17, &isnull));
 	return row;
 }
 
@@ -330,6 +343,94 @@ EpochText(TimestampTz t)
 }
 
 /*
+ * The shard of a stream row, as DescribeStream lists it.
+ */
+static Jsonb *
+LocalShard(StreamRow *row)
+{
+	JsonbParseState *st = NULL;
+
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "ShardId");
+	DdbPushString(&st, WJB_VALUE, row->shard_id);
+	DdbPushKey(&st, "SequenceNumberRange");
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "StartingSequenceNumber");
+	DdbPushString(&st, WJB_VALUE, DdbStreamSequenceNumber(row->start.lsn, row->start.index));
+	if (row->closed)
+	{
+		DdbPushKey(&st, "EndingSequenceNumber");
+		DdbPushString(&st, WJB_VALUE, DdbStreamSequenceNumber(row->end.lsn, row->end.index));
+	}
+	DdbPushEndObject(&st);
+	return JsonbValueToJsonb(DdbPushEndObject(&st));
+}
+
+/*
+ * The shards of a distributed table's stream, one per node holding the
+ * table's shards, as the nodes describe them; *status becomes the
+ * stream's over the nodes: ENABLING or DISABLING while some node's is,
+ * DISABLED once every node's is.
+ */
+static List *
+NodeShards(StreamRow *row, const char *arn, const char **status)
+{
+	List	   *nodes = DdbShardNodes(row->item_table);
+	JsonbParseState *st = NULL;
+	DdbNodeReply *replies;
+	List	   *shards = NIL;
+	bool		all_disabled = true;
+
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "StreamArn");
+	DdbPushString(&st, WJB_VALUE, arn);
+	replies = DdbCallNodes(nodes, "DescribeStream",
+						   JsonbValueToJsonb(DdbPushEndObject(&st)));
+	*status = "ENABLED";
+	for (int i = 0; i < list_length(nodes); i++)
+	{
+		JsonbContainer *description;
+		JsonbContainer *node_shards;
+		char	   *node_status;
+		JsonbIterator *it;
+		JsonbValue	v;
+		JsonbIteratorToken tok;
+
+		if (replies[i].response == NULL)
+			DdbRaiseNodeError(&replies[i]);
+		description = DdbJsonGetObject(&replies[i].response->root, "StreamDescription");
+		node_status = description ? DdbJsonGetString(description, "StreamStatus") : NULL;
+		node_shards = description ? DdbJsonGetArray(description, "Shards") : NULL;
+		if (node_status == NULL || node_shards == NULL)
+			elog(ERROR, "node %s:%d described the stream without its shards",
+				 replies[i].node->name, replies[i].node->port);
+		if (strcmp(node_status, "DISABLED") != 0)
+			all_disabled = false;
+		if (strcmp(node_status, "ENABLING") == 0 || strcmp(node_status, "DISABLING") == 0)
+			*status = node_status;
+		it = JsonbIteratorInit(node_shards);
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			if (tok == WJB_ELEM && v.type == jbvBinary)
+				shards = lappend(shards, JsonbValueToJsonb(&v));
+	}
+	if (nodes == NIL)
+		*status = row->status;
+	else if (all_disabled)
+		*status = "DISABLED";
+	return shards;
+}
+
+/*
+ * Order shards (Jsonb objects) by ShardId.
+ */
+static int
+CompareShardIds(const ListCell *a, const ListCell *b)
+{
+	return strcmp(DdbJsonGetString(&((Jsonb *) lfirst(a))->root, "ShardId"),
+				  DdbJsonGetString(&((Jsonb *) lfirst(b))->root, "ShardId"));
+}
+
+/*
  * DdbDescribeStream implements DescribeStream.
  */
 Jsonb *
@@ -346,7 +447,12 @@ DdbDescribeStream(JsonbContainer *request)
 	int64		limit = 100;
 	StreamRow  *row;
 	JsonbParseState *st = NULL;
-	bool		shard_listed;
+	const char *status;
+	List	   *shards;
+	ListCell   *lc;
+	int64		listed = 0;
+	char	   *previous_id = NULL;
+	char	   *last_listed = NULL;
 
 	DdbJsonCheckMembers(request, allowed);
 	DdbConstraintInit(&errors);
@@ -368,9 +474,12 @@ DdbDescribeStream(JsonbContainer *request)
 	}
 	DdbConstraintRaise(&errors);
 	row = LookupStream(arn);
-
-	/* one shard, which has no parent and no children */
-	shard_listed = filter == NULL && (start_shard == NULL || strcmp(row->shard_id, start_shard) > 0);
+	status = row->status;
+	if (row->node_shards && !AnswerLocally)
+		shards = NodeShards(row, arn, &status);
+	else
+		shards = list_make1(LocalShard(row));
+	list_sort(shards, CompareShardIds);
 
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "StreamDescription");
@@ -380,7 +489,7 @@ DdbDescribeStream(JsonbContainer *request)
 	DdbPushKey(&st, "StreamLabel");
 	DdbPushString(&st, WJB_VALUE, row->label);
 	DdbPushKey(&st, "StreamStatus");
-	DdbPushString(&st, WJB_VALUE, row->status);
+	DdbPushString(&st, WJB_VALUE, status);
 	DdbPushKey(&st, "StreamViewType");
 	DdbPushString(&st, WJB_VALUE, row->view_type);
 	DdbPushKey(&st, "CreationRequestDateTime");
@@ -391,24 +500,29 @@ DdbDescribeStream(JsonbContainer *request)
 	DdbPushContainer(&st, WJB_VALUE, &row->key_schema->root);
 	DdbPushKey(&st, "Shards");
 	DdbPushBeginArray(&st);
-	if (shard_listed)
+	/* no shard has a parent or children */
+	foreach(lc, filter == NULL ? shards : NIL)
 	{
-		DdbPushBeginObject(&st);
-		DdbPushKey(&st, "ShardId");
-		DdbPushString(&st, WJB_VALUE, row->shard_id);
-		DdbPushKey(&st, "SequenceNumberRange");
-		DdbPushBeginObject(&st);
-		DdbPushKey(&st, "StartingSequenceNumber");
-		DdbPushString(&st, WJB_VALUE, DdbStreamSequenceNumber(row->start.lsn, row->start.index));
-		if (row->closed)
+		Jsonb	   *shard = lfirst(lc);
+		char	   *shard_id = DdbJsonGetString(&shard->root, "ShardId");
+
+		if (start_shard != NULL && strcmp(shard_id, start_shard) <= 0)
+			continue;
+		if (listed == limit)
 		{
-			DdbPushKey(&st, "EndingSequenceNumber");
-			DdbPushString(&st, WJB_VALUE, DdbStreamSequenceNumber(row->end.lsn, row->end.index));
+			last_listed = previous_id;
+			break;
 		}
-		DdbPushEndObject(&st);
-		DdbPushEndObject(&st);
+		DdbPushContainer(&st, WJB_ELEM, &shard->root);
+		listed++;
+		previous_id = shard_id;
 	}
 	DdbPushEndArray(&st);
+	if (last_listed != NULL)
+	{
+		DdbPushKey(&st, "LastEvaluatedShardId");
+		DdbPushString(&st, WJB_VALUE, last_listed);
+	}
 	DdbPushEndObject(&st);
 	return JsonbValueToJsonb(DdbPushEndObject(&st));
 }
@@ -452,6 +566,47 @@ IteratorText(int64 stream_id, DdbStreamPosition position)
 }
 
 /*
+ * GetShardIterator of a shard of a distributed table's stream: the node
+ * holding the shard gives its iterator (the others answer that they do
+ * not have it), which becomes "ddbn:<node id>:<the node's iterator>".
+ */
+static Jsonb *
+NodeShardIterator(StreamRow *row, JsonbContainer *request)
+{
+	List	   *nodes = DdbShardNodes(row->item_table);
+	DdbNodeReply *replies = DdbCallNodes(nodes, "GetShardIterator",
+										 DdbContainerToJsonb(request));
+	DdbNodeReply *not_found = NULL;
+	JsonbParseState *st = NULL;
+
+	for (int i = 0; i < list_length(nodes); i++)
+	{
+		char	   *iterator;
+
+		if (replies[i].response == NULL)
+		{
+			if (strcmp(replies[i].sqlstate,
+					   unpack_sql_state(DdbErrorSqlState(DDB_RESOURCE_NOT_FOUND))) != 0)
+				DdbRaiseNodeError(&replies[i]);
+			not_found = &replies[i];
+			continue;
+		}
+		iterator = DdbJsonGetString(&replies[i].response->root, "ShardIterator");
+		if (iterator == NULL)
+			elog(ERROR, "node %s:%d gave no shard iterator",
+				 replies[i].node->name, replies[i].node->port);
+		DdbPushBeginObject(&st);
+		DdbPushKey(&st, "ShardIterator");
+		DdbPushString(&st, WJB_VALUE, psprintf(NODE_ITERATOR_PREFIX "%d:%s",
+											   replies[i].node->id, iterator));
+		return JsonbValueToJsonb(DdbPushEndObject(&st));
+	}
+	if (not_found != NULL)
+		DdbRaiseNodeError(not_found);
+	DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Shard does not exist");
+}
+
+/*
  * DdbGetShardIterator implements GetShardIterator.
  */
 Jsonb *
@@ -490,6 +645,8 @@ DdbGetShardIterator(JsonbContainer *request)
 		DdbValidationError("SequenceNumber must not be given for shard iterator type %s", type);
 
 	row = LookupStream(arn);
+	if (row->node_shards && !AnswerLocally)
+		return NodeShardIterator(row, request);
 	if (strcmp(row->shard_id, shard_id) != 0)
 		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Shard does not exist");
 	RequireRecordAccess(row);
@@ -545,6 +702,54 @@ ParseIterator(const char *text, int64 *stream_id, DdbStreamPosition *position, T
 }
 
 /*
+ * GetRecords of an iterator of a node's shard: the node reads them, and
+ * its next iterator is wrapped again.
+ */
+static Jsonb *
+NodeRecords(const char *iterator, int64 limit)
+{
+	const char *rest = iterator + strlen(NODE_ITERATOR_PREFIX);
+	char	   *end;
+	long		node_id;
+	DdbNode    *node;
+	DdbNodeReply *reply;
+	JsonbParseState *st = NULL;
+	JsonbValue	records;
+	char	   *next;
+
+	errno = 0;
+	node_id = strtol(rest, &end, 10);
+	if (errno != 0 || end == rest || *end != ':' || node_id < 0 || node_id > PG_INT32_MAX)
+		DdbValidationError("Invalid ShardIterator");
+	node = DdbNodeById((int32) node_id);
+	if (node == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND,
+				 "Requested resource not found: the node of this iterator's shard is not in the cluster");
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "ShardIterator");
+	DdbPushString(&st, WJB_VALUE, end + 1);
+	DdbPushKey(&st, "Limit");
+	DdbPushNumberText(&st, WJB_VALUE, psprintf(INT64_FORMAT, limit));
+	reply = DdbCallNodes(list_make1(node), "GetRecords", JsonbValueToJsonb(DdbPushEndObject(&st)));
+	if (reply->response == NULL)
+		DdbRaiseNodeError(reply);
+	if (!DdbJsonGet(&reply->response->root, "Records", &records) || records.type != jbvBinary)
+		elog(ERROR, "node %s:%d gave no records", node->name, node->port);
+	next = DdbJsonGetString(&reply->response->root, "NextShardIterator");
+
+	st = NULL;
+	DdbPushBeginObject(&st);
+	DdbPushKey(&st, "Records");
+	DdbPushStoredContainer(&st, WJB_VALUE, records.val.binary.data);
+	if (next != NULL)
+	{
+		DdbPushKey(&st, "NextShardIterator");
+		DdbPushString(&st, WJB_VALUE, psprintf(NODE_ITERATOR_PREFIX "%d:%s", node->id, next));
+	}
+	return DdbBuildJsonb(DdbPushEndObject(&st));
+}
+
+/*
  * DdbGetRecords implements GetRecords.
  */
 Jsonb *
@@ -575,6 +780,8 @@ DdbGetRecords(JsonbContainer *request)
 						 limit < 1 ? "Member must have value greater than or equal to 1"
 						 : "Member must have value less than or equal to 1000");
 	DdbConstraintRaise(&errors);
+	if (strncmp(iterator, NODE_ITERATOR_PREFIX, strlen(NODE_ITERATOR_PREFIX)) == 0 && !AnswerLocally)
+		return NodeRecords(iterator, limit);
 	if (!ParseIterator(iterator, &stream_id, &position, &issued))
 		DdbValidationError("Invalid ShardIterator");
 	if (GetCurrentTimestamp() - issued > (int64) DDB_STREAM_ITERATOR_SECS * USECS_PER_SEC)
@@ -649,4 +856,58 @@ DdbGetRecords(JsonbContainer *request)
 		DdbPushString(&st, WJB_VALUE, IteratorText(row->stream_id, position));
 	}
 	return DdbBuildJsonb(DdbPushEndObject(&st));
+}
+
+PG_FUNCTION_INFO_V1(ddb_stream_node_call);
+
+typedef struct NodeCall
+{
+	const char *operation;
+	char	   *request;
+	char	   *response;
+} NodeCall;
+
+static void
+RunNodeCall(void *arg)
+{
+	NodeCall   *call = arg;
+
+	call->response = DdbCallText(call->operation, call->request);
+}
+
+/*
+ * ddb.stream_node_call(operation text, request text) RETURNS text: a
+ * Streams operation answered from this node's own shards (the coordinator
+ * of a distributed table calls it on each node: node_calls.c), with its
+ * response or error in an envelope.
+ */
+Datum
+ddb_stream_node_call(PG_FUNCTION_ARGS)
+{
+	static const char *const operations[] = {"DescribeStream", "GetShardIterator", "GetRecords",
+	NULL};
+	NodeCall	call = {0};
+	ErrorData  *error;
+	bool		known = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		DdbRaise(DDB_VALIDATION, "An operation and a request are required");
+	call.operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	call.request = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	for (int i = 0; operations[i] != NULL; i++)
+		known |= strcmp(call.operation, operations[i]) == 0;
+	if (!known)
+		DdbRaise(DDB_UNKNOWN_OPERATION, "A node answers only DescribeStream, GetShardIterator and GetRecords");
+
+	AnswerLocally = true;
+	PG_TRY();
+	{
+		error = DdbRunInSubtransaction(RunNodeCall, &call);
+	}
+	PG_FINALLY();
+	{
+		AnswerLocally = false;
+	}
+	PG_END_TRY();
+	PG_RETURN_TEXT_P(cstring_to_text(DdbNodeEnvelope(call.response, error)));
 }

@@ -59,6 +59,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -66,6 +67,7 @@
 #include "replication/origin.h"
 #include "replication/output_plugin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -92,7 +94,15 @@ typedef struct StreamTarget
 	char	   *range_key;		/* NULL without a sort key */
 	char	   *arn;			/* the stream's ARN */
 	char	   *table_name;
+	char	   *event_id_suffix;	/* ends its records' eventIDs (8 hex digits) */
 } StreamTarget;
+
+/* A relation that is (target not NULL) or is not the shard of a stream's table */
+typedef struct ShardOf
+{
+	Oid			relid;
+	StreamTarget *target;
+} ShardOf;
 
 /* The state of one decoding session */
 typedef struct DecodeState
@@ -105,6 +115,7 @@ typedef struct DecodeState
 	bool		streams_loaded;
 	Oid			streams_relid;	/* ddb.streams, InvalidOid if none */
 	List	   *streams;		/* StreamTarget, in txn_context */
+	List	   *shards;			/* ShardOf, in txn_context */
 	bool		ttl_all;		/* a ddb.ttl message naming no table was seen */
 	List	   *ttl_tables;		/* tables named by ddb.ttl messages, in txn_context */
 	int64		next_index;		/* of the next record */
@@ -200,6 +211,7 @@ LoadStreams(DecodeState *state)
 	HeapTuple	tuple;
 
 	state->streams = NIL;
+	state->shards = NIL;
 	state->streams_relid = InvalidOid;
 	state->streams_loaded = true;
 	if (OidIsValid(nspid))
@@ -234,6 +246,19 @@ LoadStreams(DecodeState *state)
 		target->hash_key = TextColumn(tuple, desc, "hash_key");
 		target->range_key = TextColumn(tuple, desc, "range_key");
 		target->table_name = TextColumn(tuple, desc, "table_name");
+		/*
+		 * eventIDs are unique in a stream: a position is unique in a node's
+		 * log, and the shards of a distributed table's stream (one per
+		 * node, whose positions may coincide) have ids of their own
+		 */
+		if (DatumGetBool(heap_getattr(tuple, ColumnNumber(desc, "node_shards"), desc, &isnull)))
+		{
+			char	   *shard_id = TextColumn(tuple, desc, "shard_id");
+
+			target->event_id_suffix = pstrdup(shard_id + strlen(shard_id) - Min(strlen(shard_id), 8));
+		}
+		else
+			target->event_id_suffix = psprintf("%08x", (uint32) target->stream_id);
 		target->arn = psprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s",
 							   DdbRegion, DdbAccountId, target->table_name,
 							   TextColumn(tuple, desc, "stream_label"));
@@ -245,15 +270,68 @@ LoadStreams(DecodeState *state)
 }
 
 /*
- * The live stream of an item table, or NULL.
+ * The distributed table a Citus shard belongs to, or InvalidOid: a shard
+ * is named "<table>_<shard id>", and pg_dist_shard (read as Citus's own
+ * change data capture reads it while decoding) maps the id to the table.
+ */
+static Oid
+ShardLogicalRelid(Relation relation)
+{
+	const char *name = RelationGetRelationName(relation);
+	const char *suffix = strrchr(name, '_');
+	char	   *end;
+	int64		shard_id;
+	Oid			shards_relid;
+	Oid			index_relid;
+	Relation	shards;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	Oid			logical_relid = InvalidOid;
+
+	if (suffix == NULL || suffix[1] < '0' || suffix[1] > '9')
+		return InvalidOid;
+	errno = 0;
+	shard_id = strtoi64(suffix + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return InvalidOid;
+	shards_relid = get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE);
+	index_relid = get_relname_relid("pg_dist_shard_shardid_index", PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(shards_relid))
+		return InvalidOid;
+	shards = table_open(shards_relid, AccessShareLock);
+	ScanKeyInit(&key, ColumnNumber(RelationGetDescr(shards), "shardid"),
+				BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(shard_id));
+	scan = systable_beginscan(shards, index_relid, OidIsValid(index_relid), NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (tuple != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, ColumnNumber(RelationGetDescr(shards), "logicalrelid"),
+									 RelationGetDescr(shards), &isnull);
+
+		if (!isnull)
+			logical_relid = DatumGetObjectId(d);
+	}
+	systable_endscan(scan);
+	table_close(shards, AccessShareLock);
+	return logical_relid;
+}
+
+/*
+ * The live stream of an item table, or of the distributed item table
+ * whose shard it is (on a Citus node), or NULL.
  */
 static StreamTarget *
-FindStream(DecodeState *state, Oid relid)
+FindStream(DecodeState *state, Relation relation)
 {
+	Oid			relid = RelationGetRelid(relation);
 	ListCell   *lc;
 
 	if (!state->streams_loaded)
 		LoadStreams(state);
+	if (state->streams == NIL)
+		return NULL;
 	foreach(lc, state->streams)
 	{
 		StreamTarget *target = lfirst(lc);
@@ -261,7 +339,32 @@ FindStream(DecodeState *state, Oid relid)
 		if (target->item_table == relid)
 			return target;
 	}
-	return NULL;
+	/* a shard: the relations met in this transaction are remembered */
+	foreach(lc, state->shards)
+	{
+		ShardOf    *shard = lfirst(lc);
+
+		if (shard->relid == relid)
+			return shard->target;
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(state->txn_context);
+		ShardOf    *shard = palloc(sizeof(ShardOf));
+		Oid			logical_relid = ShardLogicalRelid(relation);
+
+		shard->relid = relid;
+		shard->target = NULL;
+		foreach(lc, state->streams)
+		{
+			StreamTarget *target = lfirst(lc);
+
+			if (OidIsValid(logical_relid) && target->item_table == logical_relid)
+				shard->target = target;
+		}
+		state->shards = lappend(state->shards, shard);
+		MemoryContextSwitchTo(old);
+		return shard->target;
+	}
 }
 
 /*
@@ -411,8 +514,8 @@ EmitRecord(LogicalDecodingContext *ctx, DecodeState *state, ReorderBufferTXN *tx
 	DdbPushBeginObject(&st);
 	DdbPushKey(&st, "eventID");
 	DdbPushString(&st, WJB_VALUE,
-				  psprintf("%016llx%08x%08x", (unsigned long long) lsn,
-						   (uint32) index, (uint32) target->stream_id));
+				  psprintf("%016llx%08x%s", (unsigned long long) lsn,
+						   (uint32) index, target->event_id_suffix));
 	DdbPushKey(&st, "eventName");
 	DdbPushString(&st, WJB_VALUE, event);
 	DdbPushKey(&st, "eventVersion");
@@ -560,7 +663,7 @@ DecodeChange(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		StreamsChanged(ctx, state, txn, relation, change);
 		goto done;
 	}
-	target = FindStream(state, relid);
+	target = FindStream(state, relation);
 	if (target == NULL)
 		goto done;
 	desc = RelationGetDescr(relation);
@@ -628,6 +731,7 @@ DecodeBegin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	MemoryContextReset(state->txn_context);
 	state->streams_loaded = false;
 	state->streams = NIL;
+	state->shards = NIL;
 	state->ttl_all = false;
 	state->ttl_tables = NIL;
 	state->next_index = 0;
@@ -681,16 +785,16 @@ DecodeMessage(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 }
 
 /*
- * Origin filter: for the worker, the changes marked with the replication
- * origin DoNotReplicateId are the worker's own writes to the log (stream
- * records are never among them), which need not even be queued.
+ * Origin filter: the changes marked with the replication origin
+ * DoNotReplicateId are the worker's own writes to the log (stream records
+ * are never among them), which need not even be queued, and, on a Citus
+ * node, Citus's copies of shards it moves or splits (with
+ * citus.enable_change_data_capture on), which are no item's changes.
  */
 static bool
 DecodeFilterByOrigin(LogicalDecodingContext *ctx, RepOriginId origin_id)
 {
-	DecodeState *state = ctx->output_plugin_private;
-
-	return state->internal && origin_id == DoNotReplicateId;
+	return origin_id == DoNotReplicateId;
 }
 
 /*

@@ -95,8 +95,19 @@ extern const DdbWorkKind DdbStreamLogWork;
  * of a table (the caller checked the table has none); DdbStreamDisable
  * ends the table's live stream, if any, and returns whether there was one.
  */
-extern void DdbStreamEnable(const char *table_name, const char *view_type);
+extern void DdbStreamEnable(const char *table_name, const char *view_type, bool node_shards);
 extern bool DdbStreamDisable(const char *table_name, bool table_dropped);
+
+/*
+ * stream_catalog.c, on a Citus node: make the node's stream of a
+ * distributed table the published one (stream: the "stream" member of its
+ * definition in ddb.distributed_tables, or NULL), within the transaction
+ * that publishes it. While the node rewrites the table's catalog rows,
+ * DdbStreamKeepOnTableDeleted keeps the stream from ending.
+ */
+extern void DdbStreamSyncNode(const char *table_name, JsonbContainer *stream,
+							  bool table_dropped, int32 node_group);
+extern bool DdbStreamKeepOnTableDeleted;
 
 /* The view type of the table's live stream, or NULL when it has none */
 extern char *DdbStreamLiveViewType(const char *table_name);

@@ -173,15 +173,31 @@ WakeWorker(void)
 		RequestProbe();
 }
 
+/*
+ * At commit, wake the worker or the launcher as the transaction asked. A
+ * transaction that is prepared (a Citus node's part of a distributed
+ * transaction: CREATE EXTENSION ddb propagated to the node, a stream
+ * started there) commits later, usually by COMMIT PREPARED in this same
+ * session: its wishes are kept for the session's next commit.
+ */
 static void
 WorkerXactCallback(XactEvent event, void *arg)
 {
+	static bool WakeWorkerAfterPrepared = false;
+	static bool ProbeAfterPrepared = false;
+
+	if (event == XACT_EVENT_PREPARE)
+	{
+		WakeWorkerAfterPrepared |= WakeWorkerOnCommit;
+		ProbeAfterPrepared |= ProbeOnCommit;
+	}
 	if (event == XACT_EVENT_COMMIT && Shared != NULL)
 	{
-		if (WakeWorkerOnCommit)
+		if (WakeWorkerOnCommit || WakeWorkerAfterPrepared)
 			WakeWorker();
-		if (ProbeOnCommit)
+		if (ProbeOnCommit || ProbeAfterPrepared)
 			RequestProbe();
+		WakeWorkerAfterPrepared = ProbeAfterPrepared = false;
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||

@@ -188,11 +188,8 @@ GRANT USAGE ON SCHEMA ddb TO regress_citus_other;
 SET ROLE regress_citus_other;
 SELECT ddb.distribute_table('ct_plain');
 RESET ROLE;
--- Invalid input: features distributed tables do not support yet
+-- Invalid input: a feature distributed tables do not support yet
 SELECT ddb.update_continuous_backups('{"TableName": "ct_orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}');
-SELECT ddb.update_table('{"TableName": "ct_orders", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}');
-SELECT ddb.update_table('{"TableName": "ct_plain", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}') IS NOT NULL AS stream;
-SELECT ddb.distribute_table('ct_plain');
 
 -- DeleteTable drops the shards and every node's catalog rows
 SELECT ddb.delete_table('{"TableName": "ct_orders"}') IS NOT NULL AS deleted;
