@@ -887,7 +887,7 @@ ddb_stream_node_call(PG_FUNCTION_ARGS)
 	static const char *const operations[] = {"DescribeStream", "GetShardIterator", "GetRecords",
 	NULL};
 	NodeCall	call = {0};
-	ErrorData  *error;
+	ErrorData  *volatile error = NULL;
 	bool		known = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
