@@ -54,7 +54,7 @@ SELECT ddb.call('DescribeTable', '{"TableName": "cs_events"}') -> 'Table' ->> 'L
 SELECT count(*) AS shards FROM pg_dist_shard WHERE logicalrelid = 'ddb_data.cs_events'::regclass;
 -- each worker node has its own row of the stream, with the coordinator's label
 SELECT nodeport > 0 AS node, result FROM run_command_on_workers(
-  $$SELECT string_agg(status || ' ' || node_shards, ',') FROM ddb.streams WHERE table_name = 'cs_events'$$)
+  $$SELECT string_agg((status IN ('ENABLING', 'ENABLED')) || ' ' || node_shards, ',') FROM ddb.streams WHERE table_name = 'cs_events'$$)
   ORDER BY nodeport;
 SELECT count(DISTINCT result) AS labels FROM run_command_on_workers(
   $$SELECT stream_label FROM ddb.streams WHERE table_name = 'cs_events'$$);
@@ -164,9 +164,9 @@ SELECT ddb.distribute_table('cs_local');
 
 -- DeleteTable ends the stream on every node, readable for 24 hours
 SELECT ddb.call('DeleteTable', '{"TableName": "cs_events"}') -> 'TableDescription' ->> 'TableStatus' AS status;
+SELECT pull_nodes();
 SELECT result FROM run_command_on_workers(
   $$SELECT string_agg(status || ' ' || table_dropped, ',' ORDER BY stream_id) FROM ddb.streams WHERE table_name = 'cs_events'$$);
-SELECT pull_nodes();
 SELECT ddb.call('DescribeStream', jsonb_build_object('StreamArn', :'arn2')) -> 'StreamDescription' ->> 'StreamStatus' AS status;
 SELECT count(*) AS readable_after_delete FROM stream_records(:'arn2');
 SELECT ddb.call('DeleteTable', '{"TableName": "cs_local"}') -> 'TableDescription' ->> 'TableStatus' AS status;
