@@ -117,6 +117,17 @@ CREATE FUNCTION ddb.expire_now(table_name text, as_of timestamptz DEFAULT NULL) 
 COMMENT ON FUNCTION ddb.expire_now(text, timestamptz) IS
     'delete the expired items of a table with Time to Live enabled, now or as of a time; returns how many';
 
+-- Mark the deletes of a table that follow in the transaction as deletions
+-- by Time to Live, on the node it runs on: a distributed table's expiry
+-- rounds call it on the node holding each item, as
+--   SELECT ddb.mark_ttl_deletes('<table>', item) FROM ddb_data.<table> WHERE <key> = ...
+-- (item, a column of the row, makes Citus evaluate it there). Needs
+-- ownership of the item table.
+CREATE FUNCTION ddb.mark_ttl_deletes(table_name text, item jsonb) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'ddb_mark_ttl_deletes' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION ddb.mark_ttl_deletes(text, jsonb) IS
+    'mark the table''s deletes that follow in this transaction, on this node, as deletions by Time to Live; returns whether it wrote the mark';
+
 CREATE FUNCTION ddb.update_time_to_live(request jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'ddb_update_time_to_live' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.update_time_to_live(request text) RETURNS jsonb

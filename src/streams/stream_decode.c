@@ -33,10 +33,10 @@
  *
  * TTL deletes: a transactional logical message with prefix "ddb.ttl" and
  * content {"TableName": "<table>"} (the TTL worker's batches write one
- * before their deletes) marks the transaction's deletes of that table as
- * TTL deletes (of every table, when the content names none): their REMOVE
- * records, after the message, carry DynamoDB's userIdentity of a service
- * delete.
+ * before their deletes; on a Citus node, one before each item's delete)
+ * marks the transaction's deletes of that table as TTL deletes (of every
+ * table, when the content names none): their REMOVE records, after the
+ * message, carry DynamoDB's userIdentity of a service delete.
  *
  * Positions and sequence numbers: every record is numbered by the LSN of
  * its transaction's commit record and its index among the transaction's
@@ -756,6 +756,7 @@ DecodeMessage(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 	char	   *content;
 	char	   *name;
 	char	   *end;
+	ListCell   *lc;
 
 	if (!transactional || strcmp(prefix, DDB_TTL_MESSAGE_PREFIX) != 0)
 		return;
@@ -775,10 +776,20 @@ DecodeMessage(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 		pfree(content);
 		return;
 	}
+	*end = '\0';
+	/* (a distributed table's batch marks each item: a table is kept once) */
+	foreach(lc, state->ttl_tables)
+	{
+		if (strcmp((char *) lfirst(lc), name + 1) == 0)
+		{
+			pfree(content);
+			return;
+		}
+	}
 	{
 		MemoryContext old = MemoryContextSwitchTo(state->txn_context);
 
-		state->ttl_tables = lappend(state->ttl_tables, pnstrdup(name + 1, end - name - 1));
+		state->ttl_tables = lappend(state->ttl_tables, pstrdup(name + 1));
 		MemoryContextSwitchTo(old);
 	}
 	pfree(content);

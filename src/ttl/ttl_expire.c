@@ -57,6 +57,21 @@
  * before the deletes in the transaction's changes, so a decoder can mark
  * the transaction when it sees it.
  *
+ * A distributed table's deletes are decoded on the Citus node holding the
+ * item, from that node's WAL, where the coordinator's message is not.
+ * When the table has a live stream, each item is therefore marked on its
+ * node, in the node's part of the batch's distributed transaction, just
+ * before it is read again and deleted:
+ *
+ *	  SELECT ddb.mark_ttl_deletes($1, item) FROM ddb_data.<t>
+ *	   WHERE <partition key column> = $2 [AND <sort key column> = $3]
+ *
+ * Citus routes the statement to the item's shard, over the connection
+ * that then reads, locks and deletes the item there, and evaluates the
+ * call on that node, since its argument is a column of the row. The
+ * function writes the message on the node it runs on (and requires that
+ * the caller own the item table, as the batch's role does).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -85,6 +100,7 @@
 #include "guc.h"
 #include "indexes/index.h"
 #include "storage.h"
+#include "streams/streams.h"
 #include "ttl/ttl.h"
 #include "worker/worker.h"
 
@@ -326,6 +342,74 @@ ConcernsTable(ErrorData *edata)
 }
 
 /*
+ * Write, in this node's WAL, the logical decoding message that marks the
+ * transaction's deletes of the table as deletions by TTL (see the file
+ * header). Returns whether it wrote it (not when wal_level is below
+ * logical).
+ */
+static bool
+MarkTtlDeletes(DdbTable *table)
+{
+	char	   *content;
+
+	if (!XLogLogicalInfoActive())
+		return false;
+	content = psprintf("{\"TableName\": \"%s\"}", table->name);
+	(void) LogLogicalMessage(DDB_TTL_MESSAGE_PREFIX, content, strlen(content), true);
+	pfree(content);
+	return true;
+}
+
+/*
+ * The statement that marks the deletes of a distributed table's item on
+ * the node holding it (see the file header), prepared for one batch.
+ */
+static SPIPlanPtr
+PrepareNodeMarker(DdbTable *table)
+{
+	StringInfoData sql;
+	Oid			argtypes[3] = {TEXTOID};
+	SPIPlanPtr	plan;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT ddb.mark_ttl_deletes($1, item) FROM %s WHERE ",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	for (int i = 0; i < table->nkeys; i++)
+	{
+		appendStringInfo(&sql, "%s%s OPERATOR(pg_catalog.=) $%d", i > 0 ? " AND " : "",
+						 quote_identifier(table->keys[i].column), i + 2);
+		argtypes[i + 1] = table->keys[i].column_type;
+	}
+	plan = SPI_prepare(sql.data, table->nkeys + 1, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the Time to Live marker of table %s: %s", table->name,
+			 SPI_result_code_string(SPI_result));
+	pfree(sql.data);
+	return plan;
+}
+
+/*
+ * Mark the deletes of the table as TTL's on the node holding the item with
+ * this key, in that node's part of this transaction (nothing when the item
+ * is gone: there is nothing to delete).
+ */
+static void
+MarkTtlDeletesOnNode(DdbTable *table, SPIPlanPtr node_marker, DdbKey *key)
+{
+	Datum		args[3];
+	int			rc;
+
+	args[0] = CStringGetTextDatum(table->name);
+	for (int i = 0; i < table->nkeys; i++)
+		args[i + 1] = key->values[i];
+	rc = SPI_execute_plan(node_marker, args, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not mark the Time to Live deletes of table %s: %s", table->name,
+			 SPI_result_code_string(rc));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
  * The key of row r of the batch, for reports: its key columns as text.
  */
 static char *
@@ -351,11 +435,13 @@ RowKeyText(DdbTable *table, SPITupleTable *rows, uint64 r)
  *
  * A distributed table's batch cannot lock its rows (Citus runs no FOR
  * UPDATE over several shards): the item is read again by key, locked, and
- * its expiry is the locked version's.
+ * its expiry is the locked version's. With node_marker (the table has a
+ * live stream), the item's node first marks the deletes as TTL's.
  */
 static bool
 DeleteRow(DdbTable *table, const char *attribute, SPITupleTable *rows, uint64 r, double now,
-		  double oldest, double after, MemoryContext row_context, double *expiry)
+		  double oldest, double after, SPIPlanPtr node_marker, MemoryContext row_context,
+		  double *expiry)
 {
 	DdbKey		key;
 	bool		isnull;
@@ -375,7 +461,11 @@ DeleteRow(DdbTable *table, const char *attribute, SPITupleTable *rows, uint64 r,
 	old = MemoryContextSwitchTo(row_context);
 	if (table->distributed)
 	{
-		Jsonb	   *item = DdbStorageGet(table, &key, DDB_READ_LOCKED);
+		Jsonb	   *item;
+
+		if (node_marker != NULL)
+			MarkTtlDeletesOnNode(table, node_marker, &key);
+		item = DdbStorageGet(table, &key, DDB_READ_LOCKED);
 
 		if (item == NULL ||
 			!DdbTtlExpiry(&item->root, attribute, strlen(attribute), expiry) ||
@@ -403,6 +493,7 @@ typedef struct DeleteRowsArgs
 	double		now;
 	double		oldest;
 	double		after;
+	SPIPlanPtr	node_marker;
 	MemoryContext row_context;
 	int64		deleted;
 	int64		kept;
@@ -420,7 +511,8 @@ DeleteRows(void *arg)
 		double		expiry;
 
 		CHECK_FOR_INTERRUPTS();
-		if (DeleteRow(a->table, a->attribute, a->rows, r, a->now, a->oldest, a->after, a->row_context, &expiry))
+		if (DeleteRow(a->table, a->attribute, a->rows, r, a->now, a->oldest, a->after,
+					  a->node_marker, a->row_context, &expiry))
 			a->deleted++;
 		else
 			a->kept++;
@@ -438,11 +530,11 @@ DeleteRows(void *arg)
 static bool
 DeleteRowsInSubtransaction(DdbTable *table, const char *attribute, SPITupleTable *rows,
 						   uint64 first, uint64 last,
-						   double now, double oldest, double after, int64 *deleted,
-						   int64 *skipped, double *max_expiry, ErrorData **error)
+						   double now, double oldest, double after, SPIPlanPtr node_marker,
+						   int64 *deleted, int64 *skipped, double *max_expiry, ErrorData **error)
 {
-	DeleteRowsArgs args = {table, attribute, rows, first, last, now, oldest, after, NULL, 0, 0,
-	*max_expiry};
+	DeleteRowsArgs args = {table, attribute, rows, first, last, now, oldest, after, node_marker,
+	NULL, 0, 0, *max_expiry};
 
 	args.row_context = AllocSetContextCreate(CurrentMemoryContext, "ddb ttl item",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -475,21 +567,6 @@ KeyColumns(DdbTable *table)
 }
 
 /*
- * Write the logical decoding message that marks the transaction's deletes
- * of the table as deletions by TTL (see the file header).
- */
-static void
-MarkTtlDeletes(DdbTable *table)
-{
-	char	   *content;
-
-	if (!XLogLogicalInfoActive())
-		return;
-	content = psprintf("{\"TableName\": \"%s\"}", table->name);
-	(void) LogLogicalMessage(DDB_TTL_MESSAGE_PREFIX, content, strlen(content), true);
-}
-
-/*
  * One batch of a round on a table, as the table's owner, with the item
  * table locked: finds and locks up to ddb.ttl_batch_size expired items and
  * deletes them. Returns how many it deleted; *more says whether the batch
@@ -509,6 +586,7 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 	int64		deleted = 0;
 	int64		skipped = 0;
 	double		max_expiry = -INFINITY;
+	SPIPlanPtr	node_marker = NULL;
 	ErrorData  *error = NULL;
 	int			rc;
 
@@ -535,9 +613,13 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 	if (nrows == 0)
 		return 0;
 
-	MarkTtlDeletes(table);
+	/* the deletes are TTL's: in this node's WAL, or in the nodes' */
+	if (!table->distributed)
+		(void) MarkTtlDeletes(table);
+	else if (DdbStreamLiveViewType(table->name) != NULL)
+		node_marker = PrepareNodeMarker(table);
 	if (!DeleteRowsInSubtransaction(table, attribute, rows, 0, nrows, now, oldest, round->after,
-									&deleted, &skipped, &max_expiry, &error))
+									node_marker, &deleted, &skipped, &max_expiry, &error))
 	{
 		/* one by one, skipping the items that cannot be deleted */
 		for (uint64 r = 0; r < nrows; r++)
@@ -546,7 +628,7 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 				FreeErrorData(error);
 			error = NULL;
 			if (!DeleteRowsInSubtransaction(table, attribute, rows, r, r + 1, now, oldest, round->after,
-											&deleted, &skipped, &max_expiry, &error))
+											node_marker, &deleted, &skipped, &max_expiry, &error))
 			{
 				if (ConcernsTable(error))
 					ReThrowError(error);
@@ -561,6 +643,8 @@ ExpireBatch(DdbTable *table, const char *attribute, TtlRound *round, bool *more)
 	}
 	if (skipped > 0)
 		round->after = max_expiry;	/* the rest of the round looks further on */
+	if (node_marker != NULL)
+		SPI_freeplan(node_marker);
 	SPI_freetuptable(rows);
 	return deleted;
 }
@@ -821,4 +905,49 @@ ddb_expire_now(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	PG_RETURN_INT64(total);
+}
+
+/* ---------------------------------------------------------------------
+ * ddb.mark_ttl_deletes
+ * ---------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(ddb_mark_ttl_deletes);
+
+/*
+ * ddb.mark_ttl_deletes(table_name text, item jsonb) RETURNS boolean: mark
+ * the deletes of the table that follow in this transaction as deletions by
+ * TTL, in the WAL of the node it runs on (see the file header); returns
+ * whether it wrote the message (not when wal_level is below logical).
+ * item is not read: given a column of a row of the table, it makes Citus
+ * evaluate the call on the node holding the row. Needs ownership of the
+ * item table, so that no one marks the deletes of another's table.
+ */
+Datum
+ddb_mark_ttl_deletes(PG_FUNCTION_ARGS)
+{
+	DdbConstraintErrors errors;
+	char	   *table_name;
+	DdbTable   *table;
+	bool		marked;
+
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot mark deletes during recovery")));
+	DdbConstraintInit(&errors);
+	table_name = DdbValidateTableName(text_to_cstring(PG_GETARG_TEXT_PP(0)), "tableName", &errors);
+	DdbConstraintRaise(&errors);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	table = DdbTableLookupOptional(table_name);
+	if (table == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+				 table_name);
+	if (!pg_class_ownercheck(table->relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+	marked = MarkTtlDeletes(table);
+	SPI_finish();
+	PG_RETURN_BOOL(marked);
 }
