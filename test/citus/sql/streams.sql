@@ -170,3 +170,58 @@ SELECT result FROM run_command_on_workers(
 SELECT ddb.call('DescribeStream', jsonb_build_object('StreamArn', :'arn2')) -> 'StreamDescription' ->> 'StreamStatus' AS status;
 SELECT count(*) AS readable_after_delete FROM stream_records(:'arn2');
 SELECT ddb.call('DeleteTable', '{"TableName": "cs_local"}') -> 'TableDescription' ->> 'TableStatus' AS status;
+
+-- Time to Live on a distributed table with a stream: the deletes happen on
+-- the worker nodes, so each item's node marks them as TTL's (the round
+-- runs ddb.mark_ttl_deletes there, in the node's part of the batch's
+-- transaction, just before it reads the item again and deletes it): every
+-- TTL REMOVE carries the service's userIdentity, an ordinary delete's not
+SET citus.next_shard_id TO 995000;
+SET ddb.distribute_new_tables = on;
+SELECT ddb.call('CreateTable', '{"TableName": "cs_ttl", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+  "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}}')
+  -> 'TableDescription' -> 'StreamSpecification' AS stream;
+RESET ddb.distribute_new_tables;
+RESET citus.next_shard_id;
+SELECT ddb.call('DescribeTable', '{"TableName": "cs_ttl"}') -> 'Table' ->> 'LatestStreamArn' AS arn3 \gset
+SELECT wait_enabled(:'arn3');
+SELECT ddb.update_time_to_live('{"TableName": "cs_ttl",
+  "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}') AS ttl;
+-- items expiring before 2100 (the worker, which expires as of now, leaves
+-- them to the round below), in that order; two items without TTL
+SELECT count(*) FROM (SELECT ddb.put('cs_ttl', jsonb_build_object('pk', 'e' || i, 'expires', 4000000000 + i))
+  FROM generate_series(1, 6) i) puts;
+SELECT count(*) FROM (SELECT ddb.put('cs_ttl', jsonb_build_object('pk', 'k' || i)) FROM generate_series(1, 2) i) puts;
+-- the expiring items are on several shards, on both worker nodes
+SELECT count(DISTINCT s.shardid) AS shards, count(DISTINCT p.groupid) AS nodes
+  FROM generate_series(1, 6) i,
+       LATERAL (SELECT get_shard_id_for_distribution_column('ddb_data.cs_ttl', 'e' || i) AS shardid) s
+  JOIN pg_dist_placement p USING (shardid);
+SELECT ddb.call('DeleteItem', '{"TableName": "cs_ttl", "Key": {"pk": {"S": "k1"}}}') IS NOT NULL AS deleted;
+-- a round: Citus sends each item's mark to the shard holding it
+SET citus.log_remote_commands TO on;
+SET citus.grep_remote_commands TO '%mark_ttl_deletes%';
+SELECT ddb.expire_now('cs_ttl', '2100-01-01 00:00:00+00') AS expired;
+RESET citus.grep_remote_commands;
+RESET citus.log_remote_commands;
+SELECT pull_nodes();
+SELECT r -> 'dynamodb' -> 'Keys' -> 'pk' ->> 'S' AS pk, r ->> 'eventName' AS event,
+       r -> 'userIdentity' AS user_identity, r -> 'dynamodb' -> 'OldImage' ? 'expires' AS old_image
+  FROM stream_records(:'arn3') r
+ WHERE r ->> 'eventName' = 'REMOVE' ORDER BY 1;
+SELECT count(*) FILTER (WHERE r ->> 'eventName' = 'INSERT') AS inserts,
+       count(*) FILTER (WHERE r ? 'userIdentity') AS with_user_identity
+  FROM stream_records(:'arn3') r;
+-- Invalid input: marking the deletes of a table one does not own, of a
+-- table that does not exist
+CREATE ROLE regress_citus_marker LOGIN;
+GRANT USAGE ON SCHEMA ddb TO regress_citus_marker;
+SET ROLE regress_citus_marker;
+SELECT ddb.mark_ttl_deletes('cs_ttl', '{}');
+SELECT ddb.mark_ttl_deletes('cs_nosuch', '{}');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA ddb FROM regress_citus_marker;
+DROP ROLE regress_citus_marker;
+SELECT ddb.call('DeleteTable', '{"TableName": "cs_ttl"}') -> 'TableDescription' ->> 'TableStatus' AS status;
