@@ -87,6 +87,7 @@
 #include "miscadmin.h"
 #include "replication/message.h"
 #include "storage/lmgr.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -931,10 +932,8 @@ ddb_mark_ttl_deletes(PG_FUNCTION_ARGS)
 	DdbTable   *table;
 	bool		marked;
 
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot mark deletes during recovery")));
+	/* (a hot standby's transactions are read-only too) */
+	PreventCommandIfReadOnly("ddb.mark_ttl_deletes()");
 	DdbConstraintInit(&errors);
 	table_name = DdbValidateTableName(text_to_cstring(PG_GETARG_TEXT_PP(0)), "tableName", &errors);
 	DdbConstraintRaise(&errors);

@@ -214,8 +214,11 @@ SELECT r -> 'dynamodb' -> 'Keys' -> 'pk' ->> 'S' AS pk, r ->> 'eventName' AS eve
 SELECT count(*) FILTER (WHERE r ->> 'eventName' = 'INSERT') AS inserts,
        count(*) FILTER (WHERE r ? 'userIdentity') AS with_user_identity
   FROM stream_records(:'arn3') r;
--- Invalid input: marking the deletes of a table one does not own, of a
--- table that does not exist
+-- Invalid input: marking deletes in a read-only transaction, the deletes
+-- of a table one does not own, of a table that does not exist
+BEGIN READ ONLY;
+SELECT ddb.mark_ttl_deletes('cs_ttl', '{}');
+ROLLBACK;
 CREATE ROLE regress_citus_marker LOGIN;
 GRANT USAGE ON SCHEMA ddb TO regress_citus_marker;
 SET ROLE regress_citus_marker;
