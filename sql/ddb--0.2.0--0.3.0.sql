@@ -641,6 +641,19 @@ CREATE FUNCTION ddb.distribute_table(table_name text, shard_count integer DEFAUL
 COMMENT ON FUNCTION ddb.distribute_table(text, integer) IS
     'distribute a table with Citus: its item table by the partition key, its index tables co-located with it';
 
+-- The reverse: the item table, index tables and item collection sizes table
+-- become local tables again, with all their rows, and the other nodes
+-- forget the table
+CREATE FUNCTION ddb.undistribute_table(table_name text)
+    RETURNS void AS 'MODULE_PATHNAME', 'ddb_undistribute_table' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.undistribute_table(text) IS
+    'turn a table distributed with Citus back into local tables, with all its items and index rows';
+-- Whether ddb.undistribute_table is having Citus replace a table's
+-- relations in this session (each is dropped and another takes its name:
+-- the table is not going)
+CREATE FUNCTION ddb.undistributing() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'ddb_undistributing' LANGUAGE C VOLATILE;
+
 -- Whether a relation is a Citus distributed table
 CREATE FUNCTION ddb.is_distributed(rel regclass) RETURNS boolean
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -687,7 +700,8 @@ BEGIN
 END
 $$;
 -- A dropped item table's index tables are dropped with it, except on a
--- Citus worker node (see above)
+-- Citus worker node (see above); the relations ddb.undistribute_table
+-- replaces are not forgotten (it points the catalog at their replacements)
 CREATE OR REPLACE FUNCTION ddb.forget_dropped_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -703,6 +717,9 @@ BEGIN
                   AND ddb.item_table_in_use(d.objid)) THEN
         RAISE EXCEPTION 'an item table that a ddb call in progress uses cannot be dropped'
             USING ERRCODE = 'object_in_use';
+    END IF;
+    IF ddb.undistributing() THEN
+        RETURN;
     END IF;
     -- index tables of dropped item tables that were not dropped with them;
     -- not on a Citus worker node (group other than 0), where a distributed

@@ -7,7 +7,8 @@
 #     distributed (4 shards): the same expected output as on one node;
 #   - test/citus/sql/*.sql (against test/citus/expected/): distribution,
 #     routing, co-located index upkeep, catalog copies, transactions across
-#     shards, TTL, and the errors of ddb.distribute_table;
+#     shards, TTL, the errors of ddb.distribute_table, and
+#     ddb.undistribute_table and its errors;
 #   - the isolation specs of CITUS_ISOLATION below, on distributed tables;
 #   - the index check and the streams' exactly-once check under concurrent
 #     writes, and the HTTP endpoint on the coordinator.

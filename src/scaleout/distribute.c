@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * distribute.c
- *	  Scale-out on Citus: ddb.distribute_table, the copy of a distributed
- *	  table's catalog rows on every node (ddb.distributed_tables and its
- *	  trigger), and what the rest of ddb asks about distribution: whether
- *	  an item table is distributed, and which item table a shard is of.
+ *	  Scale-out on Citus: ddb.distribute_table and ddb.undistribute_table,
+ *	  the copy of a distributed table's catalog rows on every node
+ *	  (ddb.distributed_tables and its trigger), and what the rest of ddb
+ *	  asks about distribution: whether an item table is distributed, and
+ *	  which item table a shard is of.
  *
  * A distributed table's item table is distributed by its partition-key
  * column; its index tables and its item collection sizes table by their
@@ -25,6 +26,18 @@
  * (DdbPublishDistributedTable) when an index is created, deleted or made
  * ACTIVE by its backfill.
  *
+ * ddb.undistribute_table turns each relation back into a local table with
+ * Citus's undistribute_table(), which builds a new relation (its columns,
+ * constraints, grants, owner, policies, then its rows, then its indexes,
+ * triggers and their states), drops the distributed one and gives the new
+ * one its name. ddb follows it: its drop handling (the sql_drop event
+ * trigger ddb.forget_dropped_tables) leaves the catalog alone while the
+ * relations are replaced (ddb.undistributing()), the index tables and the
+ * item collection sizes table are converted before the item table (whose
+ * drop CASCADEs to what depends on it), and then the catalog is pointed at
+ * the new relations, and what Citus does not carry over is carried by
+ * hand: comments, and the dependency of the sizes table on the item table.
+ *
  * The nodes' catalog copies: ddb.distributed_tables is a Citus reference
  * table (one copy on every node, all written in one distributed
  * transaction) holding, per distributed table, its rows of ddb.tables and
@@ -38,20 +51,25 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/comment.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "backups/backups.h"
 #include "catalog.h"
 #include "errors.h"
 #include "indexes/index.h"
@@ -60,10 +78,15 @@
 #include "streams/streams.h"
 
 PG_FUNCTION_INFO_V1(ddb_distribute_table);
+PG_FUNCTION_INFO_V1(ddb_undistribute_table);
+PG_FUNCTION_INFO_V1(ddb_undistributing);
 PG_FUNCTION_INFO_V1(ddb_distributed_catalog_sync);
 
 /* true while ddb.distribute_table empties the local copies of its tables */
 static bool EmptyingLocalData = false;
+
+/* true while ddb.undistribute_table has Citus replace its relations */
+static bool Undistributing = false;
 
 bool
 DdbCitusLoaded(void)
@@ -337,6 +360,356 @@ ddb_distribute_table(PG_FUNCTION_ARGS)
 	DdbDistributeTable(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1));
 	PG_RETURN_VOID();
+}
+
+/*
+ * Refuse a table ddb cannot undistribute, or not now.
+ */
+static void
+CheckUndistributable(DdbTable *table)
+{
+	const char *values[1] = {table->name};
+
+	if (!DdbRelationIsDistributed(table->relid))
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("table %s is not distributed", table->name)));
+	if (DdbTableRestoreInProgress(table->name) || DdbTableImportInProgress(table->name))
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("table %s is being restored", table->name)));
+	DdbExecuteText("SELECT 1 FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
+				   " AND (status OPERATOR(pg_catalog.<>) 'ACTIVE' OR backfilling)",
+				   1, values, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("table %s has an index being created or deleted", table->name),
+						errhint("Undistribute it once its indexes are ACTIVE.")));
+	DdbExecuteText("SELECT 1 FROM ddb.streams WHERE table_name OPERATOR(pg_catalog.=) $1"
+				   " AND status IN ('ENABLING', 'ENABLED')",
+				   1, values, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("table %s has a stream", table->name),
+						errhint("Disable its stream, undistribute it, then enable the stream again.")));
+}
+
+/* One relation of a table being undistributed */
+typedef struct UndistributedRelation
+{
+	Oid			old_relid;		/* the distributed relation */
+	Oid			new_relid;		/* the local one that replaced it */
+	char	   *name;			/* their name, in ddb_data */
+	int			ncomments;		/* its comments (Citus does not copy them): */
+	int		   *comment_attnums;	/* of the relation (0) or of a column, */
+	char	  **comment_columns;	/* by name */
+	char	  **comments;
+} UndistributedRelation;
+
+/* A dependency between two of them (indexes into their array) */
+typedef struct RelationDependency
+{
+	int			depender;
+	int			referenced;
+	DependencyType type;
+} RelationDependency;
+
+static int
+RelationIndex(UndistributedRelation *relations, int nrelations, Oid relid)
+{
+	for (int i = 0; i < nrelations; i++)
+	{
+		if (relations[i].old_relid == relid)
+			return i;
+	}
+	elog(ERROR, "relation %u is not one of the table's", relid);
+}
+
+/*
+ * Remember a relation's comments, and those of its columns.
+ *
+ * SELECT d.objsubid, a.attname, d.description FROM pg_description d
+ *   LEFT JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+ *  WHERE d.objoid = $1 AND d.classoid = 'pg_class'::regclass
+ */
+static void
+ReadComments(UndistributedRelation *relation)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relation->old_relid)};
+
+	DdbExecute("SELECT d.objsubid, a.attname::pg_catalog.text, d.description"
+			   "  FROM pg_catalog.pg_description d"
+			   "  LEFT JOIN pg_catalog.pg_attribute a"
+			   "    ON a.attrelid OPERATOR(pg_catalog.=) d.objoid"
+			   "   AND a.attnum OPERATOR(pg_catalog.=) d.objsubid"
+			   " WHERE d.objoid OPERATOR(pg_catalog.=) $1"
+			   "   AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
+			   1, argtypes, args, NULL, SPI_OK_SELECT);
+	relation->ncomments = (int) SPI_processed;
+	relation->comment_attnums = palloc(sizeof(int) * Max(relation->ncomments, 1));
+	relation->comment_columns = palloc(sizeof(char *) * Max(relation->ncomments, 1));
+	relation->comments = palloc(sizeof(char *) * Max(relation->ncomments, 1));
+	for (int i = 0; i < relation->ncomments; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		relation->comment_attnums[i] = DatumGetInt32(SPI_getbinval(row, SPI_tuptable->tupdesc,
+																   1, &isnull));
+		relation->comment_columns[i] = SPI_getvalue(row, SPI_tuptable->tupdesc, 2);
+		relation->comments[i] = SPI_getvalue(row, SPI_tuptable->tupdesc, 3);
+	}
+}
+
+/*
+ * Give the new relation the old one's comments.
+ */
+static void
+WriteComments(UndistributedRelation *relation)
+{
+	for (int i = 0; i < relation->ncomments; i++)
+	{
+		AttrNumber	attnum = 0;
+
+		if (relation->comment_attnums[i] != 0)
+		{
+			if (relation->comment_columns[i] == NULL)
+				continue;
+			attnum = get_attnum(relation->new_relid, relation->comment_columns[i]);
+			if (attnum == InvalidAttrNumber)
+				continue;
+		}
+		CreateComments(relation->new_relid, RelationRelationId, attnum, relation->comments[i]);
+	}
+}
+
+/*
+ * Have Citus turn a distributed relation into a local one of the same name
+ * (a new relation), while ddb's drop handling leaves its catalog alone.
+ *
+ * SELECT undistribute_table($1)
+ */
+static void
+UndistributeRelation(UndistributedRelation *relation)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relation->old_relid)};
+	Oid			nspid = get_rel_namespace(relation->old_relid);
+
+	Undistributing = true;
+	PG_TRY();
+	{
+		DdbExecute("SELECT pg_catalog.undistribute_table($1::pg_catalog.regclass)",
+				   1, argtypes, args, NULL, SPI_OK_SELECT);
+	}
+	PG_FINALLY();
+	{
+		Undistributing = false;
+	}
+	PG_END_TRY();
+	relation->new_relid = get_relname_relid(relation->name, nspid);
+	if (!OidIsValid(relation->new_relid) || relation->new_relid == relation->old_relid)
+		elog(ERROR, "relation \"%s\" was not replaced by a local table", relation->name);
+}
+
+/*
+ * DdbUndistributeTable turns a distributed table's index tables, item
+ * collection sizes table and item table back into local tables holding
+ * all their rows, points ddb's catalog at them and withdraws the table's
+ * catalog rows from the other nodes. Needs the citus extension and
+ * ownership of the item table.
+ */
+static void
+DdbUndistributeTable(const char *table_name)
+{
+	DdbTable   *table;
+	UndistributedRelation *relations;
+	int			nrelations = 0;
+	const char *values[1] = {table_name};
+	Oid			argtypes[2] = {OIDOID, OIDOID};
+	Oid			oid_array_type[1] = {OIDARRAYOID};
+	Datum		args[2];
+	RelationDependency *dependencies;
+	int			ndependencies;
+	UndistributedRelation *item_relation;
+	int			guc_level;
+	DdbOwnerAccess access;
+
+	if (!DdbCitusLoaded())
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("ddb.undistribute_table needs the citus extension"),
+						errhint("Add citus to shared_preload_libraries and run CREATE EXTENSION citus.")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	DdbLockTableName(table_name);
+	table = DdbTableLookupOptional(table_name);
+	if (table == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+				 table_name);
+	if (!pg_class_ownercheck(table->relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+	CheckUndistributable(table);
+
+	/*
+	 * The relations, the item table last: its conversion drops it with
+	 * CASCADE, which would take the sizes table (which depends on it) along.
+	 * The table's metadata is copied out first: the conversions invalidate
+	 * it.
+	 */
+	relations = palloc0(sizeof(UndistributedRelation) * (table->nindexes + 2));
+	for (int i = 0; i < table->nindexes; i++)
+		relations[nrelations++].old_relid = table->indexes[i].relid;
+	if (OidIsValid(table->collection_relid))
+		relations[nrelations++].old_relid = table->collection_relid;
+	relations[nrelations++].old_relid = table->relid;
+	item_relation = &relations[nrelations - 1];
+	for (int i = 0; i < nrelations; i++)
+	{
+		relations[i].name = get_rel_name(relations[i].old_relid);
+		if (relations[i].name == NULL)
+			elog(ERROR, "a relation of table %s is gone", table_name);
+		ReadComments(&relations[i]);
+	}
+
+	/*
+	 * The dependencies among them (the sizes table's on the item table),
+	 * which the new relations do not have.
+	 *
+	 * SELECT objid, refobjid, deptype FROM pg_depend
+	 *	WHERE classid = 'pg_class'::regclass AND objsubid = 0
+	 *	  AND refclassid = 'pg_class'::regclass AND refobjsubid = 0
+	 *	  AND objid = ANY ($1) AND refobjid = ANY ($1)
+	 */
+	{
+		Datum	   *relids = palloc(sizeof(Datum) * nrelations);
+
+		for (int i = 0; i < nrelations; i++)
+			relids[i] = ObjectIdGetDatum(relations[i].old_relid);
+		args[0] = PointerGetDatum(construct_array(relids, nrelations, OIDOID,
+												  sizeof(Oid), true, TYPALIGN_INT));
+		DdbExecute("SELECT objid, refobjid, deptype FROM pg_catalog.pg_depend"
+				   " WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   "   AND refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   "   AND objsubid OPERATOR(pg_catalog.=) 0 AND refobjsubid OPERATOR(pg_catalog.=) 0"
+				   "   AND objid OPERATOR(pg_catalog.=) ANY ($1) AND refobjid OPERATOR(pg_catalog.=) ANY ($1)",
+				   1, oid_array_type, args, NULL, SPI_OK_SELECT);
+		ndependencies = (int) SPI_processed;
+		dependencies = palloc(sizeof(RelationDependency) * Max(ndependencies, 1));
+		for (int k = 0; k < ndependencies; k++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[k];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+
+			dependencies[k].depender = RelationIndex(relations, nrelations,
+													 DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull)));
+			dependencies[k].referenced = RelationIndex(relations, nrelations,
+													   DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull)));
+			dependencies[k].type = (DependencyType) DatumGetChar(SPI_getbinval(row, desc, 3, &isnull));
+		}
+	}
+
+	/* every node but this one forgets the table (the sync trigger) */
+	DdbCatalogBeginOwnerAccess(&access);
+	DdbExecuteText("DELETE FROM ddb.distributed_tables WHERE table_name OPERATOR(pg_catalog.=) $1",
+				   1, values, SPI_OK_DELETE);
+	DdbCatalogEndOwnerAccess(&access);
+
+	guc_level = DdbCitusBeginDDL();
+	for (int i = 0; i < nrelations; i++)
+	{
+		if (DdbRelationIsDistributed(relations[i].old_relid))
+			UndistributeRelation(&relations[i]);
+		else
+			relations[i].new_relid = relations[i].old_relid;
+	}
+	DdbCitusEndDDL(guc_level);
+
+	/*
+	 * The catalog names the new relations: the table, its indexes, and the
+	 * streams it had (disabled: a live one refused the call), whose rows
+	 * name the item table by OID.
+	 */
+	DdbCatalogBeginOwnerAccess(&access);
+	for (int i = 0; i < nrelations; i++)
+	{
+		args[0] = ObjectIdGetDatum(relations[i].old_relid);
+		args[1] = ObjectIdGetDatum(relations[i].new_relid);
+		if (relations[i].old_relid == relations[i].new_relid)
+			continue;
+		if (&relations[i] == item_relation)
+		{
+			DdbExecute("UPDATE ddb.tables SET item_table = $2::pg_catalog.regclass"
+					   " WHERE item_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					   2, argtypes, args, NULL, SPI_OK_UPDATE);
+			DdbExecute("UPDATE ddb.streams SET item_table = $2"
+					   " WHERE item_table OPERATOR(pg_catalog.=) $1",
+					   2, argtypes, args, NULL, SPI_OK_UPDATE);
+		}
+		else
+			DdbExecute("UPDATE ddb.indexes SET index_table = $2::pg_catalog.regclass"
+					   " WHERE index_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					   2, argtypes, args, NULL, SPI_OK_UPDATE);
+	}
+	DdbCatalogEndOwnerAccess(&access);
+
+	/* what Citus did not carry over */
+	for (int k = 0; k < ndependencies; k++)
+	{
+		UndistributedRelation *depender = &relations[dependencies[k].depender];
+		UndistributedRelation *referenced = &relations[dependencies[k].referenced];
+		ObjectAddress depender_address;
+		ObjectAddress referenced_address;
+
+		if (depender->new_relid == depender->old_relid &&
+			referenced->new_relid == referenced->old_relid)
+			continue;
+		ObjectAddressSet(depender_address, RelationRelationId, depender->new_relid);
+		ObjectAddressSet(referenced_address, RelationRelationId, referenced->new_relid);
+		recordDependencyOn(&depender_address, &referenced_address, dependencies[k].type);
+	}
+	for (int i = 0; i < nrelations; i++)
+	{
+		if (relations[i].new_relid == relations[i].old_relid)
+			continue;
+		WriteComments(&relations[i]);
+
+		/*
+		 * the new relations have no statistics yet: DescribeTable's
+		 * ItemCount and the planner need them
+		 */
+		DdbExecute(psprintf("ANALYZE %s", DdbQualifiedRelationName(relations[i].new_relid)),
+				   0, NULL, NULL, NULL, SPI_OK_UTILITY);
+	}
+
+	CommandCounterIncrement();
+	for (int i = 0; i < nrelations; i++)
+		CacheInvalidateRelcacheByRelid(relations[i].new_relid);
+	DdbCatalogInvalidateAll();
+	SPI_finish();
+}
+
+/*
+ * ddb.undistribute_table(table_name text)
+ */
+Datum
+ddb_undistribute_table(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("table_name must not be NULL")));
+	DdbUndistributeTable(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	PG_RETURN_VOID();
+}
+
+/*
+ * ddb.undistributing(): whether ddb.undistribute_table is having Citus
+ * replace relations in this session (ddb.forget_dropped_tables leaves the
+ * catalog alone then: the tables are not going)
+ */
+Datum
+ddb_undistributing(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(Undistributing);
 }
 
 /*

@@ -203,3 +203,171 @@ SELECT ddb.delete_table('{"TableName": "ct_words"}') IS NOT NULL AS deleted;
 DROP FUNCTION pages(text, jsonb);
 REVOKE USAGE ON SCHEMA ddb FROM regress_citus_other;
 DROP ROLE regress_citus_other;
+
+-- undistribute: ddb.undistribute_table turns a distributed table back into
+-- local tables, as they were before it was distributed
+SELECT ddb.create_table('{"TableName": "ct_undist",
+  "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "customer", "AttributeType": "S"}, {"AttributeName": "n", "AttributeType": "N"},
+                           {"AttributeName": "status", "AttributeType": "S"}],
+  "BillingMode": "PAY_PER_REQUEST",
+  "GlobalSecondaryIndexes": [{"IndexName": "by_status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "ALL"}}],
+  "LocalSecondaryIndexes": [{"IndexName": "by_customer_status",
+                             "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "status", "KeyType": "RANGE"}],
+                             "Projection": {"ProjectionType": "KEYS_ONLY"}}]}') IS NOT NULL AS created;
+SELECT count(*) FROM (SELECT ddb.put('ct_undist', jsonb_build_object('customer', 'c' || (i % 7), 'n', i,
+    'status', CASE WHEN i % 3 = 0 THEN 'open' ELSE 'closed' END, 'total', i * 10))
+  FROM generate_series(1, 40) i) puts;
+SELECT ddb.update_time_to_live('{"TableName": "ct_undist", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}') IS NOT NULL AS ttl_enabled;
+CREATE ROLE regress_citus_undist LOGIN;
+GRANT SELECT ON ddb_data.ct_undist TO regress_citus_undist;
+COMMENT ON TABLE ddb_data.ct_undist IS 'orders';
+-- the relations of a table (item table, index tables, item collection
+-- sizes), each described line by line, and their rows
+CREATE FUNCTION relation_shapes(name text) RETURNS SETOF text LANGUAGE sql AS $$
+  WITH rels AS (
+    SELECT item_table::oid AS relid FROM ddb.tables WHERE table_name = name
+    UNION ALL SELECT index_table::oid FROM ddb.indexes WHERE table_name = name
+    UNION ALL SELECT oid FROM pg_class WHERE relname = name || ':' AND relnamespace = 'ddb_data'::regnamespace)
+  SELECT c.relname || ': ' || s.line FROM rels JOIN pg_class c ON c.oid = rels.relid, LATERAL (
+    SELECT format('owner %s, grants %s, options %s, replica identity %s, kind %s, comment %s', c.relowner::regrole,
+                  c.relacl, c.reloptions, c.relreplident, c.relkind, obj_description(c.oid, 'pg_class'))
+    UNION ALL
+    SELECT format('column %s %s %s %s, not null %s, generated %s, default %s, comment %s', a.attnum, a.attname,
+                  format_type(a.atttypid, a.atttypmod), a.attcollation::regcollation, a.attnotnull, a.attgenerated,
+                  pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum))
+      FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT format('constraint %s %s, validated %s', k.conname, pg_get_constraintdef(k.oid), k.convalidated)
+      FROM pg_constraint k WHERE k.conrelid = c.oid
+    UNION ALL
+    SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid
+    UNION ALL
+    SELECT format('trigger %s, enabled %s', pg_get_triggerdef(g.oid), g.tgenabled)
+      FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal
+    UNION ALL
+    SELECT format('depends on %s (%s)', r.relname, d.deptype)
+      FROM pg_depend d JOIN pg_class r ON r.oid = d.refobjid
+     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.objsubid = 0
+       AND d.refclassid = 'pg_class'::regclass AND r.relnamespace = 'ddb_data'::regnamespace) s(line)
+$$;
+CREATE FUNCTION relation_rows(name text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE rel regclass;
+BEGIN
+  FOR rel IN SELECT item_table FROM ddb.tables WHERE table_name = name
+             UNION ALL SELECT index_table FROM ddb.indexes WHERE table_name = name
+             UNION ALL SELECT to_regclass(format('ddb_data.%I', name || ':')) LOOP
+    RETURN QUERY EXECUTE format('SELECT %L || '' '' || to_jsonb(r)::text FROM %s r', rel, rel);
+  END LOOP;
+END $$;
+CREATE TEMP TABLE shapes_before AS SELECT relation_shapes('ct_undist') AS line;
+CREATE TEMP TABLE rows_before AS SELECT relation_rows('ct_undist') AS line;
+SELECT count(*) AS shape_lines FROM shapes_before;
+SELECT count(*) AS rows FROM rows_before;
+SELECT ddb.distribute_table('ct_undist');
+SELECT count(*) AS distributed_relations FROM pg_dist_partition WHERE logicalrelid::text LIKE 'ddb_data.%ct_undist%';
+SELECT ddb.undistribute_table('ct_undist');
+-- Citus forgets every relation of the table, and so do the other nodes
+SELECT count(*) AS distributed_relations FROM pg_dist_partition WHERE logicalrelid::text LIKE 'ddb_data.%ct_undist%';
+SELECT count(*) AS published FROM ddb.distributed_tables WHERE table_name = 'ct_undist';
+SELECT nodeport > 0 AS node, result AS catalog_rows_and_relations FROM run_command_on_workers(
+  $$SELECT (SELECT count(*) FROM ddb.tables WHERE table_name = 'ct_undist') + (SELECT count(*) FROM ddb.indexes
+      WHERE table_name = 'ct_undist') + (SELECT count(*) FROM pg_class WHERE relname LIKE 'ct_undist%')$$) ORDER BY nodeport;
+-- the relations are as they were: columns, constraints, indexes (TTL's
+-- too), triggers, owner, grants, comments, dependencies, and every row
+SELECT * FROM (SELECT relation_shapes('ct_undist') EXCEPT SELECT line FROM shapes_before) s(missing_before);
+SELECT * FROM (SELECT line FROM shapes_before EXCEPT SELECT relation_shapes('ct_undist')) s(missing_after);
+SELECT * FROM (SELECT relation_rows('ct_undist') EXCEPT SELECT line FROM rows_before) s(missing_before);
+SELECT * FROM (SELECT line FROM rows_before EXCEPT SELECT relation_rows('ct_undist')) s(missing_after);
+SELECT count(*) AS catalog_relations_missing FROM ddb.tables t FULL JOIN ddb.indexes i USING (table_name)
+ WHERE table_name = 'ct_undist' AND (to_regclass(t.item_table::text) IS DISTINCT FROM t.item_table
+                                     OR to_regclass(i.index_table::text) IS DISTINCT FROM i.index_table);
+SELECT * FROM ddb.check_indexes('ct_undist');
+SELECT d -> 'ItemCount' AS item_count, (d ->> 'TableSizeBytes')::bigint > 0 AS sized,
+       d -> 'GlobalSecondaryIndexes' -> 0 -> 'ItemCount' AS gsi_item_count
+  FROM (SELECT ddb.describe_table('{"TableName": "ct_undist"}') -> 'Table' AS d) t;
+-- every operation works on the local tables, without Citus
+SET citus.log_remote_commands TO on;
+SELECT ddb.get('ct_undist', '{"customer": "c3", "n": 3}') ->> 'total' AS total;
+SELECT string_agg(i ->> 'n', ' ' ORDER BY n) AS c3_orders
+  FROM ddb.query('ct_undist', 'customer = :c', '{":c": "c3"}') WITH ORDINALITY AS q(i, n);
+SELECT ddb.call('Scan', '{"TableName": "ct_undist", "Select": "COUNT"}') -> 'Count' AS count;
+SELECT ddb.update_item('{"TableName": "ct_undist", "Key": {"customer": {"S": "c1"}, "n": {"N": "1"}},
+  "UpdateExpression": "SET #s = :s", "ExpressionAttributeNames": {"#s": "status"},
+  "ExpressionAttributeValues": {":s": {"S": "open"}}}');
+SELECT r -> 'Count' AS open_orders
+  FROM ddb.call('Query', '{"TableName": "ct_undist", "IndexName": "by_status", "KeyConditionExpression": "#s = :s",
+    "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":s": {"S": "open"}}}') r;
+SELECT r -> 'Items' AS keys
+  FROM ddb.call('Query', '{"TableName": "ct_undist", "IndexName": "by_customer_status",
+    "KeyConditionExpression": "customer = :c AND #s = :s", "ExpressionAttributeNames": {"#s": "status"},
+    "ExpressionAttributeValues": {":c": {"S": "c1"}, ":s": {"S": "open"}}}') r;
+SELECT ddb.transact_write_items('{"TransactItems": [
+  {"Put": {"TableName": "ct_undist", "Item": {"customer": {"S": "c4"}, "n": {"N": "500"}, "status": {"S": "open"}}}},
+  {"ConditionCheck": {"TableName": "ct_undist", "Key": {"customer": {"S": "c5"}, "n": {"N": "5"}},
+    "ConditionExpression": "attribute_not_exists(customer)"}}]}');
+SELECT ddb.transact_write_items('{"TransactItems": [
+  {"Put": {"TableName": "ct_undist", "Item": {"customer": {"S": "c4"}, "n": {"N": "500"}, "status": {"S": "open"}}}},
+  {"Update": {"TableName": "ct_undist", "Key": {"customer": {"S": "c5"}, "n": {"N": "5"}},
+    "UpdateExpression": "SET #t = #t + :d", "ExpressionAttributeNames": {"#t": "total"},
+    "ExpressionAttributeValues": {":d": {"N": "1"}}}}]}');
+SELECT ddb.get('ct_undist', '{"customer": "c4", "n": 500}') ->> 'status' AS written,
+       ddb.get('ct_undist', '{"customer": "c5", "n": 5}') ->> 'total' AS total;
+RESET citus.log_remote_commands;
+SELECT * FROM ddb.check_indexes('ct_undist');
+-- and it can be distributed again
+SELECT ddb.distribute_table('ct_undist');
+SELECT count(*) AS distributed_relations FROM pg_dist_partition WHERE logicalrelid::text LIKE 'ddb_data.%ct_undist%';
+SELECT nodeport > 0 AS node, result FROM run_command_on_workers(
+  $$SELECT string_agg(table_name || '/' || coalesce(index_name, '-'), ', ' ORDER BY index_name)
+      FROM ddb.tables LEFT JOIN ddb.indexes USING (table_name) WHERE table_name = 'ct_undist'$$) ORDER BY nodeport;
+SELECT ddb.call('Scan', '{"TableName": "ct_undist", "Select": "COUNT"}') -> 'Count' AS count;
+SELECT ddb.get('ct_undist', '{"customer": "c4", "n": 500}') ->> 'status' AS status;
+SELECT * FROM ddb.check_indexes('ct_undist');
+
+-- Invalid input: no table name, a table that does not exist, one that is
+-- not distributed, a caller who does not own the table
+SELECT ddb.undistribute_table(NULL);
+SELECT ddb.undistribute_table('nosuch');
+SELECT ddb.create_table('ct_undist_local', partition_key => 'pk') IS NOT NULL AS created;
+SELECT ddb.undistribute_table('ct_undist_local');
+GRANT USAGE ON SCHEMA ddb TO regress_citus_undist;
+SET ROLE regress_citus_undist;
+SELECT ddb.undistribute_table('ct_undist');
+RESET ROLE;
+-- Invalid input: a table being restored, one with an index being created,
+-- one with a live stream (each in a transaction rolled back)
+BEGIN;
+INSERT INTO ddb.table_restores (table_name, source_table_arn, requested_at, in_progress)
+  VALUES ('ct_undist', 'arn:aws:dynamodb:us-east-1:000000000000:table/ct_undist', now(), true);
+SELECT ddb.undistribute_table('ct_undist');
+ROLLBACK;
+BEGIN;
+SELECT ddb.update_table('{"TableName": "ct_undist", "AttributeDefinitions": [{"AttributeName": "total", "AttributeType": "N"}],
+  "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "by_total",
+    "KeySchema": [{"AttributeName": "total", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]}') IS NOT NULL AS updated;
+SELECT ddb.undistribute_table('ct_undist');
+ROLLBACK;
+BEGIN;
+SELECT ddb.update_table('{"TableName": "ct_undist", "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}}') IS NOT NULL AS updated;
+SELECT ddb.undistribute_table('ct_undist');
+ROLLBACK;
+-- Invalid input: a database without Citus
+\set test_database :DBNAME
+SET client_min_messages TO warning;
+CREATE DATABASE ddb_citus_without_citus;
+\c ddb_citus_without_citus
+CREATE EXTENSION ddb;
+SELECT ddb.undistribute_table('ct_undist');
+\c :test_database
+SET client_min_messages TO warning;
+DROP DATABASE ddb_citus_without_citus;
+RESET client_min_messages;
+SELECT ddb.delete_table('{"TableName": "ct_undist"}') IS NOT NULL AS deleted;
+SELECT ddb.delete_table('{"TableName": "ct_undist_local"}') IS NOT NULL AS deleted;
+DROP FUNCTION relation_shapes(text);
+DROP FUNCTION relation_rows(text);
+REVOKE USAGE ON SCHEMA ddb FROM regress_citus_undist;
+DROP ROLE regress_citus_undist;
