@@ -709,6 +709,7 @@ AS $$
 DECLARE
     orphan regclass;
     citus_group integer := 0;
+    dropped_tables text[];
 BEGIN
     -- a trigger of a ddb call may not drop an item table the call uses
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
@@ -721,13 +722,18 @@ BEGIN
     IF ddb.undistributing() THEN
         RETURN;
     END IF;
-    -- index tables of dropped item tables that were not dropped with them;
-    -- not on a Citus worker node (group other than 0), where a distributed
-    -- table's index tables are dropped by the coordinator's DROP, which
-    -- reaches the worker from there
     IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
         EXECUTE 'SELECT groupid FROM pg_catalog.pg_dist_local_group' INTO citus_group;
     END IF;
+    -- a Citus worker node's catalog rows are the coordinator's copies,
+    -- written and removed by ddb.distributed_catalog_sync in the same
+    -- distributed transaction: a drop there (which the coordinator's DROP
+    -- sends) leaves them alone, so that the connections of one distributed
+    -- transaction do not wait for each other on the same rows
+    IF citus_group OPERATOR(pg_catalog.<>) 0 THEN
+        RETURN;
+    END IF;
+    -- index tables of dropped item tables that were not dropped with them
     FOR orphan IN
         SELECT i.index_table
           FROM ddb.indexes i
@@ -736,12 +742,23 @@ BEGIN
             ON d.objid OPERATOR(pg_catalog.=) t.item_table::oid
          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
            AND d.objsubid OPERATOR(pg_catalog.=) 0
-           AND citus_group OPERATOR(pg_catalog.=) 0
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() x
                             WHERE x.objid OPERATOR(pg_catalog.=) i.index_table::oid)
     LOOP
         EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', orphan);
     END LOOP;
+    -- on the coordinator, a distributed item table dropped with plain SQL
+    -- takes its rows off every node
+    SELECT pg_catalog.array_agg(t.table_name) INTO dropped_tables
+      FROM ddb.tables t JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+        ON d.objid OPERATOR(pg_catalog.=) t.item_table::oid
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0;
+    IF dropped_tables IS NOT NULL
+       AND pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        DELETE FROM ddb.distributed_tables
+         WHERE table_name OPERATOR(pg_catalog.=) ANY (dropped_tables);
+    END IF;
     DELETE FROM ddb.indexes i
      USING pg_catalog.pg_event_trigger_dropped_objects() d
      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass

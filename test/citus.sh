@@ -6,8 +6,9 @@
 #     ddb.distribute_new_tables on, so every table they create is
 #     distributed (4 shards): the same expected output as on one node;
 #   - test/citus/sql/*.sql (against test/citus/expected/): distribution,
-#     routing, co-located index upkeep, catalog copies, transactions across
-#     shards, TTL, the errors of ddb.distribute_table, and
+#     routing (also shown with EXPLAIN), co-located index upkeep, catalog
+#     copies, transactions across shards, TTL, streams, a table owned by an
+#     ordinary role, the errors of ddb.distribute_table, and
 #     ddb.undistribute_table and its errors;
 #   - the isolation specs of CITUS_ISOLATION below, on distributed tables;
 #   - the index check and the streams' exactly-once check under concurrent

@@ -68,6 +68,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "backups/backups.h"
 #include "catalog.h"
@@ -744,7 +745,8 @@ WriteLocalCatalogRows(const char *table_name, const char *new_definition)
 	/* ddb.indexes rows go with their table's (ON DELETE CASCADE) */
 	DdbExecuteText("DELETE FROM ddb.tables WHERE table_name OPERATOR(pg_catalog.=) $1",
 				   1, values, SPI_OK_DELETE);
-	if (OidIsValid(item_relid))
+	/* (the item table is gone when the coordinator's DROP got here first) */
+	if (OidIsValid(item_relid) && SearchSysCacheExists1(RELOID, ObjectIdGetDatum(item_relid)))
 		CacheInvalidateRelcacheByRelid(item_relid);
 	if (new_definition != NULL)
 	{
