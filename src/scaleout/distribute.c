@@ -61,7 +61,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -204,6 +203,28 @@ DistributeRelation(Oid relid, const char *column, const char *colocate_with, int
 }
 
 /*
+ * Refuse to (un)distribute (verb) a table while an index of it is being
+ * created or deleted, or while it has a live stream.
+ */
+static void
+CheckNoIndexOrStreamChange(DdbTable *table, const char *verb)
+{
+	const char *values[1] = {table->name};
+
+	DdbExecuteText("SELECT 1 FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
+				   " AND (status OPERATOR(pg_catalog.<>) 'ACTIVE' OR backfilling)",
+				   1, values, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("table %s has an index being created or deleted", table->name),
+						errhint("%c%s it once its indexes are ACTIVE.", pg_toupper(verb[0]), verb + 1)));
+	if (DdbStreamLiveViewType(table->name) != NULL)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("table %s has a stream", table->name),
+						errhint("Disable its stream, %s it, then enable the stream again.", verb)));
+}
+
+/*
  * Refuse a table ddb cannot distribute yet, or now.
  */
 static void
@@ -217,21 +238,7 @@ CheckDistributable(DdbTable *table)
 	if (table->restoring)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						errmsg("table %s is being restored", table->name)));
-	DdbExecuteText("SELECT 1 FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
-				   " AND (status OPERATOR(pg_catalog.<>) 'ACTIVE' OR backfilling)",
-				   1, values, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("table %s has an index being created or deleted", table->name),
-						errhint("Distribute it once its indexes are ACTIVE.")));
-	DdbExecuteText("SELECT 1 FROM ddb.streams s JOIN ddb.tables t USING (table_id)"
-				   " WHERE t.table_name OPERATOR(pg_catalog.=) $1"
-				   " AND s.status IN ('ENABLING', 'ENABLED')",
-				   1, values, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("table %s has a stream", table->name),
-						errhint("Disable its stream, distribute it, then enable the stream again.")));
+	CheckNoIndexOrStreamChange(table, "distribute");
 	DdbExecuteText("SELECT 1 FROM ddb.continuous_backups WHERE table_name OPERATOR(pg_catalog.=) $1",
 				   1, values, SPI_OK_SELECT);
 	if (SPI_processed > 0)
@@ -323,12 +330,7 @@ DdbDistributeTable(const char *table_name, int shard_count)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	DdbLockTableName(table_name);
-	table = DdbTableLookupOptional(table_name);
-	if (table == NULL)
-		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-				 table_name);
-	if (!pg_class_ownercheck(table->relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+	table = DdbTableLookupOwned(table_name);
 	CheckDistributable(table);
 
 	/* the item table's triggers reach its shards (DdbCitusBeginDDL) */
@@ -369,28 +371,13 @@ ddb_distribute_table(PG_FUNCTION_ARGS)
 static void
 CheckUndistributable(DdbTable *table)
 {
-	const char *values[1] = {table->name};
-
 	if (!DdbRelationIsDistributed(table->relid))
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						errmsg("table %s is not distributed", table->name)));
 	if (DdbTableRestoreInProgress(table->name) || DdbTableImportInProgress(table->name))
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						errmsg("table %s is being restored", table->name)));
-	DdbExecuteText("SELECT 1 FROM ddb.indexes WHERE table_name OPERATOR(pg_catalog.=) $1"
-				   " AND (status OPERATOR(pg_catalog.<>) 'ACTIVE' OR backfilling)",
-				   1, values, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("table %s has an index being created or deleted", table->name),
-						errhint("Undistribute it once its indexes are ACTIVE.")));
-	DdbExecuteText("SELECT 1 FROM ddb.streams WHERE table_name OPERATOR(pg_catalog.=) $1"
-				   " AND status IN ('ENABLING', 'ENABLED')",
-				   1, values, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("table %s has a stream", table->name),
-						errhint("Disable its stream, undistribute it, then enable the stream again.")));
+	CheckNoIndexOrStreamChange(table, "undistribute");
 }
 
 /* One relation of a table being undistributed */
@@ -542,12 +529,7 @@ DdbUndistributeTable(const char *table_name)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	DdbLockTableName(table_name);
-	table = DdbTableLookupOptional(table_name);
-	if (table == NULL)
-		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-				 table_name);
-	if (!pg_class_ownercheck(table->relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+	table = DdbTableLookupOwned(table_name);
 	CheckUndistributable(table);
 
 	/*

@@ -29,6 +29,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -615,6 +616,25 @@ DdbTableLookup(const char *name)
 
 	if (table == NULL || table->restoring)
 		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
+	return table;
+}
+
+/*
+ * DdbTableLookupOwned is DdbTableLookupOptional for the SQL functions that
+ * act on a table as its owner: a missing table is
+ * ResourceNotFoundException, a caller who does not own the item table
+ * PostgreSQL's "must be owner" error.
+ */
+DdbTable *
+DdbTableLookupOwned(const char *name)
+{
+	DdbTable   *table = DdbTableLookupOptional(name);
+
+	if (table == NULL)
+		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+				 name);
+	if (!pg_class_ownercheck(table->relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
 	return table;
 }
 

@@ -112,6 +112,13 @@ extern DdbTable *DdbTableLookup(const char *name);
 extern DdbTable *DdbTableLookupOptional(const char *name);
 
 /*
+ * Same, for a function that acts on the table as its owner: raises
+ * ResourceNotFoundException for a table that does not exist, and
+ * PostgreSQL's error when the caller does not own the item table
+ */
+extern DdbTable *DdbTableLookupOwned(const char *name);
+
+/*
  * Whether a ddb call enclosing the current one (one whose trigger made
  * this call) uses the table
  */

@@ -940,12 +940,7 @@ ddb_mark_ttl_deletes(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	table = DdbTableLookupOptional(table_name);
-	if (table == NULL)
-		DdbRaise(DDB_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-				 table_name);
-	if (!pg_class_ownercheck(table->relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, table->relation_name);
+	table = DdbTableLookupOwned(table_name);
 	marked = MarkTtlDeletes(table);
 	SPI_finish();
 	PG_RETURN_BOOL(marked);
