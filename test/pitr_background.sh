@@ -26,9 +26,12 @@ seconds=${PITR_BACKGROUND_SECONDS:-8}
 work=$(mktemp -d)
 holder=""
 load=""
+restorer=""
+# (the sessions' waiting loops also end once $work is gone, so that none
+# is left holding its transaction open when the script stops early)
 cleanup() {
-    touch "$work/release"
-    for p in $holder $load; do kill "$p" 2>/dev/null || true; done
+    touch "$work/release" "$work/holding"
+    for p in $holder $load $restorer; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -92,7 +95,7 @@ BEGIN;
 SELECT ddb.restore_table_to_point_in_time(jsonb_build_object(
     'SourceTableName', 'accounts', 'TargetTableName', 'at_1',
     'RestoreDateTime', (SELECT extract(epoch FROM at) FROM instants WHERE n = 1)));
-\! until [ -f "$work/holding" ]; do sleep 0.05; done
+\! until [ -f "$work/holding" ] || [ ! -d "$work" ]; do sleep 0.05; done
 COMMIT;
 SQL
 ) &
@@ -103,7 +106,7 @@ wait_for "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE state = 'idle in tra
 (psql -d "$db" -o /dev/null <<SQL
 BEGIN;
 SELECT 1 FROM ddb.continuous_backups WHERE table_name = 'accounts' FOR NO KEY UPDATE;
-\! until [ -f "$work/release" ]; do sleep 0.05; done
+\! until [ -f "$work/release" ] || [ ! -d "$work" ]; do sleep 0.05; done
 COMMIT;
 SQL
 ) &
@@ -113,6 +116,7 @@ wait_for "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE '%FOR NO 
             AND wait_event_type IN ('Lock') AND pid <> pg_backend_pid())"
 touch "$work/holding"
 wait "$restorer" || fail "the first restore failed"
+restorer=""
 wait_for "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE 'ddb pitr restore: table at\_1, from %'
             AND wait_event_type = 'Lock')"
 
