@@ -103,8 +103,10 @@ ReadEnvelope(DdbNode *node, const char *text, DdbNodeReply *reply)
 												  CStringGetDatum(DdbEscapeJsonText(pstrdup(text)))));
 	if (DdbJsonGet(&envelope->root, "Response", &response))
 	{
-		reply->response = response.type == jbvBinary ?
-			JsonbValueToJsonb(&response) : NULL;
+		/* the Streams operations always answer with an object */
+		if (response.type != jbvBinary)
+			ereport(ERROR, (errmsg("node %s:%d gave an unexpected answer", node->name, node->port)));
+		reply->response = JsonbValueToJsonb(&response);
 		return;
 	}
 	reply->sqlstate = DdbJsonGetString(&envelope->root, "SqlState");
@@ -182,6 +184,10 @@ DdbCallNodes(List *nodes, const char *operation, Jsonb *request)
 			break;
 		}
 	}
+	for (int i = 0; i < n; i++)
+		if (replies[i].node == NULL)
+			elog(ERROR, "master_run_on_worker gave no answer for node %s:%d",
+				 ((DdbNode *) list_nth(nodes, i))->name, ((DdbNode *) list_nth(nodes, i))->port);
 	return replies;
 }
 

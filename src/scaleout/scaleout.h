@@ -75,7 +75,7 @@ typedef struct DdbNode
 typedef struct DdbNodeReply
 {
 	DdbNode    *node;
-	Jsonb	   *response;		/* NULL for an error (or no body) */
+	Jsonb	   *response;		/* NULL for an error */
 	char	   *sqlstate;		/* the error's, else NULL */
 	char	   *message;
 } DdbNodeReply;
