@@ -302,10 +302,10 @@ REVOKE ALL ON FUNCTION ddb.pull_stream_records() FROM PUBLIC;
 COMMENT ON FUNCTION ddb.pull_stream_records() IS
     'read the replication slot into the stream records now (what the background worker does); returns the records stored';
 
-CREATE FUNCTION ddb.stream_node_call(operation text, request text) RETURNS text
-    AS 'MODULE_PATHNAME', 'ddb_stream_node_call' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION ddb.stream_node_call(text, text) IS
-    'a Streams operation answered from this node''s own stream shards (the coordinator of a distributed table forwards to it); returns {"Response": ...} or {"ErrorType": ..., "Message": ...}';
+CREATE FUNCTION ddb.node_call(operation text, request text) RETURNS text
+    AS 'MODULE_PATHNAME', 'ddb_node_call' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION ddb.node_call(text, text) IS
+    'the node''s side of a call from the coordinator of a distributed table: a Streams operation answered from this node''s own stream shards, or ScanShard, a page of a shard this node holds; returns {"Response": ...} or {"SqlState": ..., "Message": ...}';
 
 CREATE FUNCTION ddb.list_streams(request jsonb) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams' LANGUAGE C VOLATILE;
 CREATE FUNCTION ddb.list_streams(request text) RETURNS jsonb AS 'MODULE_PATHNAME', 'ddb_list_streams_text' LANGUAGE C VOLATILE;

@@ -327,6 +327,21 @@ OperationArgument(FunctionCallInfo fcinfo)
 }
 
 /*
+ * Run an operation on request JSON text (NULL: no body) and return the
+ * response as JSON text (NULL: no body).
+ */
+static char *
+RunText(const DdbOperation *op, char *request)
+{
+	Jsonb	   *response;
+
+	response = RunOperation(op, request == NULL ? NULL : ParseRequestText(request));
+	if (response == NULL)
+		return NULL;
+	return DdbUnescapeJsonText(JsonbToCString(NULL, &response->root, VARSIZE(response)));
+}
+
+/*
  * DdbCallText runs an operation on request JSON text (NULL: no body) and
  * returns the response as JSON text (NULL: no body). Strings may hold
  * U+0000 both ways. This is the entry for every caller that speaks
@@ -335,13 +350,20 @@ OperationArgument(FunctionCallInfo fcinfo)
 char *
 DdbCallText(const char *operation, char *request)
 {
-	Jsonb	   *response;
+	return RunText(RequireOperation(operation), request);
+}
 
-	response = RunOperation(RequireOperation(operation),
-							request == NULL ? NULL : ParseRequestText(request));
-	if (response == NULL)
-		return NULL;
-	return DdbUnescapeJsonText(JsonbToCString(NULL, &response->root, VARSIZE(response)));
+/*
+ * DdbCallHandlerText runs a handler that is not one of DynamoDB's
+ * operations (a node's part of an operation, scaleout/) as DdbCallText
+ * runs an operation.
+ */
+char *
+DdbCallHandlerText(const char *name, DdbOperationHandler handler, char *request)
+{
+	DdbOperation op = {name, handler, false};
+
+	return RunText(&op, request);
 }
 
 PG_FUNCTION_INFO_V1(ddb_call);

@@ -27,6 +27,9 @@ extern uint64 DdbCallSerial(void);
  */
 extern char *DdbCallText(const char *operation, char *request);
 
+/* api.c: the same for a handler that is not a DynamoDB operation, by its name */
+extern char *DdbCallHandlerText(const char *name, DdbOperationHandler handler, char *request);
+
 /*
  * api.c: the memory context of the call's caller. A handler that builds a
  * large response there saves api.c copying it out of the call's context.

@@ -76,6 +76,7 @@
 #include "request.h"
 #include "storage.h"
 #include "indexes/index.h"
+#include "scaleout/scaleout.h"
 
 /* A page ends once the items read reach this many bytes */
 #define DDB_MAX_PAGE_BYTES		(1024 * 1024)
@@ -122,6 +123,8 @@ typedef struct PageRequest
 	bool		consistent;
 	DdbCapacityMode capacity;
 	int64		partitions;		/* partitions a page read to the end covers */
+	bool		track_last_read;	/* keep last_read */
+	Jsonb	   *last_read;		/* the key of the last item read, or NULL */
 } PageRequest;
 
 
@@ -700,6 +703,12 @@ ReadPage(PageRequest *req, DdbStorageCursor *cursor)
 			}
 		}
 		MemoryContextSwitchTo(call_context);
+		if (req->track_last_read)
+		{
+			if (req->last_read != NULL)
+				pfree(req->last_read);
+			req->last_read = ItemKey(req, &evaluated->root);
+		}
 		if (scanned >= req->limit || bytes >= DDB_MAX_PAGE_BYTES)
 		{
 			last_key = ItemKey(req, &evaluated->root);
@@ -929,31 +938,71 @@ DdbQuery(JsonbContainer *request)
 	return ReadPage(&req, DdbStorageOpenQuery(table, &range));
 }
 
+/* The members of a Scan request */
+static const char *const ScanMembers[] = {
+	"TableName", "IndexName", "AttributesToGet", "Limit", "Select", "ScanFilter",
+	"ConditionalOperator", "ExclusiveStartKey", "ReturnConsumedCapacity",
+	"TotalSegments", "Segment", "ProjectionExpression", "FilterExpression",
+	"ExpressionAttributeNames", "ExpressionAttributeValues", "ConsistentRead", NULL
+};
+
+/*
+ * Check a Scan's start key against the table's key schema, and take its
+ * key values.
+ */
+static void
+ScanStartKey(DdbTable *table, Jsonb *start_key, DdbKey *start)
+{
+	bool		matches = JsonContainerSize(&start_key->root) == table->nkeys;
+
+	for (int i = 0; matches && i < table->nkeys; i++)
+	{
+		JsonbValue	v;
+		const char *type;
+
+		if (!DdbJsonGet(&start_key->root, table->keys[i].name, &v))
+			matches = false;
+		else
+		{
+			type = DdbAttributeTypeName(DdbAttributeValueType(&v, NULL));
+			matches = type[0] == table->keys[i].type && type[1] == '\0';
+		}
+	}
+	if (!matches)
+		DdbValidationError("The provided starting key is invalid: The provided key element does not match the schema");
+	StartKeyDatums(table, start_key, start);
+}
+
+/*
+ * Read a Scan request's parameters and expressions, and look up its table.
+ */
+static DdbTable *
+ReadScanRequest(JsonbContainer *request, ReadParameters *params,
+				DdbRequestExpressions *expressions)
+{
+	DdbJsonCheckMembers(request, ScanMembers);
+	ReadParametersOf(request, false, params);
+	DdbReadRequestExpressions(request, DDB_REQUEST_FILTER | DDB_REQUEST_PROJECTION,
+							  expressions);
+	return DdbTableLookup(params->table_name);
+}
+
 /*
  * DdbScan implements Scan: every item of the table, or of one segment of
- * it, in primary key order.
+ * it, in primary key order. A segment of a table distributed by Citus is
+ * read shard by shard (scaleout/shard_scan.c).
  */
 Jsonb *
 DdbScan(JsonbContainer *request)
 {
-	static const char *const allowed[] = {
-		"TableName", "IndexName", "AttributesToGet", "Limit", "Select", "ScanFilter",
-		"ConditionalOperator", "ExclusiveStartKey", "ReturnConsumedCapacity",
-		"TotalSegments", "Segment", "ProjectionExpression", "FilterExpression",
-		"ExpressionAttributeNames", "ExpressionAttributeValues", "ConsistentRead", NULL
-	};
 	ReadParameters params;
 	DdbRequestExpressions expressions;
 	DdbTable   *table;
 	DdbKey		start;
 	PageRequest req;
+	bool		by_shards;
 
-	DdbJsonCheckMembers(request, allowed);
-	ReadParametersOf(request, false, &params);
-	DdbReadRequestExpressions(request, DDB_REQUEST_FILTER | DDB_REQUEST_PROJECTION,
-							  &expressions);
-
-	table = DdbTableLookup(params.table_name);
+	table = ReadScanRequest(request, &params, &expressions);
 	if (params.index_name != NULL)
 	{
 		DdbIndexRead read;
@@ -966,38 +1015,72 @@ DdbScan(JsonbContainer *request)
 		DdbIndexReadOpenScan(&read, params.segment, params.total_segments);
 		return ReadPage(&req, NULL);
 	}
+	by_shards = params.total_segments > 1 && DdbRelationIsDistributed(table->relid);
 	if (params.start_key != NULL)
 	{
-		bool		matches = JsonContainerSize(&params.start_key->root) == table->nkeys;
+		int64		segment = 0;
 
-		for (int i = 0; matches && i < table->nkeys; i++)
-		{
-			JsonbValue	v;
-			const char *type;
-
-			if (!DdbJsonGet(&params.start_key->root, table->keys[i].name, &v))
-				matches = false;
-			else
-			{
-				type = DdbAttributeTypeName(DdbAttributeValueType(&v, NULL));
-				matches = type[0] == table->keys[i].type && type[1] == '\0';
-			}
-		}
-		if (!matches)
-			DdbValidationError("The provided starting key is invalid: The provided key element does not match the schema");
-		StartKeyDatums(table, params.start_key, &start);
-		if (params.total_segments > 1 &&
-			DdbStorageSegmentOf(table, start.values[0], params.total_segments) != params.segment)
+		ScanStartKey(table, params.start_key, &start);
+		if (by_shards)
+			segment = DdbShardHashSegment(DdbStorageShardHashOf(table, start.values[0]),
+										  params.total_segments);
+		else if (params.total_segments > 1)
+			segment = DdbStorageSegmentOf(table, start.values[0], params.total_segments);
+		if (segment != params.segment)
 			DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
 							   params.total_segments, params.segment);
 	}
 	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);
+	if (by_shards)
+		return DdbScanShards(table, request, params.segment, params.total_segments,
+							 params.start_key != NULL ? &start : NULL,
+							 params.capacity != DDB_CAPACITY_NONE ?
+							 DdbScanPartitions(table, params.total_segments) : 1);
 
 	InitPageRequest(&req, table, &params, &expressions, NULL);
 	if (params.capacity != DDB_CAPACITY_NONE)
 		req.partitions = DdbScanPartitions(table, params.total_segments);
 	return ReadPage(&req, DdbStorageOpenScan(table, params.start_key != NULL ? &start : NULL,
 											 params.segment, params.total_segments));
+}
+
+/*
+ * DdbScanPiece reads one page of a Scan request without Segment and
+ * TotalSegments from one piece of a distributed table (shard_scan.c): the
+ * rows of one shard, on the node that holds it, whose partition keys hash
+ * into a range. *last_read is the key of
+ * the last item the page read, or NULL when it read none.
+ */
+Jsonb *
+DdbScanPiece(JsonbContainer *request, const DdbScanPieceRange *piece, Jsonb **last_read)
+{
+	ReadParameters params;
+	DdbRequestExpressions expressions;
+	DdbTable   *table;
+	DdbKey		start;
+	PageRequest req;
+	Oid			relid;
+	bool		whole_shard = false;
+	Jsonb	   *page;
+
+	table = ReadScanRequest(request, &params, &expressions);
+	if (params.index_name != NULL || params.total_segments != 1)
+		DdbValidationError("A piece of a Scan reads a table, not a segment or an index");
+	if (params.start_key != NULL)
+		ScanStartKey(table, params.start_key, &start);
+	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);
+	relid = DdbShardRelation(table->relid, piece->shard_id, piece->hash_min, piece->hash_max,
+							 &whole_shard);
+
+	InitPageRequest(&req, table, &params, &expressions, NULL);
+	req.partitions = Max(piece->partitions, 1);
+	req.track_last_read = true;
+	page = ReadPage(&req, DdbStorageOpenScanHashRange(table, relid,
+													  params.start_key != NULL ? &start : NULL,
+													  piece->hash_min, piece->hash_max,
+													  whole_shard));
+	*last_read = req.last_read;
+	return page;
 }
 
 

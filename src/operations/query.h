@@ -41,4 +41,24 @@ typedef struct DdbReadRequest
  */
 extern Jsonb *DdbReadItems(DdbReadRequest *request);
 
+/*
+ * A piece of a parallel Scan segment of a distributed table
+ * (scaleout/shard_scan.c): the items of one shard, read on the node that
+ * holds it, whose partition keys' Citus hashes are in [hash_min, hash_max]
+ */
+typedef struct DdbScanPieceRange
+{
+	int64		shard_id;
+	int32		hash_min;
+	int32		hash_max;
+	int64		partitions;		/* for ConsumedCapacity: partitions a page read to the end covers */
+} DdbScanPieceRange;
+
+/*
+ * One page of a Scan request (without Segment and TotalSegments) read
+ * from a piece; *last_read is the key of the last item read, or NULL
+ */
+extern Jsonb *DdbScanPiece(JsonbContainer *request, const DdbScanPieceRange *piece,
+						   Jsonb **last_read);
+
 #endif							/* DDB_QUERY_H */

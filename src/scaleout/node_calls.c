@@ -4,9 +4,10 @@
  *	  Calls from the coordinator of a Citus cluster to ddb on its nodes:
  *	  which nodes hold a distributed table's shards, and running a ddb
  *	  operation on each of them (the Streams API reads each node's own
- *	  stream shard this way: stream_api.c).
+ *	  stream shard this way: stream_api.c; a parallel Scan segment reads
+ *	  its shards: shard_scan.c), and the nodes' side, ddb.node_call.
  *
- * A call runs "SELECT ddb.stream_node_call(operation, request)" on the
+ * A call runs "SELECT ddb.node_call(operation, request)" on the
  * nodes at once, through Citus's master_run_on_worker() (a connection of
  * its own per node, as the calling role, outside this transaction: the
  * calls only read what the nodes committed). The operation and the request
@@ -27,9 +28,11 @@
 #include "utils/jsonb.h"
 
 #include "catalog.h"
+#include "errors.h"
 #include "json_util.h"
 #include "scaleout/scaleout.h"
 #include "string_escape.h"
+#include "streams/streams.h"
 
 /*
  * DdbShardNodes returns the nodes (DdbNode) that hold shards of a
@@ -91,10 +94,10 @@ DdbNodeById(int32 node_id)
 }
 
 /*
- * Read a node's envelope into its reply.
+ * Read a node's envelope into its reply (node names the node in messages).
  */
 static void
-ReadEnvelope(DdbNode *node, const char *text, DdbNodeReply *reply)
+ReadEnvelope(const char *node, const char *text, DdbNodeReply *reply)
 {
 	Jsonb	   *envelope;
 	JsonbValue	response;
@@ -103,16 +106,61 @@ ReadEnvelope(DdbNode *node, const char *text, DdbNodeReply *reply)
 												  CStringGetDatum(DdbEscapeJsonText(pstrdup(text)))));
 	if (DdbJsonGet(&envelope->root, "Response", &response))
 	{
-		/* the Streams operations always answer with an object */
+		/* the operations a node answers always answer with an object */
 		if (response.type != jbvBinary)
-			ereport(ERROR, (errmsg("node %s:%d gave an unexpected answer", node->name, node->port)));
+			ereport(ERROR, (errmsg("%s gave an unexpected answer", node)));
 		reply->response = JsonbValueToJsonb(&response);
 		return;
 	}
 	reply->sqlstate = DdbJsonGetString(&envelope->root, "SqlState");
 	reply->message = DdbJsonGetString(&envelope->root, "Message");
 	if (reply->sqlstate == NULL || strlen(reply->sqlstate) != 5 || reply->message == NULL)
-		ereport(ERROR, (errmsg("node %s:%d gave an unexpected answer", node->name, node->port)));
+		ereport(ERROR, (errmsg("%s gave an unexpected answer", node)));
+}
+
+/*
+ * The request text of a node call: JSON as a client sends it.
+ */
+static char *
+RequestText(Jsonb *request)
+{
+	return DdbUnescapeJsonText(JsonbToCString(NULL, &request->root, VARSIZE(request)));
+}
+
+/*
+ * DdbCallShard runs a ddb operation on the node holding the shard of a
+ * distributed item table where a partition key value lives, as a query
+ * Citus routes to that shard, in this transaction:
+ *
+ *	  SELECT ddb.node_call($2, $3), count(*) FROM ddb_data.t WHERE pk = $1
+ *
+ * (count(*) makes it one row, whether or not the key has items). The node
+ * answers through the connection this transaction uses for the shard, so
+ * it sees the transaction's writes and snapshot.
+ */
+DdbNodeReply *
+DdbCallShard(DdbTable *table, Datum partition, const char *operation, Jsonb *request)
+{
+	DdbNodeReply *reply = palloc0(sizeof(DdbNodeReply));
+	StringInfoData sql;
+	Oid			argtypes[3] = {table->keys[0].column_type, TEXTOID, TEXTOID};
+	Datum		args[3];
+	char	   *result;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT ddb.node_call($2, $3), pg_catalog.count(*) FROM %s"
+					 " WHERE %s OPERATOR(pg_catalog.=) $1",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
+					 quote_identifier(table->keys[0].column));
+	args[0] = partition;
+	args[1] = CStringGetTextDatum(operation);
+	args[2] = CStringGetTextDatum(RequestText(request));
+	DdbExecute(sql.data, 3, argtypes, args, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1 ||
+		(result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)) == NULL)
+		elog(ERROR, "the shard of table \"%s\" gave no answer", table->name);
+	ReadEnvelope("the shard's node", result, reply);
+	return reply;
 }
 
 /*
@@ -128,8 +176,7 @@ DdbCallNodes(List *nodes, const char *operation, Jsonb *request)
 	Datum	   *names = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *ports = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *commands = palloc(sizeof(Datum) * Max(n, 1));
-	char	   *request_text = DdbUnescapeJsonText(JsonbToCString(NULL, &request->root,
-																  VARSIZE(request)));
+	char	   *request_text = RequestText(request);
 	char	   *command;
 	Oid			argtypes[3] = {TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
 	Datum		args[3];
@@ -137,7 +184,7 @@ DdbCallNodes(List *nodes, const char *operation, Jsonb *request)
 
 	if (n == 0)
 		return replies;
-	command = psprintf("SELECT ddb.stream_node_call(%s, %s)", quote_literal_cstr(operation),
+	command = psprintf("SELECT ddb.node_call(%s, %s)", quote_literal_cstr(operation),
 					   quote_literal_cstr(request_text));
 	foreach(lc, nodes)
 	{
@@ -178,9 +225,9 @@ DdbCallNodes(List *nodes, const char *operation, Jsonb *request)
 			reply->node = node;
 			if (!success || result == NULL)
 				ereport(ERROR,
-						(errmsg("could not read the stream shard of node %s:%d", name, port),
+						(errmsg("could not call ddb on node %s:%d", name, port),
 						 errdetail_internal("%s", result != NULL ? result : "no result")));
-			ReadEnvelope(node, result, reply);
+			ReadEnvelope(psprintf("node %s:%d", node->name, node->port), result, reply);
 			break;
 		}
 	}
@@ -224,4 +271,48 @@ DdbNodeEnvelope(const char *response, ErrorData *error)
 	escape_json(&text, error->message != NULL ? error->message : "");
 	appendStringInfoChar(&text, '}');
 	return text.data;
+}
+
+PG_FUNCTION_INFO_V1(ddb_node_call);
+
+typedef struct NodeCall
+{
+	const char *operation;
+	char	   *request;
+	char	   *response;
+} NodeCall;
+
+static void
+RunNodeCall(void *arg)
+{
+	NodeCall   *call = arg;
+
+	if (strcmp(call->operation, "ScanShard") == 0)
+		call->response = DdbNodeScanShard(call->request);
+	else
+		call->response = DdbStreamNodeCall(call->operation, call->request);
+}
+
+/*
+ * ddb.node_call(operation text, request text) RETURNS text: the node's
+ * side of a call from the coordinator, its response or error in an
+ * envelope. It answers the Streams operations from this node's own stream
+ * shards, and ScanShard, a page of a Scan segment's piece of a shard this
+ * node holds (shard_scan.c).
+ */
+Datum
+ddb_node_call(PG_FUNCTION_ARGS)
+{
+	NodeCall	call = {0};
+	ErrorData  *error;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		DdbRaise(DDB_VALIDATION, "An operation and a request are required");
+	call.operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	call.request = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(call.operation, "ScanShard") != 0 && !DdbStreamNodeOperation(call.operation))
+		DdbRaise(DDB_UNKNOWN_OPERATION,
+				 "A node answers only DescribeStream, GetShardIterator, GetRecords and ScanShard");
+	error = DdbRunInSubtransaction(RunNodeCall, &call);
+	PG_RETURN_TEXT_P(cstring_to_text(DdbNodeEnvelope(call.response, error)));
 }

@@ -63,6 +63,31 @@ extern Oid	DdbShardItemRelid(Oid relid);
  */
 extern bool DdbEmptyingLocalData(void);
 
+/*
+ * shard_scan.c: parallel Scan segments of distributed tables, mapped onto
+ * shards. The segment (of total_segments) that a Citus hash falls in.
+ */
+extern int64 DdbShardHashSegment(int32 hash, int64 total_segments);
+
+/*
+ * One page of a segment of a Scan request on a distributed table, after
+ * start (NULL: from its beginning), which the caller checked is in the
+ * segment
+ */
+struct DdbKey;
+extern Jsonb *DdbScanShards(struct DdbTable *table, JsonbContainer *request, int64 segment,
+							int64 total_segments, const struct DdbKey *start, int64 partitions);
+
+/*
+ * The relation of a shard of a distributed item table on this node, and
+ * whether [hash_min, hash_max] covers all of the shard's hashes
+ */
+extern Oid	DdbShardRelation(Oid item_table, int64 shard_id, int32 hash_min, int32 hash_max,
+							 bool *whole_shard);
+
+/* The node's side of a piece of a Scan (ddb.node_call's ScanShard) */
+extern char *DdbNodeScanShard(const char *request_text);
+
 /* node_calls.c: a node of the cluster (pg_dist_node) */
 typedef struct DdbNode
 {
@@ -88,10 +113,18 @@ extern List *DdbShardNodes(Oid item_table);
 extern DdbNode *DdbNodeById(int32 node_id);
 
 /*
- * Run a Streams operation on nodes at once (ddb.stream_node_call there);
+ * Run a Streams operation on nodes at once (ddb.node_call there);
  * the replies come in the order of the nodes. Inside SPI.
  */
 extern DdbNodeReply *DdbCallNodes(List *nodes, const char *operation, Jsonb *request);
+
+/*
+ * Run an operation on the node holding the shard of a distributed item
+ * table where a partition key value lives, in this transaction (a query
+ * Citus routes to the shard). Inside SPI.
+ */
+extern DdbNodeReply *DdbCallShard(struct DdbTable *table, Datum partition,
+								  const char *operation, Jsonb *request);
 
 /* Raise a node's error as the node raised it */
 extern void DdbRaiseNodeError(DdbNodeReply *reply) pg_attribute_noreturn();

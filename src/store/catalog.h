@@ -35,13 +35,14 @@ typedef enum DdbPlanKind
  * Cursor statements of Query and Scan, prepared per table and per query
  * shape by the access layer (storage.c): 18 Query shapes (lower bound
  * none / inclusive / exclusive x upper bound the same x direction), 4 Scan
- * shapes (start key or not x segmented or not) and the segment of a
- * partition key.
+ * shapes (start key or not x segmented or not), the segment of a
+ * partition key, and its Citus hash (distributed tables).
  */
 #define DDB_READ_PLAN_QUERY_FIRST	0
 #define DDB_READ_PLAN_SCAN_FIRST	18
 #define DDB_READ_PLAN_SEGMENT_OF	22
-#define DDB_READ_PLAN_COUNT			23
+#define DDB_READ_PLAN_SHARD_HASH	23
+#define DDB_READ_PLAN_COUNT			24
 
 /* One key attribute of a table */
 typedef struct DdbKeyAttribute

@@ -669,49 +669,72 @@ GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
 	return table->read_plans[slot];
 }
 
+/* What a Scan statement reads besides its start key */
+typedef enum ScanRestriction
+{
+	SCAN_ALL,					/* every row */
+	SCAN_SEGMENT,				/* <segment of pk> = $4, $3 being TotalSegments */
+	SCAN_HASH_RANGE				/* worker_hash(pk) BETWEEN $3 AND $4 (Citus's hash) */
+} ScanRestriction;
+
 /*
- * The Scan statement of one shape:
+ * Build the Scan statement over a relation holding a table's items:
  *
- *	  SELECT item FROM ddb_data.t
+ *	  SELECT item FROM relation
  *	   WHERE [ROW(pk, sk) > ROW($1, $2)]		-- pk > $1 without a sort key
- *		 [AND <segment of pk> = $4]			-- $3 is TotalSegments
+ *		 [AND <restriction>]
  *	   ORDER BY pk, sk
+ *
+ * and prepare it ($3 and $4 are int8, or int4 for a hash range).
  */
 static SPIPlanPtr
-GetScanPlan(DdbTable *table, bool has_start, bool segmented)
+PrepareScan(DdbTable *table, const char *relation, bool has_start, ScanRestriction restriction)
 {
-	int			slot = DDB_READ_PLAN_SCAN_FIRST + (has_start ? 1 : 0) + (segmented ? 2 : 0);
 	StringInfoData sql;
 	Oid			argtypes[4];
-	const char *pk;
+	const char *pk = quote_identifier(table->keys[0].column);
+	SPIPlanPtr	plan;
 
-	if (table->read_plans[slot] != NULL)
-		return table->read_plans[slot];
-
-	pk = quote_identifier(table->keys[0].column);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT item FROM %s",
-					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	appendStringInfo(&sql, "SELECT item FROM %s", relation);
 	if (has_start && table->nkeys == 2)
 		appendStringInfo(&sql, " WHERE ROW(%s, %s) OPERATOR(pg_catalog.>) ROW($1, $2)", pk,
 						 quote_identifier(table->keys[1].column));
 	else if (has_start)
 		appendStringInfo(&sql, " WHERE %s OPERATOR(pg_catalog.>) $1", pk);
-	if (segmented)
-	{
+	if (restriction != SCAN_ALL)
 		appendStringInfoString(&sql, has_start ? " AND " : " WHERE ");
+	if (restriction == SCAN_SEGMENT)
+	{
 		DdbStorageAppendSegment(&sql, table->keys[0].type, pk, 3);
 		appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $4");
 	}
+	else if (restriction == SCAN_HASH_RANGE)
+		appendStringInfo(&sql, "pg_catalog.worker_hash(%s) BETWEEN $3 AND $4", pk);
 	appendStringInfo(&sql, " ORDER BY %s", pk);
 	if (table->nkeys == 2)
 		appendStringInfo(&sql, ", %s", quote_identifier(table->keys[1].column));
 	argtypes[0] = table->keys[0].column_type;
 	argtypes[1] = table->keys[table->nkeys - 1].column_type;
-	argtypes[2] = INT8OID;
-	argtypes[3] = INT8OID;
-	table->read_plans[slot] = DdbStoragePrepareCursor(sql.data, 4, argtypes);
+	argtypes[2] = argtypes[3] = restriction == SCAN_HASH_RANGE ? INT4OID : INT8OID;
+	plan = DdbStoragePrepareCursor(sql.data, 4, argtypes);
 	pfree(sql.data);
+	return plan;
+}
+
+/*
+ * The Scan statement of one shape over the item table, prepared once per
+ * table (start key or not x segmented or not).
+ */
+static SPIPlanPtr
+GetScanPlan(DdbTable *table, bool has_start, bool segmented)
+{
+	int			slot = DDB_READ_PLAN_SCAN_FIRST + (has_start ? 1 : 0) + (segmented ? 2 : 0);
+
+	if (table->read_plans[slot] == NULL)
+		table->read_plans[slot] =
+			PrepareScan(table, quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
+						has_start, segmented ? SCAN_SEGMENT : SCAN_ALL);
 	return table->read_plans[slot];
 }
 
@@ -859,6 +882,43 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 }
 
 /*
+ * DdbStorageOpenScanHashRange opens a cursor over the items of relid (a
+ * shard of a distributed item table, or the distributed table itself) in
+ * primary key order, after start, whose partition key's Citus hash is in
+ * [hash_min, hash_max] (every row when all_hashes). Its statement is
+ * prepared for this cursor alone: a node reads a different shard each time.
+ */
+DdbStorageCursor *
+DdbStorageOpenScanHashRange(DdbTable *table, Oid relid, const DdbKey *start,
+							int32 hash_min, int32 hash_max, bool all_hashes)
+{
+	char	   *schema = get_namespace_name(get_rel_namespace(relid));
+	char	   *name = get_rel_name(relid);
+	Datum		args[4];
+	char		nulls[4] = {'n', 'n', ' ', ' '};
+	SPIPlanPtr	plan;
+	DdbStorageCursor *cursor;
+
+	if (schema == NULL || name == NULL)
+		elog(ERROR, "relation %u of table \"%s\" is gone", relid, table->name);
+	plan = PrepareScan(table, quote_qualified_identifier(schema, name), start != NULL,
+					   all_hashes ? SCAN_ALL : SCAN_HASH_RANGE);
+	args[0] = args[1] = (Datum) 0;
+	if (start != NULL)
+	{
+		args[0] = start->values[0];
+		args[1] = start->values[table->nkeys - 1];
+		nulls[0] = nulls[1] = ' ';
+	}
+	args[2] = Int32GetDatum(hash_min);
+	args[3] = Int32GetDatum(hash_max);
+	/* the portal keeps a copy of the plan */
+	cursor = DdbStorageOpenCursor(table, plan, args, nulls, InvalidOid);
+	SPI_freeplan(plan);
+	return cursor;
+}
+
+/*
  * DdbStorageCursorNext returns the next item of a cursor, fetching the
  * next chunk of rows when the last one is used up. The item is valid until
  * the next call: a detoasted copy in the current memory context, or a
@@ -931,6 +991,31 @@ DdbStorageCursorClose(DdbStorageCursor *cursor)
 		SPI_freetuptable(cursor->chunk);
 	SPI_cursor_close(cursor->portal);
 	pfree(cursor);
+}
+
+/*
+ * DdbStorageShardHashOf returns the Citus hash of a partition key value
+ * (worker_hash, the hash Citus places rows by) on a distributed table.
+ */
+int32
+DdbStorageShardHashOf(DdbTable *table, Datum partition)
+{
+	SPIPlanPtr	plan = table->read_plans[DDB_READ_PLAN_SHARD_HASH];
+	Datum		args[1] = {partition};
+	bool		isnull;
+	int			rc;
+
+	if (plan == NULL)
+	{
+		Oid			argtypes[1] = {table->keys[0].column_type};
+
+		plan = DdbStoragePrepare("SELECT pg_catalog.worker_hash($1)", 1, argtypes);
+		table->read_plans[DDB_READ_PLAN_SHARD_HASH] = plan;
+	}
+	rc = SPI_execute_plan(plan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "hash lookup failed: %s", SPI_result_code_string(rc));
+	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*

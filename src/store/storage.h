@@ -105,6 +105,16 @@ extern DdbStorageCursor *DdbStorageOpenScan(DdbTable *table, const DdbKey *start
 											int64 segment, int64 total_segments);
 
 /*
+ * Open a cursor over the items of one relation of a distributed table (a
+ * shard, or the distributed table) in primary key order: the rows after
+ * start whose partition key's Citus hash is in [hash_min, hash_max], or
+ * every row after start when all_hashes (scaleout/shard_scan.c)
+ */
+extern DdbStorageCursor *DdbStorageOpenScanHashRange(DdbTable *table, Oid relid,
+													 const DdbKey *start, int32 hash_min,
+													 int32 hash_max, bool all_hashes);
+
+/*
  * The next item of a cursor, detoasted into the current memory context, or
  * NULL after the last one. wanted is how many more rows the caller expects
  * to read at most; it sizes the next fetch.
@@ -135,5 +145,8 @@ extern void DdbStorageAppendSegment(StringInfo sql, char key_type, const char *o
 
 /* The parallel Scan segment (0 .. total_segments - 1) of a partition key value */
 extern int64 DdbStorageSegmentOf(DdbTable *table, Datum partition, int64 total_segments);
+
+/* The Citus hash (worker_hash) of a partition key value of a distributed table */
+extern int32 DdbStorageShardHashOf(DdbTable *table, Datum partition);
 
 #endif							/* DDB_STORAGE_H */

@@ -67,7 +67,7 @@ typedef struct StreamRow
 
 /*
  * Set while a node answers for its own shard of a distributed table's
- * stream (ddb.stream_node_call), rather than forwarding to the nodes
+ * stream (ddb.node_call), rather than forwarding to the nodes
  */
 static bool AnswerLocally = false;
 
@@ -858,56 +858,38 @@ DdbGetRecords(JsonbContainer *request)
 	return DdbBuildJsonb(DdbPushEndObject(&st));
 }
 
-PG_FUNCTION_INFO_V1(ddb_stream_node_call);
-
-typedef struct NodeCall
+/*
+ * DdbStreamNodeOperation: whether a node answers a Streams operation from
+ * its own shards (DescribeStream, GetShardIterator and GetRecords).
+ */
+bool
+DdbStreamNodeOperation(const char *operation)
 {
-	const char *operation;
-	char	   *request;
-	char	   *response;
-} NodeCall;
-
-static void
-RunNodeCall(void *arg)
-{
-	NodeCall   *call = arg;
-
-	call->response = DdbCallText(call->operation, call->request);
+	return strcmp(operation, "DescribeStream") == 0 ||
+		strcmp(operation, "GetShardIterator") == 0 ||
+		strcmp(operation, "GetRecords") == 0;
 }
 
 /*
- * ddb.stream_node_call(operation text, request text) RETURNS text: a
- * Streams operation answered from this node's own shards (the coordinator
- * of a distributed table calls it on each node: node_calls.c), with its
- * response or error in an envelope.
+ * DdbStreamNodeCall answers such an operation from this node's own shards
+ * (the coordinator of a distributed table calls ddb.node_call on each
+ * node: node_calls.c).
  */
-Datum
-ddb_stream_node_call(PG_FUNCTION_ARGS)
+char *
+DdbStreamNodeCall(const char *operation, char *request)
 {
-	static const char *const operations[] = {"DescribeStream", "GetShardIterator", "GetRecords",
-	NULL};
-	NodeCall	call = {0};
-	ErrorData  *volatile error = NULL;
-	bool		known = false;
+	char	   *response = NULL;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		DdbRaise(DDB_VALIDATION, "An operation and a request are required");
-	call.operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	call.request = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	for (int i = 0; operations[i] != NULL; i++)
-		known |= strcmp(call.operation, operations[i]) == 0;
-	if (!known)
-		DdbRaise(DDB_UNKNOWN_OPERATION, "A node answers only DescribeStream, GetShardIterator and GetRecords");
-
+	Assert(DdbStreamNodeOperation(operation));
 	AnswerLocally = true;
 	PG_TRY();
 	{
-		error = DdbRunInSubtransaction(RunNodeCall, &call);
+		response = DdbCallText(operation, request);
 	}
 	PG_FINALLY();
 	{
 		AnswerLocally = false;
 	}
 	PG_END_TRY();
-	PG_RETURN_TEXT_P(cstring_to_text(DdbNodeEnvelope(call.response, error)));
+	return response;
 }

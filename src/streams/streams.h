@@ -118,4 +118,11 @@ extern Jsonb *DdbDescribeStream(JsonbContainer *request);
 extern Jsonb *DdbGetShardIterator(JsonbContainer *request);
 extern Jsonb *DdbGetRecords(JsonbContainer *request);
 
+/*
+ * Whether a node answers a Streams operation from its own shards, and the
+ * answer (for the coordinator of a distributed table: ddb.node_call)
+ */
+extern bool DdbStreamNodeOperation(const char *operation);
+extern char *DdbStreamNodeCall(const char *operation, char *request);
+
 #endif							/* DDB_STREAMS_H */

@@ -131,7 +131,7 @@ SELECT ddb.call('GetRecords', '{"ShardIterator": "ddbn:999:ddb1:1:0/0:0:0"}');
 SELECT ddb.call('GetRecords', '{"ShardIterator": "ddbn:x:ddb1:1:0/0:0:0"}');
 SELECT ddb.call('GetRecords', jsonb_build_object('ShardIterator',
   regexp_replace(:'latest', ':[0-9]+$', ':0')));
-SELECT ddb.stream_node_call('PutItem', '{}');
+SELECT ddb.node_call('PutItem', '{}');
 
 -- disabling ends the stream on every node: each shard closes at its last record
 SELECT ddb.call('UpdateTable', '{"TableName": "cs_events", "StreamSpecification": {"StreamEnabled": false}}')
