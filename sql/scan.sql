@@ -115,7 +115,7 @@ SELECT count(*) AS items, count(DISTINCT (pk, sk)) AS distinct_items,
   FROM segments;
 -- within a segment, items are in primary key order (on a table distributed
 -- by Citus, within each shard of the segment: test/citus.sh runs this too)
-CREATE FUNCTION shard_of(pk text) RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE FUNCTION shard_of_scan_par(pk text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   shard bigint;
 BEGIN
@@ -128,7 +128,7 @@ BEGIN
   RETURN coalesce(shard, 0);
 END $$;
 SELECT bool_and(in_order) AS ordered FROM (
-  SELECT (pk, sk) >= lag((pk, sk)) OVER (PARTITION BY seg, shard_of(pk) ORDER BY page, ord) IS NOT FALSE AS in_order
+  SELECT (pk, sk) >= lag((pk, sk)) OVER (PARTITION BY seg, shard_of_scan_par(pk) ORDER BY page, ord) IS NOT FALSE AS in_order
     FROM (SELECT *, row_number() OVER () AS ord FROM segments) AS x) AS y;
 -- TotalSegments 1 is the whole table; a segment of a large TotalSegments may be empty
 SELECT count(*) FROM scan_pages('{"TableName": "scan_par", "Segment": 0, "TotalSegments": 1}');

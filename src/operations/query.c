@@ -1015,7 +1015,7 @@ DdbScan(JsonbContainer *request)
 		DdbIndexReadOpenScan(&read, params.segment, params.total_segments);
 		return ReadPage(&req, NULL);
 	}
-	by_shards = params.total_segments > 1 && DdbRelationIsDistributed(table->relid);
+	by_shards = params.total_segments > 1 && table->distributed;
 	if (params.start_key != NULL)
 	{
 		int64		segment = 0;

@@ -68,6 +68,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -98,6 +99,18 @@ struct DdbStorageCursor
 	int64		fetch_size;		/* rows to ask for next time */
 	bool		exhausted;		/* the portal has no more rows */
 	Oid			run_as;			/* fetch as this role (InvalidOid: the caller) */
+
+	/*
+	 * A Scan of a distributed table reads each chunk with a statement of
+	 * its own, after the last key of the one before (see GetScanPlan)
+	 */
+	bool		by_chunks;
+	bool		is_query;		/* a Query of range, else a Scan */
+	DdbQueryRange range;		/* Query: what is left to read */
+	bool		segmented;		/* Scan: of a segment */
+	bool		has_start;		/* Scan: args[0..1] hold the key to read after */
+	Datum		args[5];		/* Scan: the statement's arguments */
+	char		nulls[5];
 };
 
 /*
@@ -632,15 +645,18 @@ DdbStoragePrepareCursor(const char *sql, int nargs, Oid *argtypes)
  *		 [AND sk > $2 | AND sk >= $2] [AND sk < $3 | AND sk <= $3]
  *	   ORDER BY sk [DESC]
  *
- * ($2 and $3 are declared for every shape; unused ones are ignored).
+ * ($2 and $3 are declared for every shape; unused ones are ignored). On a
+ * distributed table with a sort key it reads a chunk, as a Scan does
+ * (GetScanPlan): it also returns sk and ends with LIMIT $4.
  */
 static SPIPlanPtr
 GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
 {
+	bool		by_chunks = table->distributed && table->nkeys == 2;
 	int			shape = range->lower_kind * 6 + range->upper_kind * 2 + (range->forward ? 0 : 1);
 	int			slot = DDB_READ_PLAN_QUERY_FIRST + shape;
 	StringInfoData sql;
-	Oid			argtypes[3];
+	Oid			argtypes[4];
 	const char *pk;
 	const char *sk;
 
@@ -649,10 +665,14 @@ GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
 
 	pk = quote_identifier(table->keys[0].column);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT item FROM %s WHERE %s OPERATOR(pg_catalog.=) $1",
+	appendStringInfoString(&sql, "SELECT item");
+	if (by_chunks)
+		appendStringInfo(&sql, ", %s", quote_identifier(table->keys[1].column));
+	appendStringInfo(&sql, " FROM %s WHERE %s OPERATOR(pg_catalog.=) $1",
 					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name), pk);
 	argtypes[0] = table->keys[0].column_type;
 	argtypes[1] = argtypes[2] = table->keys[table->nkeys - 1].column_type;
+	argtypes[3] = INT8OID;
 	if (table->nkeys == 2)
 	{
 		sk = quote_identifier(table->keys[1].column);
@@ -664,7 +684,9 @@ GetQueryPlan(DdbTable *table, const DdbQueryRange *range)
 							 range->upper_kind == DDB_BOUND_INCLUSIVE ? "<=" : "<");
 		appendStringInfo(&sql, " ORDER BY %s %s", sk, range->forward ? "ASC" : "DESC");
 	}
-	table->read_plans[slot] = DdbStoragePrepareCursor(sql.data, 3, argtypes);
+	if (by_chunks)
+		appendStringInfoString(&sql, " LIMIT $4");
+	table->read_plans[slot] = DdbStoragePrepareCursor(sql.data, by_chunks ? 4 : 3, argtypes);
 	pfree(sql.data);
 	return table->read_plans[slot];
 }
@@ -688,15 +710,19 @@ typedef enum ScanRestriction
  * and prepare it ($3 and $4 are int8, or int4 for a hash range).
  */
 static SPIPlanPtr
-PrepareScan(DdbTable *table, const char *relation, bool has_start, ScanRestriction restriction)
+PrepareScan(DdbTable *table, const char *relation, bool has_start, ScanRestriction restriction,
+			bool by_chunks)
 {
 	StringInfoData sql;
-	Oid			argtypes[4];
+	Oid			argtypes[5];
 	const char *pk = quote_identifier(table->keys[0].column);
 	SPIPlanPtr	plan;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT item FROM %s", relation);
+	appendStringInfoString(&sql, "SELECT item");
+	for (int i = 0; by_chunks && i < table->nkeys; i++)
+		appendStringInfo(&sql, ", %s", quote_identifier(table->keys[i].column));
+	appendStringInfo(&sql, " FROM %s", relation);
 	if (has_start && table->nkeys == 2)
 		appendStringInfo(&sql, " WHERE ROW(%s, %s) OPERATOR(pg_catalog.>) ROW($1, $2)", pk,
 						 quote_identifier(table->keys[1].column));
@@ -714,10 +740,13 @@ PrepareScan(DdbTable *table, const char *relation, bool has_start, ScanRestricti
 	appendStringInfo(&sql, " ORDER BY %s", pk);
 	if (table->nkeys == 2)
 		appendStringInfo(&sql, ", %s", quote_identifier(table->keys[1].column));
+	if (by_chunks)
+		appendStringInfoString(&sql, " LIMIT $5");
 	argtypes[0] = table->keys[0].column_type;
 	argtypes[1] = table->keys[table->nkeys - 1].column_type;
 	argtypes[2] = argtypes[3] = restriction == SCAN_HASH_RANGE ? INT4OID : INT8OID;
-	plan = DdbStoragePrepareCursor(sql.data, 4, argtypes);
+	argtypes[4] = INT8OID;
+	plan = DdbStoragePrepareCursor(sql.data, by_chunks ? 5 : 4, argtypes);
 	pfree(sql.data);
 	return plan;
 }
@@ -725,6 +754,15 @@ PrepareScan(DdbTable *table, const char *relation, bool has_start, ScanRestricti
 /*
  * The Scan statement of one shape over the item table, prepared once per
  * table (start key or not x segmented or not).
+ *
+ * On a distributed table the statement reads one chunk: it also returns
+ * the key columns and ends with LIMIT $5, and each chunk is read by a
+ * statement of its own, after the last key of the one before. Citus sends
+ * ORDER BY and LIMIT to every shard and merges what they return, so a
+ * chunk costs a chunk from each shard. One statement over the whole table
+ * would not do: Citus gathers every row of a multi-shard query on the
+ * coordinator before it returns the first, so a page of a few items would
+ * read the table.
  */
 static SPIPlanPtr
 GetScanPlan(DdbTable *table, bool has_start, bool segmented)
@@ -734,7 +772,7 @@ GetScanPlan(DdbTable *table, bool has_start, bool segmented)
 	if (table->read_plans[slot] == NULL)
 		table->read_plans[slot] =
 			PrepareScan(table, quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
-						has_start, segmented ? SCAN_SEGMENT : SCAN_ALL);
+						has_start, segmented ? SCAN_SEGMENT : SCAN_ALL, table->distributed);
 	return table->read_plans[slot];
 }
 
@@ -786,6 +824,101 @@ OpenPortal(DdbStorageCursor *cursor, SPIPlanPtr plan, Datum *args, const char *n
 }
 
 /*
+ * Keep a copy of a key column of a chunk's last row in the cursor's memory,
+ * freeing the one it replaces (NULL: none).
+ */
+static Datum
+KeepKey(DdbStorageCursor *cursor, int column, Datum *replaced)
+{
+	HeapTuple	last = SPI_tuptable->vals[SPI_processed - 1];
+	bool		isnull;
+	Datum		key = SPI_getbinval(last, SPI_tuptable->tupdesc, column, &isnull);
+	MemoryContext old;
+
+	if (isnull)
+		elog(ERROR, "item table row without a key");
+	if (replaced != NULL)
+		pfree(DatumGetPointer(*replaced));
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(cursor));
+	key = datumCopy(key, false, -1);
+	MemoryContextSwitchTo(old);
+	return key;
+}
+
+/*
+ * Read the next chunk of count rows of a Query or Scan of a distributed
+ * table, with a statement of its own after the last key read
+ * (GetScanPlan, GetQueryPlan), and keep the chunk's last key for the next.
+ */
+static void
+FetchChunk(DdbStorageCursor *cursor, long count)
+{
+	DdbTable   *table = cursor->table;
+	DdbQueryRange *range = &cursor->range;
+
+	if (cursor->portal != NULL)
+	{
+		SPI_cursor_close(cursor->portal);
+		cursor->portal = NULL;
+	}
+	if (cursor->is_query)
+	{
+		Datum		args[4] = {range->partition, range->lower, range->upper, Int64GetDatum(count)};
+		char		nulls[4] = {' ', range->lower_kind != DDB_BOUND_NONE ? ' ' : 'n',
+		range->upper_kind != DDB_BOUND_NONE ? ' ' : 'n', ' '};
+
+		OpenPortal(cursor, GetQueryPlan(table, range), args, nulls);
+	}
+	else
+	{
+		cursor->args[4] = Int64GetDatum(count);
+		OpenPortal(cursor, GetScanPlan(table, cursor->has_start, cursor->segmented),
+				   cursor->args, cursor->nulls);
+	}
+	if (cursor->portal == NULL)
+		elog(ERROR, "could not open a cursor: %s", SPI_result_code_string(SPI_result));
+	SPI_cursor_fetch(cursor->portal, true, count);
+	if (SPI_processed == 0)
+		return;
+	if (cursor->is_query && range->forward)
+	{
+		range->lower = KeepKey(cursor, 2, range->lower_kind != DDB_BOUND_NONE ? &range->lower : NULL);
+		range->lower_kind = DDB_BOUND_EXCLUSIVE;
+	}
+	else if (cursor->is_query)
+	{
+		range->upper = KeepKey(cursor, 2, range->upper_kind != DDB_BOUND_NONE ? &range->upper : NULL);
+		range->upper_kind = DDB_BOUND_EXCLUSIVE;
+	}
+	else
+	{
+		for (int i = 0; i < table->nkeys; i++)
+		{
+			cursor->args[i] = KeepKey(cursor, 2 + i, cursor->has_start ? &cursor->args[i] : NULL);
+			cursor->nulls[i] = ' ';
+		}
+		if (table->nkeys == 1)
+			cursor->args[1] = cursor->args[0];
+		cursor->has_start = true;
+	}
+}
+
+/*
+ * A cursor of a Query or Scan of a distributed table, read by chunks
+ * (FetchChunk): the first fetch opens the first.
+ */
+static DdbStorageCursor *
+ChunkedCursor(DdbTable *table)
+{
+	DdbStorageCursor *cursor = palloc0(sizeof(DdbStorageCursor));
+
+	cursor->table = table;
+	cursor->by_chunks = true;
+	cursor->fetch_size = DDB_CURSOR_FIRST_FETCH;
+	return cursor;
+}
+
+/*
  * Fetch the next count rows of a cursor, as its role.
  */
 static void
@@ -797,7 +930,10 @@ FetchRows(DdbStorageCursor *cursor, long count)
 
 	PG_TRY();
 	{
-		SPI_cursor_fetch(cursor->portal, true, count);
+		if (cursor->by_chunks)
+			FetchChunk(cursor, count);
+		else
+			SPI_cursor_fetch(cursor->portal, true, count);
 	}
 	PG_CATCH();
 	{
@@ -855,6 +991,20 @@ DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
 		args[2] = range->upper;
 		nulls[2] = ' ';
 	}
+	if (table->distributed && table->nkeys == 2)
+	{
+		DdbStorageCursor *cursor = ChunkedCursor(table);
+
+		cursor->is_query = true;
+		cursor->range = *range;
+		for (int i = 0; i < 3; i++)
+			if (nulls[i] == ' ')
+				args[i] = datumCopy(args[i], false, -1);
+		cursor->range.partition = args[0];
+		cursor->range.lower = args[1];
+		cursor->range.upper = args[2];
+		return cursor;
+	}
 	return DdbStorageOpenCursor(table, GetQueryPlan(table, range), args, nulls, InvalidOid);
 }
 
@@ -877,6 +1027,20 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 	}
 	args[2] = Int64GetDatum(total_segments);
 	args[3] = Int64GetDatum(segment);
+	if (table->distributed)
+	{
+		DdbStorageCursor *cursor = ChunkedCursor(table);
+
+		cursor->segmented = total_segments > 1;
+		for (int i = 0; i < 4; i++)
+		{
+			cursor->args[i] = i < 2 && start != NULL ? datumCopy(args[i], false, -1) : args[i];
+			cursor->nulls[i] = nulls[i];
+		}
+		cursor->nulls[4] = ' ';
+		cursor->has_start = start != NULL;
+		return cursor;
+	}
 	return DdbStorageOpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1),
 								args, nulls, InvalidOid);
 }
@@ -902,7 +1066,7 @@ DdbStorageOpenScanHashRange(DdbTable *table, Oid relid, const DdbKey *start,
 	if (schema == NULL || name == NULL)
 		elog(ERROR, "relation %u of table \"%s\" is gone", relid, table->name);
 	plan = PrepareScan(table, quote_qualified_identifier(schema, name), start != NULL,
-					   all_hashes ? SCAN_ALL : SCAN_HASH_RANGE);
+					   all_hashes ? SCAN_ALL : SCAN_HASH_RANGE, false);
 	args[0] = args[1] = (Datum) 0;
 	if (start != NULL)
 	{
@@ -989,7 +1153,8 @@ DdbStorageCursorClose(DdbStorageCursor *cursor)
 {
 	if (cursor->chunk != NULL)
 		SPI_freetuptable(cursor->chunk);
-	SPI_cursor_close(cursor->portal);
+	if (cursor->portal != NULL)
+		SPI_cursor_close(cursor->portal);
 	pfree(cursor);
 }
 
