@@ -50,6 +50,10 @@
  *	 the item table, reading an index could show rows the policies hide:
  *	 that is refused.
  *
+ * On a distributed table the statements also return the key columns
+ * they order by and end with LIMIT, and a read goes by chunks, each after
+ * the last key of the one before (storage.h, DdbChunkSource).
+ *
  * Statements are prepared per index and per shape and kept with the
  * index's metadata (DdbIndex.read_plans) until the table's metadata is
  * reloaded. Relation and column names come from the catalog, quoted;
@@ -460,14 +464,25 @@ DdbIndexForgetReadPlans(DdbIndex *index)
 	index->read_plans = NULL;
 }
 
+static void AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, int first,
+							 const char *suffix);
+
 /*
- * Append "SELECT i.item[, t.item] FROM <index table> i [JOIN <item table>
- * t ON t.pk = i.table_pk [AND t.sk = i.table_sk]]".
+ * Append "SELECT i.item[, t.item][, <key columns>] FROM <index table> i
+ * [JOIN <item table> t ON t.pk = i.table_pk [AND t.sk = i.table_sk]]",
+ * with the key columns from index key attribute key_from on when the read
+ * goes by chunks (a distributed table: see DdbChunkSource), else none.
  */
 static void
-AppendSelectFrom(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch)
+AppendSelectFrom(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch, int key_from)
 {
-	appendStringInfo(sql, "SELECT i.item%s FROM %s i", fetch ? ", t.item" : "",
+	appendStringInfo(sql, "SELECT i.item%s", fetch ? ", t.item" : "");
+	if (table->distributed)
+	{
+		appendStringInfoString(sql, ", ");
+		AppendKeyColumns(sql, table, index, key_from, "");
+	}
+	appendStringInfo(sql, " FROM %s i",
 					 quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name));
 	if (!fetch)
 		return;
@@ -538,7 +553,7 @@ QueryPlan(DdbIndexRead *read, int equalities, DdbRangeBound lower, DdbRangeBound
 		(forward ? SHAPE_FORWARD : 0) | (has_start ? SHAPE_START : 0) |
 		SHAPE_LOWER(lower) | SHAPE_UPPER(upper) | SHAPE_EQUALITIES(equalities);
 	SPIPlanPtr	plan = FindPlan(index, shape);
-	Oid			argtypes[DDB_MAX_INDEX_KEYS * 2 + 4];
+	Oid			argtypes[DDB_MAX_INDEX_KEYS * 2 + 5];
 	int			nargs = 2 * nkeys + 2 + table->nkeys;
 	StringInfoData sql;
 
@@ -546,7 +561,7 @@ QueryPlan(DdbIndexRead *read, int equalities, DdbRangeBound lower, DdbRangeBound
 		return plan;
 
 	initStringInfo(&sql);
-	AppendSelectFrom(&sql, table, index, read->fetch);
+	AppendSelectFrom(&sql, table, index, read->fetch, index->nhash);
 	for (int i = 0; i < equalities; i++)
 		appendStringInfo(&sql, " %s i.k%d OPERATOR(pg_catalog.=) $%d",
 						 i == 0 ? "WHERE" : "AND", i + 1, i + 1);
@@ -566,15 +581,54 @@ QueryPlan(DdbIndexRead *read, int equalities, DdbRangeBound lower, DdbRangeBound
 	}
 	appendStringInfoString(&sql, " ORDER BY ");
 	AppendKeyColumns(&sql, table, index, index->nhash, forward ? "" : " DESC");
+	if (table->distributed)
+		appendStringInfo(&sql, " LIMIT $%d", nargs + 1);
 
 	for (int i = 0; i < nkeys; i++)
 		argtypes[i] = index->key_column_types[i];
 	argtypes[nkeys] = argtypes[nkeys + 1] =
 		index->key_column_types[Min(equalities, nkeys - 1)];
 	StartArgTypes(table, index, argtypes, nkeys + 2);
-	plan = DdbStoragePrepareCursor(sql.data, nargs, argtypes);
+	argtypes[nargs] = INT8OID;
+	plan = DdbStoragePrepareCursor(sql.data, table->distributed ? nargs + 1 : nargs, argtypes);
 	pfree(sql.data);
 	return RememberPlan(table, index, shape, plan);
+}
+
+/* A Query of an index of a distributed table read by chunks */
+typedef struct QueryChunks
+{
+	DdbIndexRead *read;
+	int			equalities;
+	DdbRangeBound lower;
+	DdbRangeBound upper;
+	bool		forward;
+} QueryChunks;
+
+static SPIPlanPtr
+QueryChunkPlan(void *arg, bool has_start)
+{
+	QueryChunks *chunks = arg;
+
+	return QueryPlan(chunks->read, chunks->equalities, chunks->lower, chunks->upper,
+					 chunks->forward, has_start);
+}
+
+/* A Scan of an index of a distributed table read by chunks */
+typedef struct ScanChunks
+{
+	DdbIndexRead *read;
+	bool		segmented;
+} ScanChunks;
+
+static SPIPlanPtr ScanPlan(DdbIndexRead *read, bool has_start, bool segmented);
+
+static SPIPlanPtr
+ScanChunkPlan(void *arg, bool has_start)
+{
+	ScanChunks *chunks = arg;
+
+	return ScanPlan(chunks->read, has_start, chunks->segmented);
 }
 
 /*
@@ -586,8 +640,8 @@ DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward)
 	DdbTable   *table = read->table;
 	DdbIndex   *index = read->index;
 	int			nkeys = index->nkeys;
-	Datum		args[DDB_MAX_INDEX_KEYS * 2 + 4];
-	char		nulls[DDB_MAX_INDEX_KEYS * 2 + 4];
+	Datum		args[DDB_MAX_INDEX_KEYS * 2 + 5];
+	char		nulls[DDB_MAX_INDEX_KEYS * 2 + 5];
 	int			equalities = 0;
 	DdbQueryRange range;
 	SPIPlanPtr	plan;
@@ -627,6 +681,22 @@ DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward)
 			nulls[nkeys + 2 + i] = ' ';
 		}
 	}
+	if (table->distributed)
+	{
+		QueryChunks *chunks = palloc(sizeof(QueryChunks));
+		int			nargs = 2 * nkeys + 2 + table->nkeys;
+		DdbChunkSource source = {QueryChunkPlan, chunks, nargs + 1, nkeys + 2 + index->nhash,
+			nkeys - index->nhash + table->nkeys, read->fetch ? 3 : 2, nargs};
+
+		chunks->read = read;
+		chunks->equalities = equalities;
+		chunks->lower = range.lower_kind;
+		chunks->upper = range.upper_kind;
+		chunks->forward = forward;
+		read->cursor = DdbStorageOpenChunks(table, &source, args, nulls, read->start_key != NULL,
+											DdbRelationOwner(table->relid));
+		return;
+	}
 	plan = QueryPlan(read, equalities, range.lower_kind, range.upper_kind, forward,
 					 read->start_key != NULL);
 	read->cursor = DdbStorageOpenCursor(table, plan, args, nulls,
@@ -646,14 +716,14 @@ ScanPlan(DdbIndexRead *read, bool has_start, bool segmented)
 	uint32		shape = SHAPE_SCAN | (read->fetch ? SHAPE_FETCH : 0) |
 		(has_start ? SHAPE_START : 0) | (segmented ? SHAPE_SEGMENTED : 0);
 	SPIPlanPtr	plan = FindPlan(index, shape);
-	Oid			argtypes[DDB_MAX_INDEX_KEYS + 4];
+	Oid			argtypes[DDB_MAX_INDEX_KEYS + 5];
 	StringInfoData sql;
 
 	if (plan != NULL)
 		return plan;
 
 	initStringInfo(&sql);
-	AppendSelectFrom(&sql, table, index, read->fetch);
+	AppendSelectFrom(&sql, table, index, read->fetch, 0);
 	if (has_start)
 	{
 		appendStringInfoString(&sql, " WHERE ROW(");
@@ -669,10 +739,13 @@ ScanPlan(DdbIndexRead *read, bool has_start, bool segmented)
 	}
 	appendStringInfoString(&sql, " ORDER BY ");
 	AppendKeyColumns(&sql, table, index, 0, "");
+	if (table->distributed)
+		appendStringInfo(&sql, " LIMIT $%d", nstart + 3);
 
 	StartArgTypes(table, index, argtypes, 0);
-	argtypes[nstart] = argtypes[nstart + 1] = INT8OID;
-	plan = DdbStoragePrepareCursor(sql.data, nstart + 2, argtypes);
+	argtypes[nstart] = argtypes[nstart + 1] = argtypes[nstart + 2] = INT8OID;
+	plan = DdbStoragePrepareCursor(sql.data, table->distributed ? nstart + 3 : nstart + 2,
+								   argtypes);
 	pfree(sql.data);
 	return RememberPlan(table, index, shape, plan);
 }
@@ -720,8 +793,8 @@ DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments)
 	DdbTable   *table = read->table;
 	DdbIndex   *index = read->index;
 	int			nstart = index->nkeys + table->nkeys;
-	Datum		args[DDB_MAX_INDEX_KEYS + 4];
-	char		nulls[DDB_MAX_INDEX_KEYS + 4];
+	Datum		args[DDB_MAX_INDEX_KEYS + 5];
+	char		nulls[DDB_MAX_INDEX_KEYS + 5];
 	SPIPlanPtr	plan;
 
 	memset(nulls, 'n', sizeof(nulls));
@@ -757,6 +830,18 @@ DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments)
 	args[nstart] = Int64GetDatum(total_segments);
 	args[nstart + 1] = Int64GetDatum(segment);
 	nulls[nstart] = nulls[nstart + 1] = ' ';
+	if (table->distributed)
+	{
+		ScanChunks *chunks = palloc(sizeof(ScanChunks));
+		DdbChunkSource source = {ScanChunkPlan, chunks, nstart + 3, 0, nstart,
+			read->fetch ? 3 : 2, nstart + 2};
+
+		chunks->read = read;
+		chunks->segmented = total_segments > 1;
+		read->cursor = DdbStorageOpenChunks(table, &source, args, nulls, read->start_key != NULL,
+											DdbRelationOwner(table->relid));
+		return;
+	}
 	plan = ScanPlan(read, read->start_key != NULL, total_segments > 1);
 	read->cursor = DdbStorageOpenCursor(table, plan, args, nulls,
 										DdbRelationOwner(table->relid));

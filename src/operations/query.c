@@ -28,7 +28,9 @@
  * a Scan continues after it in primary key order. A Scan segment holds
  * the partition keys whose hash modulo TotalSegments is the segment (see
  * storage.c), so segments are disjoint, complete and page on their own,
- * and a start key from another segment is rejected.
+ * and a start key from another segment is rejected. On a table
+ * distributed by Citus a segment is a range of Citus's hash instead, read
+ * shard by shard on the nodes (scaleout/shard_scan.c, DdbScanPiece).
  *
  * Memory
  * ------

@@ -47,6 +47,11 @@
  * of a binary key) modulo TotalSegments is the segment number: stable,
  * disjoint and complete, and a partition never spans two segments.
  *
+ * On a table distributed by Citus, a cursor reads by chunks instead
+ * (DdbStorageOpenChunks): Citus gathers every row of a statement on the
+ * coordinator before it returns the first, so each chunk is a statement of
+ * its own, after the last key read, with LIMIT (see DdbChunkSource).
+ *
  * Reads of index tables (indexes/index_read.c) use the same cursors, on
  * statements that file prepares, fetched as the item table's owner
  * (DdbStorageOpenCursor's run_as) in a security restricted operation.
@@ -101,16 +106,16 @@ struct DdbStorageCursor
 	Oid			run_as;			/* fetch as this role (InvalidOid: the caller) */
 
 	/*
-	 * A Scan of a distributed table reads each chunk with a statement of
-	 * its own, after the last key of the one before (see GetScanPlan)
+	 * A cursor over a distributed table reads each chunk with a statement
+	 * of its own, after the last key of the one before
+	 * (DdbStorageOpenChunks)
 	 */
 	bool		by_chunks;
-	bool		is_query;		/* a Query of range, else a Scan */
-	DdbQueryRange range;		/* Query: what is left to read */
-	bool		segmented;		/* Scan: of a segment */
-	bool		has_start;		/* Scan: args[0..1] hold the key to read after */
-	Datum		args[5];		/* Scan: the statement's arguments */
-	char		nulls[5];
+	DdbChunkSource source;
+	Datum	   *args;			/* the statement's arguments */
+	char	   *nulls;
+	bool		has_start;		/* the start arguments are set */
+	bool		start_copied;	/* and are copies of the cursor's own */
 };
 
 /*
@@ -824,96 +829,70 @@ OpenPortal(DdbStorageCursor *cursor, SPIPlanPtr plan, Datum *args, const char *n
 }
 
 /*
- * Keep a copy of a key column of a chunk's last row in the cursor's memory,
- * freeing the one it replaces (NULL: none).
- */
-static Datum
-KeepKey(DdbStorageCursor *cursor, int column, Datum *replaced)
-{
-	HeapTuple	last = SPI_tuptable->vals[SPI_processed - 1];
-	bool		isnull;
-	Datum		key = SPI_getbinval(last, SPI_tuptable->tupdesc, column, &isnull);
-	MemoryContext old;
-
-	if (isnull)
-		elog(ERROR, "item table row without a key");
-	if (replaced != NULL)
-		pfree(DatumGetPointer(*replaced));
-	old = MemoryContextSwitchTo(GetMemoryChunkContext(cursor));
-	key = datumCopy(key, false, -1);
-	MemoryContextSwitchTo(old);
-	return key;
-}
-
-/*
- * Read the next chunk of count rows of a Query or Scan of a distributed
- * table, with a statement of its own after the last key read
- * (GetScanPlan, GetQueryPlan), and keep the chunk's last key for the next.
+ * Read the next chunk of count rows of a cursor read by chunks, with the
+ * statement its source gives after the last key read, and keep the
+ * chunk's last key (copied into the cursor's memory) for the next.
  */
 static void
 FetchChunk(DdbStorageCursor *cursor, long count)
 {
-	DdbTable   *table = cursor->table;
-	DdbQueryRange *range = &cursor->range;
+	DdbChunkSource *source = &cursor->source;
+	HeapTuple	last;
+	MemoryContext old;
 
 	if (cursor->portal != NULL)
 	{
 		SPI_cursor_close(cursor->portal);
 		cursor->portal = NULL;
 	}
-	if (cursor->is_query)
-	{
-		Datum		args[4] = {range->partition, range->lower, range->upper, Int64GetDatum(count)};
-		char		nulls[4] = {' ', range->lower_kind != DDB_BOUND_NONE ? ' ' : 'n',
-		range->upper_kind != DDB_BOUND_NONE ? ' ' : 'n', ' '};
-
-		OpenPortal(cursor, GetQueryPlan(table, range), args, nulls);
-	}
-	else
-	{
-		cursor->args[4] = Int64GetDatum(count);
-		OpenPortal(cursor, GetScanPlan(table, cursor->has_start, cursor->segmented),
-				   cursor->args, cursor->nulls);
-	}
+	cursor->args[source->limit_param] = Int64GetDatum(count);
+	cursor->nulls[source->limit_param] = ' ';
+	OpenPortal(cursor, source->plan(source->arg, cursor->has_start), cursor->args, cursor->nulls);
 	if (cursor->portal == NULL)
 		elog(ERROR, "could not open a cursor: %s", SPI_result_code_string(SPI_result));
 	SPI_cursor_fetch(cursor->portal, true, count);
 	if (SPI_processed == 0)
 		return;
-	if (cursor->is_query && range->forward)
+	last = SPI_tuptable->vals[SPI_processed - 1];
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(cursor));
+	for (int i = 0; i < source->nstart; i++)
 	{
-		range->lower = KeepKey(cursor, 2, range->lower_kind != DDB_BOUND_NONE ? &range->lower : NULL);
-		range->lower_kind = DDB_BOUND_EXCLUSIVE;
+		int			param = source->start_param + i;
+		bool		isnull;
+		Datum		key = SPI_getbinval(last, SPI_tuptable->tupdesc, source->start_column + i,
+									   &isnull);
+
+		if (isnull)
+			elog(ERROR, "index or item table row without a key");
+		if (cursor->start_copied)
+			pfree(DatumGetPointer(cursor->args[param]));
+		cursor->args[param] = datumCopy(key, false, -1);
+		cursor->nulls[param] = ' ';
 	}
-	else if (cursor->is_query)
-	{
-		range->upper = KeepKey(cursor, 2, range->upper_kind != DDB_BOUND_NONE ? &range->upper : NULL);
-		range->upper_kind = DDB_BOUND_EXCLUSIVE;
-	}
-	else
-	{
-		for (int i = 0; i < table->nkeys; i++)
-		{
-			cursor->args[i] = KeepKey(cursor, 2 + i, cursor->has_start ? &cursor->args[i] : NULL);
-			cursor->nulls[i] = ' ';
-		}
-		if (table->nkeys == 1)
-			cursor->args[1] = cursor->args[0];
-		cursor->has_start = true;
-	}
+	cursor->has_start = cursor->start_copied = true;
+	MemoryContextSwitchTo(old);
 }
 
 /*
- * A cursor of a Query or Scan of a distributed table, read by chunks
- * (FetchChunk): the first fetch opens the first.
+ * DdbStorageOpenChunks opens a cursor that reads a statement by chunks
+ * (see DdbChunkSource). args and nulls are the statement's arguments, with
+ * the start key's set when has_start; they are copied.
  */
-static DdbStorageCursor *
-ChunkedCursor(DdbTable *table)
+DdbStorageCursor *
+DdbStorageOpenChunks(DdbTable *table, const DdbChunkSource *source, Datum *args,
+					 const char *nulls, bool has_start, Oid run_as)
 {
 	DdbStorageCursor *cursor = palloc0(sizeof(DdbStorageCursor));
 
 	cursor->table = table;
+	cursor->run_as = run_as;
 	cursor->by_chunks = true;
+	cursor->source = *source;
+	cursor->args = palloc(sizeof(Datum) * source->nargs);
+	cursor->nulls = palloc(source->nargs);
+	memcpy(cursor->args, args, sizeof(Datum) * source->nargs);
+	memcpy(cursor->nulls, nulls, source->nargs);
+	cursor->has_start = has_start;
 	cursor->fetch_size = DDB_CURSOR_FIRST_FETCH;
 	return cursor;
 }
@@ -969,6 +948,42 @@ DdbStorageOpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args, const char *
 	return cursor;
 }
 
+/* A Query of a distributed table read by chunks: the statement of a chunk */
+typedef struct QueryChunks
+{
+	DdbTable   *table;
+	DdbQueryRange range;
+} QueryChunks;
+
+static SPIPlanPtr
+QueryChunkPlan(void *arg, bool has_start)
+{
+	QueryChunks *chunks = arg;
+	DdbQueryRange range = chunks->range;
+
+	/* after a chunk, the bound on its side is the last sort key read */
+	if (has_start && range.forward)
+		range.lower_kind = DDB_BOUND_EXCLUSIVE;
+	else if (has_start)
+		range.upper_kind = DDB_BOUND_EXCLUSIVE;
+	return GetQueryPlan(chunks->table, &range);
+}
+
+/* A Scan of a distributed table read by chunks: the statement of a chunk */
+typedef struct ScanChunks
+{
+	DdbTable   *table;
+	bool		segmented;
+} ScanChunks;
+
+static SPIPlanPtr
+ScanChunkPlan(void *arg, bool has_start)
+{
+	ScanChunks *chunks = arg;
+
+	return GetScanPlan(chunks->table, has_start, chunks->segmented);
+}
+
 /*
  * DdbStorageOpenQuery opens a cursor over one partition's items in a sort
  * key range, in ascending or descending sort key order.
@@ -993,17 +1008,14 @@ DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
 	}
 	if (table->distributed && table->nkeys == 2)
 	{
-		DdbStorageCursor *cursor = ChunkedCursor(table);
+		QueryChunks *chunks = palloc(sizeof(QueryChunks));
+		DdbChunkSource source = {QueryChunkPlan, chunks, 4, range->forward ? 1 : 2, 1, 2, 3};
+		Datum		chunk_args[4] = {args[0], args[1], args[2], 0};
+		char		chunk_nulls[4] = {nulls[0], nulls[1], nulls[2], ' '};
 
-		cursor->is_query = true;
-		cursor->range = *range;
-		for (int i = 0; i < 3; i++)
-			if (nulls[i] == ' ')
-				args[i] = datumCopy(args[i], false, -1);
-		cursor->range.partition = args[0];
-		cursor->range.lower = args[1];
-		cursor->range.upper = args[2];
-		return cursor;
+		chunks->table = table;
+		chunks->range = *range;
+		return DdbStorageOpenChunks(table, &source, chunk_args, chunk_nulls, false, InvalidOid);
 	}
 	return DdbStorageOpenCursor(table, GetQueryPlan(table, range), args, nulls, InvalidOid);
 }
@@ -1029,17 +1041,15 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 	args[3] = Int64GetDatum(segment);
 	if (table->distributed)
 	{
-		DdbStorageCursor *cursor = ChunkedCursor(table);
+		ScanChunks *chunks = palloc(sizeof(ScanChunks));
+		DdbChunkSource source = {ScanChunkPlan, chunks, 5, 0, table->nkeys, 2, 4};
+		Datum		chunk_args[5] = {args[0], args[1], args[2], args[3], 0};
+		char		chunk_nulls[5] = {nulls[0], nulls[1], nulls[2], nulls[3], ' '};
 
-		cursor->segmented = total_segments > 1;
-		for (int i = 0; i < 4; i++)
-		{
-			cursor->args[i] = i < 2 && start != NULL ? datumCopy(args[i], false, -1) : args[i];
-			cursor->nulls[i] = nulls[i];
-		}
-		cursor->nulls[4] = ' ';
-		cursor->has_start = start != NULL;
-		return cursor;
+		chunks->table = table;
+		chunks->segmented = total_segments > 1;
+		return DdbStorageOpenChunks(table, &source, chunk_args, chunk_nulls, start != NULL,
+									InvalidOid);
 	}
 	return DdbStorageOpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1),
 								args, nulls, InvalidOid);

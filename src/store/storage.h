@@ -138,6 +138,34 @@ extern void DdbStorageCursorClose(DdbStorageCursor *cursor);
  * computes it: ((hash of operand) & 9223372036854775807) % $total_param
  */
 extern SPIPlanPtr DdbStoragePrepareCursor(const char *sql, int nargs, Oid *argtypes);
+
+/*
+ * A statement read by chunks: on a distributed table, every row a
+ * statement returns is gathered on the coordinator before the first is
+ * returned, so a cursor over such a table reads a chunk at a time, each
+ * with a statement of its own that resumes after the last key read and
+ * ends with LIMIT. plan gives the statement of a chunk, from the
+ * beginning or after a start key (has_start); its parameter limit_param
+ * (0-based) is the LIMIT, its parameters start_param ... start_param +
+ * nstart - 1 the start key, and its columns start_column ... (1-based)
+ * the key of each row, which the next chunk starts after.
+ */
+typedef SPIPlanPtr (*DdbChunkPlan) (void *arg, bool has_start);
+
+typedef struct DdbChunkSource
+{
+	DdbChunkPlan plan;
+	void	   *arg;
+	int			nargs;
+	int			start_param;
+	int			nstart;
+	int			start_column;
+	int			limit_param;
+} DdbChunkSource;
+
+extern DdbStorageCursor *DdbStorageOpenChunks(DdbTable *table, const DdbChunkSource *source,
+											  Datum *args, const char *nulls, bool has_start,
+											  Oid run_as);
 extern DdbStorageCursor *DdbStorageOpenCursor(DdbTable *table, SPIPlanPtr plan, Datum *args,
 											  const char *nulls, Oid run_as);
 extern void DdbStorageAppendSegment(StringInfo sql, char key_type, const char *operand,

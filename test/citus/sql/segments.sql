@@ -153,3 +153,4 @@ SELECT ddb.node_call('ScanShard', '{"Request": {"TableName": "cs_items"}}') AS i
 SELECT ddb.delete_table('{"TableName": "cs_items"}') IS NOT NULL AS deleted;
 SELECT ddb.delete_table('{"TableName": "cs_numbers"}') IS NOT NULL AS deleted;
 SELECT ddb.delete_table('{"TableName": "cs_binary"}') IS NOT NULL AS deleted;
+DROP FUNCTION segment_pages(jsonb), all_pages(jsonb);
