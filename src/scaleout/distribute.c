@@ -178,6 +178,7 @@ DistributeRelation(Oid relid, const char *column, const char *colocate_with, int
 	Oid			argtypes[4] = {OIDOID, TEXTOID, TEXTOID, INT4OID};
 	Datum		args[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
+	int			guc_level;
 
 	args[0] = ObjectIdGetDatum(relid);
 	args[1] = CStringGetTextDatum(column);
@@ -185,9 +186,24 @@ DistributeRelation(Oid relid, const char *column, const char *colocate_with, int
 	args[3] = Int32GetDatum(shard_count);
 	if (shard_count == 0)
 		nulls[3] = 'n';
+
+	/*
+	 * Citus creates the shards of each node over several connections of
+	 * the transaction at once. PostgreSQL names a shard's array type
+	 * "_<shard name>" cut to 63 bytes, which for a long name is the same
+	 * for every shard ("<name>_<shard id>", shortened by Citus past 63
+	 * bytes): those connections would wait on each other for the name. A
+	 * long name's shards are created over one connection per node, each
+	 * seeing the names it took.
+	 */
+	guc_level = NewGUCNestLevel();
+	if (strlen(get_rel_name(relid)) + 2 + MAXINT8LEN > NAMEDATALEN - 1)
+		(void) set_config_option("citus.multi_shard_modify_mode", "sequential", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	DdbExecute("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2,"
 			   " colocate_with => $3, shard_count => $4)",
 			   4, argtypes, args, nulls, SPI_OK_SELECT);
+	AtEOXact_GUC(true, guc_level);
 
 	EmptyingLocalData = true;
 	PG_TRY();

@@ -371,3 +371,28 @@ DROP FUNCTION relation_shapes(text);
 DROP FUNCTION relation_rows(text);
 REVOKE USAGE ON SCHEMA ddb FROM regress_citus_undist;
 DROP ROLE regress_citus_undist;
+
+-- a long table name: Citus shortens its shard names, and ddb creates the
+-- shards over one connection per node so that their array types' names,
+-- the same when cut to 63 bytes, do not make them wait on each other
+\set long_name 'a_table_name_of_one_hundred_and_twelve_characters_is_far_longer_than_the_sixty_three_bytes_of_a_postgresql_name'
+SELECT ddb.create_table(jsonb_build_object('TableName', :'long_name', 'BillingMode', 'PAY_PER_REQUEST',
+  'KeySchema', '[{"AttributeName": "pk", "KeyType": "HASH"}]'::jsonb,
+  'AttributeDefinitions', '[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "v", "AttributeType": "S"}]'::jsonb,
+  'GlobalSecondaryIndexes', '[{"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
+                               "Projection": {"ProjectionType": "ALL"}}]'::jsonb)) IS NOT NULL AS created;
+SET citus.shard_count TO 8;
+SELECT ddb.distribute_table(:'long_name');
+RESET citus.shard_count;
+SELECT count(*) AS distributed_relations, min(n) AS min_shards, max(n) AS max_shards
+  FROM (SELECT logicalrelid, count(*) AS n FROM pg_dist_shard
+         WHERE logicalrelid IN (SELECT item_table FROM ddb.tables WHERE table_name = :'long_name'
+                                UNION ALL SELECT index_table FROM ddb.indexes WHERE table_name = :'long_name')
+         GROUP BY logicalrelid) s;
+SELECT count(*) FROM (SELECT ddb.put(:'long_name', jsonb_build_object('pk', 'p' || i, 'v', 'v' || (i % 3)))
+  FROM generate_series(1, 30) i) puts;
+SELECT (ddb.call('Query', jsonb_build_object('TableName', :'long_name', 'IndexName', 'by_v', 'Select', 'COUNT',
+          'KeyConditionExpression', 'v = :v', 'ExpressionAttributeValues', '{":v": {"S": "v1"}}'::jsonb)) ->> 'Count')::int AS by_v,
+       (SELECT sum((ddb.call('Scan', jsonb_build_object('TableName', :'long_name', 'Select', 'COUNT',
+          'Segment', seg, 'TotalSegments', 8)) ->> 'Count')::int) FROM generate_series(0, 7) seg) AS in_segments;
+SELECT ddb.delete_table(jsonb_build_object('TableName', :'long_name')) IS NOT NULL AS deleted;
