@@ -5,8 +5,10 @@
 # (default 100,000; partition key pk with 10 items per partition, sort key
 # sk), one left on the coordinator and one distributed with
 # ddb.distribute_table (CITUS_SHARDS shards, default 8), both used through
-# the coordinator. GetItem, PutItem (a random item replaced) and Query (one
-# 10-item partition) through ddb, each with pgbench -M prepared
+# the coordinator. GetItem, PutItem (a random item replaced), Query (one
+# 10-item partition), ScanPage (a Scan page of 100 items after a random
+# key) and ScanSegment (the first 100 items of a random one of 8 parallel
+# Scan segments) through ddb, each with pgbench -M prepared
 # (CITUS_CLIENTS clients, default 4, CITUS_SECONDS s per run, default 10),
 # local and distributed alternating CITUS_ROUNDS times (default 2), the
 # best run of each; prints ops/s and the ratio distributed / local, and
@@ -77,6 +79,14 @@ PGB
 \set p random(0, :nitems / 10 - 1)
 SELECT ddb.query(('{"TableName":"TABLE","KeyConditionExpression":"pk = ' || chr(58) || 'v","ExpressionAttributeValues":{"' || chr(58) || 'v":{"S":"p' || :p || '"}}}')::jsonb);
 PGB
+    ScanPage) cat >"$file" <<'PGB' ;;
+\set p random(0, :nitems / 10 - 1)
+SELECT ddb.scan(('{"TableName":"TABLE","Limit":100,"ExclusiveStartKey":{"pk":{"S":"p' || :p || '"},"sk":{"N":"9"}}}')::jsonb);
+PGB
+    ScanSegment) cat >"$file" <<'PGB' ;;
+\set s random(0, 7)
+SELECT ddb.scan(('{"TableName":"TABLE","Limit":100,"Segment":' || :s || ',"TotalSegments":8}')::jsonb);
+PGB
     esac
     sed -i "s/TABLE/$table/" "$file"
     echo "$file"
@@ -92,7 +102,7 @@ run() {
     echo "distributed table: $shards shards; $clients clients, best of $rounds runs of ${seconds}s each"
     printf '%-10s %12s %12s %8s\n' operation local/s distributed/s ratio
 } | tee "$results"
-for op in GetItem PutItem Query; do
+for op in GetItem PutItem Query ScanPage ScanSegment; do
     local_script=$(script "$op" bench_local)
     dist_script=$(script "$op" bench_dist)
     best_local=0

@@ -727,11 +727,13 @@ DdbRestoreTableToPointInTime(JsonbContainer *request)
 
 		restore_time = DatumGetTimestampTz(DirectFunctionCall1(float8_timestamptz,
 															   Float8GetDatum(seconds)));
+		/* (timestamptz_to_str answers in a buffer of its own: copy each) */
 		if (restore_time < state.earliest || restore_time > Max(latest, state.earliest))
 			DdbRaise(DDB_INVALID_RESTORE_TIME,
 					 "Invalid RestoreDateTime: %s is not between EarliestRestorableDateTime %s and LatestRestorableDateTime %s",
-					 timestamptz_to_str(restore_time), timestamptz_to_str(state.earliest),
-					 timestamptz_to_str(Max(latest, state.earliest)));
+					 pstrdup(timestamptz_to_str(restore_time)),
+					 pstrdup(timestamptz_to_str(state.earliest)),
+					 pstrdup(timestamptz_to_str(Max(latest, state.earliest))));
 	}
 
 	DdbLockTableName(target);

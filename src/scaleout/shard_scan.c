@@ -206,6 +206,7 @@ ReadPiece(DdbTable *table, Piece *piece, Jsonb *request, Jsonb **last_read)
 {
 	JsonbParseState *st = NULL;
 	DdbNodeReply *reply;
+	JsonbContainer *page;
 	JsonbValue	v;
 
 	DdbPushBeginObject(&st);
@@ -223,10 +224,14 @@ ReadPiece(DdbTable *table, Piece *piece, Jsonb *request, Jsonb **last_read)
 						 DdbBuildJsonb(DdbPushEndObject(&st)));
 	if (reply->response == NULL)
 		DdbRaiseNodeError(reply);
+	page = DdbJsonGetObject(&reply->response->root, "Page");
+	if (page == NULL)
+		ereport(ERROR, (errmsg("the node of shard " INT64_FORMAT " answered without a page",
+							   piece->range.shard_id)));
 	*last_read = NULL;
 	if (DdbJsonGet(&reply->response->root, "LastReadKey", &v))
 		*last_read = DdbContainerToJsonb(DdbJsonValueObject(&v, "LastReadKey"));
-	return DdbContainerToJsonb(DdbJsonGetObject(&reply->response->root, "Page"));
+	return DdbContainerToJsonb(page);
 }
 
 /*

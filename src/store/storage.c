@@ -1057,7 +1057,7 @@ DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 to
 
 /*
  * DdbStorageOpenScanHashRange opens a cursor over the items of relid (a
- * shard of a distributed item table, or the distributed table itself) in
+ * shard of a distributed item table, on the node holding it) in
  * primary key order, after start, whose partition key's Citus hash is in
  * [hash_min, hash_max] (every row when all_hashes). Its statement is
  * prepared for this cursor alone: a node reads a different shard each time.

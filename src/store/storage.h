@@ -105,10 +105,10 @@ extern DdbStorageCursor *DdbStorageOpenScan(DdbTable *table, const DdbKey *start
 											int64 segment, int64 total_segments);
 
 /*
- * Open a cursor over the items of one relation of a distributed table (a
- * shard, or the distributed table) in primary key order: the rows after
- * start whose partition key's Citus hash is in [hash_min, hash_max], or
- * every row after start when all_hashes (scaleout/shard_scan.c)
+ * Open a cursor over the items of a shard of a distributed table, on the
+ * node holding it, in primary key order: the rows after start whose
+ * partition key's Citus hash is in [hash_min, hash_max], or every row after
+ * start when all_hashes (scaleout/shard_scan.c)
  */
 extern DdbStorageCursor *DdbStorageOpenScanHashRange(DdbTable *table, Oid relid,
 													 const DdbKey *start, int32 hash_min,
