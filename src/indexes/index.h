@@ -346,6 +346,16 @@ extern void DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward);
 extern void DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments);
 
 /*
+ * Check a Scan's start key and take its values into read->start (the
+ * index key, then the table key); open the Scan of a piece of a parallel
+ * Scan segment of a distributed table's index, on the node holding it
+ * (scaleout/shard_scan.c)
+ */
+extern void DdbIndexReadCheckScanStart(DdbIndexRead *read);
+extern void DdbIndexReadOpenScanPiece(DdbIndexRead *read, int64 shard_id, int32 hash_min,
+									  int32 hash_max);
+
+/*
  * The next entry of an open read, detoasted into the current memory
  * context, or NULL after the last: *evaluated is what the filter sees and
  * the projection projects (the index entry, or the item fetched from the

@@ -88,6 +88,7 @@
 #include "json_util.h"
 #include "key_condition.h"
 #include "storage.h"
+#include "scaleout/scaleout.h"
 
 /* A prepared statement of an index, by shape */
 typedef struct DdbIndexReadPlan
@@ -466,6 +467,9 @@ DdbIndexForgetReadPlans(DdbIndex *index)
 
 static void AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, int first,
 							 const char *suffix);
+static void AppendSelectFromRelations(StringInfo sql, DdbTable *table, DdbIndex *index,
+									  bool fetch, int key_from, const char *index_relation,
+									  const char *item_relation);
 
 /*
  * Append "SELECT i.item[, t.item][, <key columns>] FROM <index table> i
@@ -476,18 +480,29 @@ static void AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, i
 static void
 AppendSelectFrom(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch, int key_from)
 {
+	AppendSelectFromRelations(sql, table, index, fetch, table->distributed ? key_from : -1,
+							  quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name),
+							  quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+}
+
+/*
+ * The same from given relations (quoted, qualified): the index table's
+ * and the item table's, or their shards; key_from -1 for no key columns.
+ */
+static void
+AppendSelectFromRelations(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch,
+						  int key_from, const char *index_relation, const char *item_relation)
+{
 	appendStringInfo(sql, "SELECT i.item%s", fetch ? ", t.item" : "");
-	if (table->distributed)
+	if (key_from >= 0)
 	{
 		appendStringInfoString(sql, ", ");
 		AppendKeyColumns(sql, table, index, key_from, "");
 	}
-	appendStringInfo(sql, " FROM %s i",
-					 quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name));
+	appendStringInfo(sql, " FROM %s i", index_relation);
 	if (!fetch)
 		return;
-	appendStringInfo(sql, " JOIN %s t ON ",
-					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	appendStringInfo(sql, " JOIN %s t ON ", item_relation);
 	for (int i = 0; i < table->nkeys; i++)
 		appendStringInfo(sql, "%st.%s OPERATOR(pg_catalog.=) i.%s", i > 0 ? " AND " : "",
 						 quote_identifier(table->keys[i].column),
@@ -704,8 +719,51 @@ DdbIndexReadOpenQuery(DdbIndexRead *read, bool forward)
 }
 
 /*
- * The Scan statement of a shape: parameters $1..$M the start key (index
- * key, then table key), $M+1 TotalSegments, $M+2 the segment.
+ * Build the Scan statement over an index table and item table, or their
+ * shards: parameters $1..$M the start key (index key, then table key),
+ * then $M+1 and $M+2: TotalSegments and the segment (segmented), or the
+ * range of Citus hashes of the table's partition key (hash_range); on a
+ * distributed table's own relations, the key columns and LIMIT $M+3
+ * (chunked).
+ */
+static char *
+ScanStatement(DdbIndexRead *read, const char *index_relation, const char *item_relation,
+			  bool has_start, bool segmented, bool hash_range, bool chunked)
+{
+	DdbTable   *table = read->table;
+	DdbIndex   *index = read->index;
+	int			nstart = index->nkeys + table->nkeys;
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	AppendSelectFromRelations(&sql, table, index, read->fetch, chunked ? 0 : -1,
+							  index_relation, item_relation);
+	if (has_start)
+	{
+		appendStringInfoString(&sql, " WHERE ROW(");
+		AppendKeyColumns(&sql, table, index, 0, "");
+		appendStringInfoString(&sql, ") OPERATOR(pg_catalog.>) ");
+		AppendStartRow(&sql, table, index, 1, 0);
+	}
+	if (segmented || hash_range)
+		appendStringInfoString(&sql, has_start ? " AND " : " WHERE ");
+	if (segmented)
+	{
+		DdbStorageAppendSegment(&sql, index->key_types[0], "i.k1", nstart + 1);
+		appendStringInfo(&sql, " OPERATOR(pg_catalog.=) $%d", nstart + 2);
+	}
+	else if (hash_range)
+		appendStringInfo(&sql, "pg_catalog.worker_hash(i.table_pk) BETWEEN $%d AND $%d",
+						 nstart + 1, nstart + 2);
+	appendStringInfoString(&sql, " ORDER BY ");
+	AppendKeyColumns(&sql, table, index, 0, "");
+	if (chunked)
+		appendStringInfo(&sql, " LIMIT $%d", nstart + 3);
+	return sql.data;
+}
+
+/*
+ * The Scan statement of a shape (ScanStatement), prepared once per index.
  */
 static SPIPlanPtr
 ScanPlan(DdbIndexRead *read, bool has_start, bool segmented)
@@ -717,36 +775,18 @@ ScanPlan(DdbIndexRead *read, bool has_start, bool segmented)
 		(has_start ? SHAPE_START : 0) | (segmented ? SHAPE_SEGMENTED : 0);
 	SPIPlanPtr	plan = FindPlan(index, shape);
 	Oid			argtypes[DDB_MAX_INDEX_KEYS + 5];
-	StringInfoData sql;
+	char	   *sql;
 
 	if (plan != NULL)
 		return plan;
 
-	initStringInfo(&sql);
-	AppendSelectFrom(&sql, table, index, read->fetch, 0);
-	if (has_start)
-	{
-		appendStringInfoString(&sql, " WHERE ROW(");
-		AppendKeyColumns(&sql, table, index, 0, "");
-		appendStringInfoString(&sql, ") OPERATOR(pg_catalog.>) ");
-		AppendStartRow(&sql, table, index, 1, 0);
-	}
-	if (segmented)
-	{
-		appendStringInfoString(&sql, has_start ? " AND " : " WHERE ");
-		DdbStorageAppendSegment(&sql, index->key_types[0], "i.k1", nstart + 1);
-		appendStringInfo(&sql, " OPERATOR(pg_catalog.=) $%d", nstart + 2);
-	}
-	appendStringInfoString(&sql, " ORDER BY ");
-	AppendKeyColumns(&sql, table, index, 0, "");
-	if (table->distributed)
-		appendStringInfo(&sql, " LIMIT $%d", nstart + 3);
-
+	sql = ScanStatement(read, quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name),
+						quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name),
+						has_start, segmented, false, table->distributed);
 	StartArgTypes(table, index, argtypes, 0);
 	argtypes[nstart] = argtypes[nstart + 1] = argtypes[nstart + 2] = INT8OID;
-	plan = DdbStoragePrepareCursor(sql.data, table->distributed ? nstart + 3 : nstart + 2,
-								   argtypes);
-	pfree(sql.data);
+	plan = DdbStoragePrepareCursor(sql, table->distributed ? nstart + 3 : nstart + 2, argtypes);
+	pfree(sql);
 	return RememberPlan(table, index, shape, plan);
 }
 
@@ -785,6 +825,80 @@ SegmentOf(DdbIndexRead *read, Datum value, int64 total_segments)
 }
 
 /*
+ * DdbIndexReadCheckScanStart checks a Scan's start key against the index's
+ * and the table's key schema and takes its values (read->start).
+ */
+void
+DdbIndexReadCheckScanStart(DdbIndexRead *read)
+{
+	DdbTable   *table = read->table;
+	DdbIndex   *index = read->index;
+	JsonbContainer *start = &read->start_key->root;
+
+	if (JsonContainerSize(start) != StartKeySize(table, index))
+		DdbValidationError("The provided starting key is invalid");
+	for (int i = 0; i < index->nkeys; i++)
+	{
+		JsonbValue	v;
+		const char *type;
+
+		if (!DdbJsonGet(start, index->key_names[i], &v))
+			DdbValidationError("The provided starting key is invalid");
+		type = DdbAttributeTypeName(DdbAttributeValueType(&v, NULL));
+		if (type[0] != index->key_types[i] || type[1] != '\0')
+			DdbValidationError("The provided key element does not match the schema");
+	}
+	CheckStartTableKey(read);
+	StartKeyDatums(read);
+}
+
+/*
+ * DdbIndexReadOpenScanPiece opens the cursor of a Scan of one piece of a
+ * parallel Scan segment of a distributed table's index
+ * (scaleout/shard_scan.c), on the node holding the shard: the entries of
+ * the index's shard co-located with the item table's shard shard_id whose
+ * table partition key's Citus hash is in [hash_min, hash_max], after the
+ * start key (checked by the caller). Its statement is prepared for it
+ * alone.
+ */
+void
+DdbIndexReadOpenScanPiece(DdbIndexRead *read, int64 shard_id, int32 hash_min, int32 hash_max)
+{
+	DdbTable   *table = read->table;
+	DdbIndex   *index = read->index;
+	int			nstart = index->nkeys + table->nkeys;
+	Datum		args[DDB_MAX_INDEX_KEYS + 5];
+	char		nulls[DDB_MAX_INDEX_KEYS + 5];
+	Oid			argtypes[DDB_MAX_INDEX_KEYS + 5];
+	bool		whole_shard;
+	Oid			item_shard = DdbShardRelation(table->relid, shard_id, hash_min, hash_max,
+											  &whole_shard);
+	Oid			index_shard = DdbColocatedShardRelation(index->relid, shard_id);
+	char	   *sql;
+	SPIPlanPtr	plan;
+
+	memset(nulls, 'n', sizeof(nulls));
+	memset(args, 0, sizeof(args));
+	for (int i = 0; read->start_key != NULL && i < nstart; i++)
+	{
+		args[i] = read->start[i];
+		nulls[i] = ' ';
+	}
+	args[nstart] = Int32GetDatum(hash_min);
+	args[nstart + 1] = Int32GetDatum(hash_max);
+	nulls[nstart] = nulls[nstart + 1] = ' ';
+	sql = ScanStatement(read, DdbQualifiedRelationName(index_shard),
+						DdbQualifiedRelationName(item_shard), read->start_key != NULL, false,
+						!whole_shard, false);
+	StartArgTypes(table, index, argtypes, 0);
+	argtypes[nstart] = argtypes[nstart + 1] = INT4OID;
+	plan = DdbStoragePrepareCursor(sql, nstart + 2, argtypes);
+	read->cursor = DdbStorageOpenCursor(table, plan, args, nulls,
+										DdbRelationOwner(table->relid));
+	SPI_freeplan(plan);
+}
+
+/*
  * DdbIndexReadOpenScan checks a Scan's start key and opens its cursor.
  */
 void
@@ -801,23 +915,7 @@ DdbIndexReadOpenScan(DdbIndexRead *read, int64 segment, int64 total_segments)
 	memset(args, 0, sizeof(args));
 	if (read->start_key != NULL)
 	{
-		JsonbContainer *start = &read->start_key->root;
-
-		if (JsonContainerSize(start) != StartKeySize(table, index))
-			DdbValidationError("The provided starting key is invalid");
-		for (int i = 0; i < index->nkeys; i++)
-		{
-			JsonbValue	v;
-			const char *type;
-
-			if (!DdbJsonGet(start, index->key_names[i], &v))
-				DdbValidationError("The provided starting key is invalid");
-			type = DdbAttributeTypeName(DdbAttributeValueType(&v, NULL));
-			if (type[0] != index->key_types[i] || type[1] != '\0')
-				DdbValidationError("The provided key element does not match the schema");
-		}
-		CheckStartTableKey(read);
-		StartKeyDatums(read);
+		DdbIndexReadCheckScanStart(read);
 		if (total_segments > 1 && SegmentOf(read, read->start[0], total_segments) != segment)
 			DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
 							   total_segments, segment);

@@ -976,6 +976,18 @@ ScanStartKey(DdbTable *table, Jsonb *start_key, DdbKey *start)
 }
 
 /*
+ * Reject a parallel Scan's start key that is in another segment than the
+ * request's.
+ */
+static void
+CheckStartSegment(ReadParameters *params, int64 segment_of_start)
+{
+	if (segment_of_start != params->segment)
+		DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
+						   params->total_segments, params->segment);
+}
+
+/*
  * Read a Scan request's parameters and expressions, and look up its table.
  */
 static DdbTable *
@@ -1005,37 +1017,50 @@ DdbScan(JsonbContainer *request)
 	bool		by_shards;
 
 	table = ReadScanRequest(request, &params, &expressions);
+	by_shards = params.total_segments > 1 && table->distributed;
 	if (params.index_name != NULL)
 	{
 		DdbIndexRead read;
 
 		BeginIndexRead(&read, table, &params, &expressions);
 		CheckKeyPathsScalar(table, read.index, expressions.projection, expressions.filter);
+		if (by_shards)
+		{
+			/* segments of the table's partition key hashes, as the table's */
+			Datum		partition = (Datum) 0;
+
+			if (params.start_key != NULL)
+			{
+				DdbIndexReadCheckScanStart(&read);
+				partition = read.start[read.index->nkeys];
+				CheckStartSegment(&params, DdbShardHashSegment(DdbStorageShardHashOf(table, partition),
+															   params.total_segments));
+			}
+			return DdbScanShards(table, request, params.segment, params.total_segments,
+								 params.start_key != NULL ? &partition : NULL,
+								 params.capacity != DDB_CAPACITY_NONE ?
+								 DdbScanPartitions(table, params.total_segments) : 1);
+		}
 		InitPageRequest(&req, table, &params, &expressions, &read);
 		if (params.capacity != DDB_CAPACITY_NONE)
 			req.partitions = DdbScanPartitions(table, params.total_segments);
 		DdbIndexReadOpenScan(&read, params.segment, params.total_segments);
 		return ReadPage(&req, NULL);
 	}
-	by_shards = params.total_segments > 1 && table->distributed;
 	if (params.start_key != NULL)
 	{
-		int64		segment = 0;
-
 		ScanStartKey(table, params.start_key, &start);
 		if (by_shards)
-			segment = DdbShardHashSegment(DdbStorageShardHashOf(table, start.values[0]),
-										  params.total_segments);
+			CheckStartSegment(&params, DdbShardHashSegment(DdbStorageShardHashOf(table, start.values[0]),
+														   params.total_segments));
 		else if (params.total_segments > 1)
-			segment = DdbStorageSegmentOf(table, start.values[0], params.total_segments);
-		if (segment != params.segment)
-			DdbValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " INT64_FORMAT " Segment: " INT64_FORMAT,
-							   params.total_segments, params.segment);
+			CheckStartSegment(&params, DdbStorageSegmentOf(table, start.values[0],
+														   params.total_segments));
 	}
 	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);
 	if (by_shards)
 		return DdbScanShards(table, request, params.segment, params.total_segments,
-							 params.start_key != NULL ? &start : NULL,
+							 params.start_key != NULL ? &start.values[0] : NULL,
 							 params.capacity != DDB_CAPACITY_NONE ?
 							 DdbScanPartitions(table, params.total_segments) : 1);
 
@@ -1048,9 +1073,9 @@ DdbScan(JsonbContainer *request)
 
 /*
  * DdbScanPiece reads one page of a Scan request without Segment and
- * TotalSegments from one piece of a distributed table (shard_scan.c): the
- * rows of one shard, on the node that holds it, whose partition keys hash
- * into a range. *last_read is the key of
+ * TotalSegments from one piece of a distributed table or its index
+ * (shard_scan.c): the rows of one shard, on the node that holds it, whose
+ * (table) partition keys hash into a range. *last_read is the key of
  * the last item the page read, or NULL when it read none.
  */
 Jsonb *
@@ -1066,8 +1091,24 @@ DdbScanPiece(JsonbContainer *request, const DdbScanPieceRange *piece, Jsonb **la
 	Jsonb	   *page;
 
 	table = ReadScanRequest(request, &params, &expressions);
-	if (params.index_name != NULL || params.total_segments != 1)
-		DdbValidationError("A piece of a Scan reads a table, not a segment or an index");
+	if (params.total_segments != 1)
+		DdbValidationError("A piece of a Scan reads no segment");
+	if (params.index_name != NULL)
+	{
+		DdbIndexRead read;
+
+		BeginIndexRead(&read, table, &params, &expressions);
+		CheckKeyPathsScalar(table, read.index, expressions.projection, expressions.filter);
+		if (params.start_key != NULL)
+			DdbIndexReadCheckScanStart(&read);
+		InitPageRequest(&req, table, &params, &expressions, &read);
+		req.partitions = Max(piece->partitions, 1);
+		req.track_last_read = true;
+		DdbIndexReadOpenScanPiece(&read, piece->shard_id, piece->hash_min, piece->hash_max);
+		page = ReadPage(&req, NULL);
+		*last_read = req.last_read;
+		return page;
+	}
 	if (params.start_key != NULL)
 		ScanStartKey(table, params.start_key, &start);
 	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);

@@ -70,13 +70,14 @@ extern bool DdbEmptyingLocalData(void);
 extern int64 DdbShardHashSegment(int32 hash, int64 total_segments);
 
 /*
- * One page of a segment of a Scan request on a distributed table, after
- * start (NULL: from its beginning), which the caller checked is in the
+ * One page of a segment of a Scan request on a distributed table or its
+ * index, after the start key whose partition key is start_partition (NULL:
+ * from the segment's beginning), which the caller checked is in the
  * segment
  */
-struct DdbKey;
 extern Jsonb *DdbScanShards(struct DdbTable *table, JsonbContainer *request, int64 segment,
-							int64 total_segments, const struct DdbKey *start, int64 partitions);
+							int64 total_segments, const Datum *start_partition,
+							int64 partitions);
 
 /*
  * The relation of a shard of a distributed item table on this node, and
@@ -84,6 +85,12 @@ extern Jsonb *DdbScanShards(struct DdbTable *table, JsonbContainer *request, int
  */
 extern Oid	DdbShardRelation(Oid item_table, int64 shard_id, int32 hash_min, int32 hash_max,
 							 bool *whole_shard);
+
+/*
+ * The relation, on this node, of the shard of relid (co-located with an
+ * item table) that holds the hashes of the item table's shard shard_id
+ */
+extern Oid	DdbColocatedShardRelation(Oid relid, int64 shard_id);
 
 /* The node's side of a piece of a Scan (ddb.node_call's ScanShard) */
 extern char *DdbNodeScanShard(const char *request_text);

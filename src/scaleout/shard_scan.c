@@ -12,6 +12,9 @@
  * T equal to the shard count each segment is exactly one shard; with T a
  * multiple of it, a part of one shard; with fewer, a run of whole shards.
  * Segments stay disjoint and complete, and a partition never spans two.
+ * A parallel Scan of an index is split by the same hash of the table's
+ * partition key: index tables are co-located with their item table, so
+ * each of its pieces is the index shard beside an item shard.
  *
  * A segment is read as its pieces, in hash order: a piece is the part of
  * one shard that the segment's range covers. A page reads one piece and
@@ -256,20 +259,21 @@ WithLastEvaluatedKey(Jsonb *page, Jsonb *key)
 }
 
 /*
- * DdbScanShards reads one page of a segment of a distributed table: from
- * the piece holding the start key (the first piece without one), going on
- * to the next pieces while a piece ends with nothing read.
+ * DdbScanShards reads one page of a segment of a distributed table or of
+ * its index: from the piece holding the start key's partition key (the
+ * first piece without one), going on to the next pieces while a piece
+ * ends with nothing read.
  */
 Jsonb *
 DdbScanShards(DdbTable *table, JsonbContainer *request, int64 segment, int64 total_segments,
-			  const DdbKey *start, int64 partitions)
+			  const Datum *start_partition, int64 partitions)
 {
 	List	   *pieces = SegmentPieces(table, segment, total_segments);
 	int			first = 0;
 
-	if (start != NULL)
+	if (start_partition != NULL)
 	{
-		int32		hash = DdbStorageShardHashOf(table, start->values[0]);
+		int32		hash = DdbStorageShardHashOf(table, *start_partition);
 		ListCell   *lc;
 
 		foreach(lc, pieces)
@@ -333,6 +337,37 @@ DdbShardRelation(Oid item_table, int64 shard_id, int32 hash_min, int32 hash_max,
 		hash_min <= DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull)) &&
 		hash_max >= DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull));
 	return relid;
+}
+
+/*
+ * DdbColocatedShardRelation returns the relation, on this node, of the
+ * shard of relid (an index table, co-located with its item table) that
+ * holds the same hashes as the item table's shard shard_id.
+ *
+ *	  SELECT to_regclass(shard_name(c.logicalrelid, c.shardid))
+ *		FROM pg_dist_shard s JOIN pg_dist_shard c ON c.shardminvalue = s.shardminvalue
+ *	   WHERE s.shardid = $1 AND c.logicalrelid = $2
+ */
+Oid
+DdbColocatedShardRelation(Oid relid, int64 shard_id)
+{
+	Oid			argtypes[2] = {INT8OID, OIDOID};
+	Datum		args[2] = {Int64GetDatum(shard_id), ObjectIdGetDatum(relid)};
+	bool		isnull;
+	Datum		shard;
+
+	DdbExecute("SELECT pg_catalog.to_regclass(pg_catalog.shard_name(c.logicalrelid, c.shardid))::pg_catalog.oid"
+			   "  FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_shard c"
+			   "    ON c.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue"
+			   " WHERE s.shardid OPERATOR(pg_catalog.=) $1"
+			   "   AND c.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $2",
+			   2, argtypes, args, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		DdbValidationError("Shard " INT64_FORMAT " has no co-located shard of the index", shard_id);
+	shard = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		DdbValidationError("Shard " INT64_FORMAT " is not on this node", shard_id);
+	return DatumGetObjectId(shard);
 }
 
 /*

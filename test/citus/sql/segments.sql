@@ -132,6 +132,41 @@ SELECT t.name, count(*) AS items, count(DISTINCT item) AS distinct_items
        all_pages(jsonb_build_object('TableName', t.name, 'Segment', seg, 'TotalSegments', 3)) AS item
  GROUP BY t.name ORDER BY t.name;
 
+-- segments of a GSI and of an LSI are ranges of the hash of the table's
+-- partition key too (the index tables are co-located with the item
+-- table): each of 4 is one shard, read on its node, and an LSI that does
+-- not project every attribute fetches items from the shard beside it
+SELECT ddb.create_table('{"TableName": "cs_indexed", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
+                           {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "N"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "ALL"}}],
+  "LocalSecondaryIndexes": [{"IndexName": "by_l", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                             {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}]}')
+  IS NOT NULL AS created;
+SELECT ddb.distribute_table('cs_indexed');
+SELECT count(*) FROM (SELECT ddb.put('cs_indexed', jsonb_build_object('pk', 'p' || (i % 40), 'sk', i,
+    'g', 'g' || (i % 3), 'l', i % 17, 'v', i)) FROM generate_series(1, 400) i) puts;
+SELECT ix, t AS total, count(*) AS entries, count(DISTINCT item) AS distinct_entries,
+       bool_and(item ? 'v') AS whole_items
+  FROM unnest(ARRAY['by_g', 'by_l']) ix, unnest(ARRAY[3, 4, 8]) t, generate_series(0, t - 1) seg,
+       all_pages(jsonb_build_object('TableName', 'cs_indexed', 'IndexName', ix, 'Segment', seg, 'TotalSegments', t,
+                                    'Limit', 30, 'Select', 'ALL_ATTRIBUTES')) AS item
+ GROUP BY ix, t ORDER BY ix, t;
+SELECT ix, max(shards) AS shards_per_segment, count(DISTINCT first_shard) AS distinct_shards
+  FROM (SELECT ix, seg, count(DISTINCT get_shard_id_for_distribution_column('ddb_data.cs_indexed', item -> 'pk' ->> 'S')) AS shards,
+               min(get_shard_id_for_distribution_column('ddb_data.cs_indexed', item -> 'pk' ->> 'S')) AS first_shard
+          FROM unnest(ARRAY['by_g', 'by_l']) ix, generate_series(0, 3) seg,
+               all_pages(jsonb_build_object('TableName', 'cs_indexed', 'IndexName', ix, 'Segment', seg, 'TotalSegments', 4)) AS item
+         GROUP BY ix, seg) s
+ GROUP BY ix ORDER BY ix;
+SELECT ddb.call('Scan', jsonb_build_object('TableName', 'cs_indexed', 'IndexName', 'by_g', 'Segment', 0, 'TotalSegments', 4,
+  'ExclusiveStartKey', (SELECT jsonb_build_object('g', item -> 'g', 'pk', item -> 'pk', 'sk', item -> 'sk')
+                          FROM all_pages('{"TableName": "cs_indexed", "IndexName": "by_g", "Segment": 1, "TotalSegments": 4}') item
+                         LIMIT 1)));
+SELECT ddb.delete_table('{"TableName": "cs_indexed"}') IS NOT NULL AS deleted;
+
 -- a role without SELECT on the table cannot scan a segment of it
 CREATE ROLE regress_citus_reader LOGIN;
 GRANT USAGE ON SCHEMA ddb, ddb_data TO regress_citus_reader;
