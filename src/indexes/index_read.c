@@ -35,7 +35,9 @@
  *	 ROW(i.k1, ..., i.table_pk, i.table_sk) > ROW(start), and a parallel
  *	 Scan segment holds the entries whose first index key attribute hashes
  *	 to it (as a table's segment holds partition keys, storage.c), so
- *	 segments are disjoint and complete;
+ *	 segments are disjoint and complete; on a distributed table, segments
+ *	 are ranges of the hash of the table's partition key, read shard by
+ *	 shard on the nodes (DdbIndexReadOpenScanPiece, shard_scan.c);
  *
  * - LSI fetches: an LSI that does not project every attribute still
  *	 answers Select ALL_ATTRIBUTES, and a projection or filter naming an
