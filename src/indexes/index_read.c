@@ -875,7 +875,7 @@ DdbIndexReadOpenScanPiece(DdbIndexRead *read, int64 shard_id, int32 hash_min, in
 	bool		whole_shard;
 	Oid			item_shard = DdbShardRelation(table->relid, shard_id, hash_min, hash_max,
 											  &whole_shard);
-	Oid			index_shard = DdbColocatedShardRelation(index->relid, shard_id);
+	Oid			index_shard = DdbColocatedShardRelation(table->relid, index->relid, shard_id);
 	char	   *sql;
 	SPIPlanPtr	plan;
 

@@ -87,10 +87,10 @@ extern Oid	DdbShardRelation(Oid item_table, int64 shard_id, int32 hash_min, int3
 							 bool *whole_shard);
 
 /*
- * The relation, on this node, of the shard of relid (co-located with an
- * item table) that holds the hashes of the item table's shard shard_id
+ * The relation, on this node, of the shard of relid (co-located with
+ * item_table) that holds the hashes of item_table's shard shard_id
  */
-extern Oid	DdbColocatedShardRelation(Oid relid, int64 shard_id);
+extern Oid	DdbColocatedShardRelation(Oid item_table, Oid relid, int64 shard_id);
 
 /* The node's side of a piece of a Scan (ddb.node_call's ScanShard) */
 extern char *DdbNodeScanShard(const char *request_text);

@@ -303,71 +303,73 @@ DdbScanShards(DdbTable *table, JsonbContainer *request, int64 segment, int64 tot
 }
 
 /*
+ * The relation, on this node, of the shard of relid (item_table or a
+ * relation co-located with it) that holds the hashes of item_table's shard
+ * shard_id, whose hash range is returned. A shard of another table, or one
+ * this node does not hold, is an error.
+ *
+ *	  SELECT to_regclass(shard_name(c.logicalrelid, c.shardid)), s.min, s.max
+ *		FROM pg_dist_shard s JOIN pg_dist_shard c ON c.shardminvalue = s.shardminvalue
+ *	   WHERE s.shardid = $1 AND s.logicalrelid = $2 AND c.logicalrelid = $3
+ */
+static Oid
+ShardOnThisNode(Oid item_table, Oid relid, int64 shard_id, int32 *shard_min, int32 *shard_max)
+{
+	Oid			argtypes[3] = {INT8OID, OIDOID, OIDOID};
+	Datum		args[3] = {Int64GetDatum(shard_id), ObjectIdGetDatum(item_table),
+	ObjectIdGetDatum(relid)};
+	HeapTuple	tuple;
+	bool		isnull;
+	Oid			shard;
+
+	DdbExecute("SELECT pg_catalog.to_regclass(pg_catalog.shard_name(c.logicalrelid, c.shardid))::pg_catalog.oid,"
+			   "       s.shardminvalue::pg_catalog.int4, s.shardmaxvalue::pg_catalog.int4"
+			   "  FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_shard c"
+			   "    ON c.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue"
+			   " WHERE s.shardid OPERATOR(pg_catalog.=) $1"
+			   "   AND s.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $2"
+			   "   AND c.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $3",
+			   3, argtypes, args, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		DdbValidationError("Shard " INT64_FORMAT " is not a shard of the table", shard_id);
+	tuple = SPI_tuptable->vals[0];
+	shard = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		DdbValidationError("Shard " INT64_FORMAT " is not on this node", shard_id);
+	*shard_min = DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull));
+	*shard_max = DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull));
+	return shard;
+}
+
+/*
  * DdbShardRelation returns the relation of a shard of a distributed item
  * table on this node; whole_shard tells whether [hash_min, hash_max]
- * covers every hash of the shard. A shard of another table, or one this
- * node does not hold, is an error.
- *
- *	  SELECT to_regclass(shard_name(logicalrelid, shardid)), min, max
- *		FROM pg_dist_shard WHERE shardid = $1 AND logicalrelid = $2
+ * covers every hash of the shard.
  */
 Oid
 DdbShardRelation(Oid item_table, int64 shard_id, int32 hash_min, int32 hash_max,
 				 bool *whole_shard)
 {
-	Oid			argtypes[2] = {INT8OID, OIDOID};
-	Datum		args[2] = {Int64GetDatum(shard_id), ObjectIdGetDatum(item_table)};
-	HeapTuple	tuple;
-	bool		isnull;
-	Oid			relid;
+	int32		shard_min;
+	int32		shard_max;
+	Oid			shard = ShardOnThisNode(item_table, item_table, shard_id, &shard_min, &shard_max);
 
-	DdbExecute("SELECT pg_catalog.to_regclass(pg_catalog.shard_name(logicalrelid, shardid))::pg_catalog.oid,"
-			   "       shardminvalue::pg_catalog.int4, shardmaxvalue::pg_catalog.int4"
-			   "  FROM pg_catalog.pg_dist_shard"
-			   " WHERE shardid OPERATOR(pg_catalog.=) $1"
-			   "   AND logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $2",
-			   2, argtypes, args, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		DdbValidationError("Shard " INT64_FORMAT " is not a shard of the table", shard_id);
-	tuple = SPI_tuptable->vals[0];
-	relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
-	if (isnull)
-		DdbValidationError("Shard " INT64_FORMAT " is not on this node", shard_id);
-	*whole_shard =
-		hash_min <= DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull)) &&
-		hash_max >= DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull));
-	return relid;
+	*whole_shard = hash_min <= shard_min && hash_max >= shard_max;
+	return shard;
 }
 
 /*
  * DdbColocatedShardRelation returns the relation, on this node, of the
- * shard of relid (an index table, co-located with its item table) that
- * holds the same hashes as the item table's shard shard_id.
- *
- *	  SELECT to_regclass(shard_name(c.logicalrelid, c.shardid))
- *		FROM pg_dist_shard s JOIN pg_dist_shard c ON c.shardminvalue = s.shardminvalue
- *	   WHERE s.shardid = $1 AND c.logicalrelid = $2
+ * shard of relid (an index table, co-located with item_table) that holds
+ * the hashes of item_table's shard shard_id.
  */
 Oid
-DdbColocatedShardRelation(Oid relid, int64 shard_id)
+DdbColocatedShardRelation(Oid item_table, Oid relid, int64 shard_id)
 {
-	Oid			argtypes[2] = {INT8OID, OIDOID};
-	Datum		args[2] = {Int64GetDatum(shard_id), ObjectIdGetDatum(relid)};
-	bool		isnull;
-	Datum		shard;
+	int32		shard_min;
+	int32		shard_max;
 
-	DdbExecute("SELECT pg_catalog.to_regclass(pg_catalog.shard_name(c.logicalrelid, c.shardid))::pg_catalog.oid"
-			   "  FROM pg_catalog.pg_dist_shard s JOIN pg_catalog.pg_dist_shard c"
-			   "    ON c.shardminvalue OPERATOR(pg_catalog.=) s.shardminvalue"
-			   " WHERE s.shardid OPERATOR(pg_catalog.=) $1"
-			   "   AND c.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $2",
-			   2, argtypes, args, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		DdbValidationError("Shard " INT64_FORMAT " has no co-located shard of the index", shard_id);
-	shard = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-		DdbValidationError("Shard " INT64_FORMAT " is not on this node", shard_id);
-	return DatumGetObjectId(shard);
+	return ShardOnThisNode(item_table, relid, shard_id, &shard_min, &shard_max);
 }
 
 /*
