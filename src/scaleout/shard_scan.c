@@ -40,7 +40,10 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "catalog.h"
 #include "errors.h"
@@ -137,17 +140,25 @@ SegmentPieces(DdbTable *table, int64 segment, int64 total_segments)
 	return pieces;
 }
 
+/* A partition key value that hashes into a shard, by shard id */
+typedef struct ShardKeyEntry
+{
+	int64		shard_id;		/* hash key */
+	Datum		key;			/* in TopMemoryContext */
+} ShardKeyEntry;
+
+static HTAB *ShardKeys = NULL;
+
 /*
- * A partition key value that hashes into a piece's shard (for Citus to
- * route the piece's query to it): the first of 0, 1, 2, ... as the key
- * type whose hash is in the shard's range. About as many values are tried
- * as the table has shards, a few thousand per query:
+ * Find a partition key value that hashes into a piece's shard: the first of
+ * 0, 1, 2, ... as the key type whose hash is in the shard's range. About as
+ * many values are tried as the table has shards, a few thousand per query:
  *
  *	  SELECT v FROM generate_series($1, $1 + 4095) AS g(i), CAST(i AS type) AS v
  *	   WHERE worker_hash(v) BETWEEN $2 AND $3 LIMIT 1
  */
 static Datum
-ShardKeyValue(DdbTable *table, Piece *piece)
+FindShardKeyValue(DdbTable *table, Piece *piece)
 {
 	const char *value = table->keys[0].type == 'N' ? "g.i::pg_catalog.numeric" :
 		table->keys[0].type == 'B' ? "pg_catalog.convert_to(g.i::pg_catalog.text, 'UTF8')" :
@@ -170,11 +181,43 @@ ShardKeyValue(DdbTable *table, Piece *piece)
 		args[0] = Int64GetDatum(first);
 		DdbExecute(sql, 3, argtypes, args, NULL, SPI_OK_SELECT);
 		if (SPI_processed == 1)
-			return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-												   1, &isnull), false, -1);
+			return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	}
 	ereport(ERROR, (errmsg("no partition key value of table \"%s\" hashes into shard " INT64_FORMAT,
 						   table->name, piece->range.shard_id)));
+}
+
+/*
+ * A partition key value that hashes into a piece's shard (for Citus to
+ * route the piece's query to it). A shard id keeps its hash range for
+ * good, so the value found for it is kept for the session.
+ */
+static Datum
+ShardKeyValue(DdbTable *table, Piece *piece)
+{
+	ShardKeyEntry *entry;
+	bool		found;
+
+	if (ShardKeys == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(ShardKeyEntry);
+		ShardKeys = hash_create("ddb shard key values", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(ShardKeys, &piece->range.shard_id, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		Datum		key = FindShardKeyValue(table, piece);
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		key = datumCopy(key, false, -1);
+		MemoryContextSwitchTo(old);
+		entry = hash_search(ShardKeys, &piece->range.shard_id, HASH_ENTER, &found);
+		entry->key = key;
+	}
+	return entry->key;
 }
 
 /*

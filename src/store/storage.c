@@ -1021,35 +1021,45 @@ DdbStorageOpenQuery(DdbTable *table, const DdbQueryRange *range)
 }
 
 /*
+ * The arguments of a Scan statement (PrepareScan): the start key (NULL:
+ * none), $3 and $4, and $5, the LIMIT of a chunk, left for FetchChunk.
+ */
+static void
+ScanArgs(DdbTable *table, const DdbKey *start, Datum third, Datum fourth, Datum *args,
+		 char *nulls)
+{
+	memset(nulls, ' ', 5);
+	args[0] = args[1] = args[4] = (Datum) 0;
+	if (start != NULL)
+	{
+		args[0] = start->values[0];
+		args[1] = start->values[table->nkeys - 1];
+	}
+	else
+		nulls[0] = nulls[1] = 'n';
+	args[2] = third;
+	args[3] = fourth;
+}
+
+/*
  * DdbStorageOpenScan opens a cursor over a table's items in primary key
  * order, after a start key, restricted to one segment.
  */
 DdbStorageCursor *
 DdbStorageOpenScan(DdbTable *table, const DdbKey *start, int64 segment, int64 total_segments)
 {
-	Datum		args[4];
-	char		nulls[4] = {'n', 'n', ' ', ' '};
+	Datum		args[5];
+	char		nulls[5];
 
-	args[0] = args[1] = (Datum) 0;
-	if (start != NULL)
-	{
-		args[0] = start->values[0];
-		args[1] = start->values[table->nkeys - 1];
-		nulls[0] = nulls[1] = ' ';
-	}
-	args[2] = Int64GetDatum(total_segments);
-	args[3] = Int64GetDatum(segment);
+	ScanArgs(table, start, Int64GetDatum(total_segments), Int64GetDatum(segment), args, nulls);
 	if (table->distributed)
 	{
 		ScanChunks *chunks = palloc(sizeof(ScanChunks));
 		DdbChunkSource source = {ScanChunkPlan, chunks, 5, 0, table->nkeys, 2, 4};
-		Datum		chunk_args[5] = {args[0], args[1], args[2], args[3], 0};
-		char		chunk_nulls[5] = {nulls[0], nulls[1], nulls[2], nulls[3], ' '};
 
 		chunks->table = table;
 		chunks->segmented = total_segments > 1;
-		return DdbStorageOpenChunks(table, &source, chunk_args, chunk_nulls, start != NULL,
-									InvalidOid);
+		return DdbStorageOpenChunks(table, &source, args, nulls, start != NULL, InvalidOid);
 	}
 	return DdbStorageOpenCursor(table, GetScanPlan(table, start != NULL, total_segments > 1),
 								args, nulls, InvalidOid);
@@ -1068,8 +1078,8 @@ DdbStorageOpenScanHashRange(DdbTable *table, Oid relid, const DdbKey *start,
 {
 	char	   *schema = get_namespace_name(get_rel_namespace(relid));
 	char	   *name = get_rel_name(relid);
-	Datum		args[4];
-	char		nulls[4] = {'n', 'n', ' ', ' '};
+	Datum		args[5];
+	char		nulls[5];
 	SPIPlanPtr	plan;
 	DdbStorageCursor *cursor;
 
@@ -1077,15 +1087,7 @@ DdbStorageOpenScanHashRange(DdbTable *table, Oid relid, const DdbKey *start,
 		elog(ERROR, "relation %u of table \"%s\" is gone", relid, table->name);
 	plan = PrepareScan(table, quote_qualified_identifier(schema, name), start != NULL,
 					   all_hashes ? SCAN_ALL : SCAN_HASH_RANGE, false);
-	args[0] = args[1] = (Datum) 0;
-	if (start != NULL)
-	{
-		args[0] = start->values[0];
-		args[1] = start->values[table->nkeys - 1];
-		nulls[0] = nulls[1] = ' ';
-	}
-	args[2] = Int32GetDatum(hash_min);
-	args[3] = Int32GetDatum(hash_max);
+	ScanArgs(table, start, Int32GetDatum(hash_min), Int32GetDatum(hash_max), args, nulls);
 	/* the portal keeps a copy of the plan */
 	cursor = DdbStorageOpenCursor(table, plan, args, nulls, InvalidOid);
 	SPI_freeplan(plan);
