@@ -467,33 +467,33 @@ DdbIndexForgetReadPlans(DdbIndex *index)
 	index->read_plans = NULL;
 }
 
-static void AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, int first,
-							 const char *suffix);
-static void AppendSelectFromRelations(StringInfo sql, DdbTable *table, DdbIndex *index,
-									  bool fetch, int key_from, const char *index_relation,
-									  const char *item_relation);
-
 /*
- * Append "SELECT i.item[, t.item][, <key columns>] FROM <index table> i
- * [JOIN <item table> t ON t.pk = i.table_pk [AND t.sk = i.table_sk]]",
- * with the key columns from index key attribute key_from on when the read
- * goes by chunks (a distributed table: see DdbChunkSource), else none.
+ * Append the index table's key columns from index key attribute first on,
+ * then the table key columns, separated by ", " and each followed by
+ * suffix: "i.k2<suffix>, i.table_pk<suffix>, i.table_sk<suffix>".
  */
 static void
-AppendSelectFrom(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch, int key_from)
+AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, int first,
+				 const char *suffix)
 {
-	AppendSelectFromRelations(sql, table, index, fetch, table->distributed ? key_from : -1,
-							  quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name),
-							  quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
+	for (int i = first; i < index->nkeys; i++)
+		appendStringInfo(sql, "i.k%d%s, ", i + 1, suffix);
+	appendStringInfo(sql, "i.table_pk%s", suffix);
+	if (table->nkeys == 2)
+		appendStringInfo(sql, ", i.table_sk%s", suffix);
 }
 
 /*
- * The same from given relations (quoted, qualified): the index table's
- * and the item table's, or their shards; key_from -1 for no key columns.
+ * Append "SELECT i.item[, t.item][, <key columns>] FROM <index relation> i
+ * [JOIN <item relation> t ON t.pk = i.table_pk [AND t.sk = i.table_sk]]"
+ * over the index table and item table, or their shards (quoted and
+ * qualified), with the key columns from index key attribute key_from on
+ * when the read goes by chunks (a distributed table: see DdbChunkSource),
+ * or none (key_from -1).
  */
 static void
-AppendSelectFromRelations(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch,
-						  int key_from, const char *index_relation, const char *item_relation)
+AppendSelectFrom(StringInfo sql, DdbTable *table, DdbIndex *index, bool fetch, int key_from,
+				 const char *index_relation, const char *item_relation)
 {
 	appendStringInfo(sql, "SELECT i.item%s", fetch ? ", t.item" : "");
 	if (key_from >= 0)
@@ -509,22 +509,6 @@ AppendSelectFromRelations(StringInfo sql, DdbTable *table, DdbIndex *index, bool
 		appendStringInfo(sql, "%st.%s OPERATOR(pg_catalog.=) i.%s", i > 0 ? " AND " : "",
 						 quote_identifier(table->keys[i].column),
 						 i == 0 ? "table_pk" : "table_sk");
-}
-
-/*
- * Append the index table's key columns from index key attribute first on,
- * then the table key columns, separated by ", " and each followed by
- * suffix: "i.k2<suffix>, i.table_pk<suffix>, i.table_sk<suffix>".
- */
-static void
-AppendKeyColumns(StringInfo sql, DdbTable *table, DdbIndex *index, int first,
-				 const char *suffix)
-{
-	for (int i = first; i < index->nkeys; i++)
-		appendStringInfo(sql, "i.k%d%s, ", i + 1, suffix);
-	appendStringInfo(sql, "i.table_pk%s", suffix);
-	if (table->nkeys == 2)
-		appendStringInfo(sql, ", i.table_sk%s", suffix);
 }
 
 /*
@@ -578,7 +562,9 @@ QueryPlan(DdbIndexRead *read, int equalities, DdbRangeBound lower, DdbRangeBound
 		return plan;
 
 	initStringInfo(&sql);
-	AppendSelectFrom(&sql, table, index, read->fetch, index->nhash);
+	AppendSelectFrom(&sql, table, index, read->fetch, table->distributed ? index->nhash : -1,
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, index->relation_name),
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, table->relation_name));
 	for (int i = 0; i < equalities; i++)
 		appendStringInfo(&sql, " %s i.k%d OPERATOR(pg_catalog.=) $%d",
 						 i == 0 ? "WHERE" : "AND", i + 1, i + 1);
@@ -738,8 +724,8 @@ ScanStatement(DdbIndexRead *read, const char *index_relation, const char *item_r
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	AppendSelectFromRelations(&sql, table, index, read->fetch, chunked ? 0 : -1,
-							  index_relation, item_relation);
+	AppendSelectFrom(&sql, table, index, read->fetch, chunked ? 0 : -1, index_relation,
+					 item_relation);
 	if (has_start)
 	{
 		appendStringInfoString(&sql, " WHERE ROW(");

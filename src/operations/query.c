@@ -988,6 +988,24 @@ CheckStartSegment(ReadParameters *params, int64 segment_of_start)
 }
 
 /*
+ * One page of a segment of a distributed table or its index, read shard by
+ * shard (shard_scan.c), after the start key whose (table) partition key is
+ * start_partition (NULL: none), once it is known to be in the segment.
+ */
+static Jsonb *
+ScanByShards(DdbTable *table, JsonbContainer *request, ReadParameters *params,
+			 const Datum *start_partition)
+{
+	if (start_partition != NULL)
+		CheckStartSegment(params, DdbShardSegmentOf(table, *start_partition,
+													params->total_segments));
+	return DdbScanShards(table, request, params->segment, params->total_segments,
+						 start_partition,
+						 params->capacity != DDB_CAPACITY_NONE ?
+						 DdbScanPartitions(table, params->total_segments) : 1);
+}
+
+/*
  * Read a Scan request's parameters and expressions, and look up its table.
  */
 static DdbTable *
@@ -1033,13 +1051,9 @@ DdbScan(JsonbContainer *request)
 			{
 				DdbIndexReadCheckScanStart(&read);
 				partition = read.start[read.index->nkeys];
-				CheckStartSegment(&params, DdbShardHashSegment(DdbStorageShardHashOf(table, partition),
-															   params.total_segments));
 			}
-			return DdbScanShards(table, request, params.segment, params.total_segments,
-								 params.start_key != NULL ? &partition : NULL,
-								 params.capacity != DDB_CAPACITY_NONE ?
-								 DdbScanPartitions(table, params.total_segments) : 1);
+			return ScanByShards(table, request, &params,
+								params.start_key != NULL ? &partition : NULL);
 		}
 		InitPageRequest(&req, table, &params, &expressions, &read);
 		if (params.capacity != DDB_CAPACITY_NONE)
@@ -1050,19 +1064,14 @@ DdbScan(JsonbContainer *request)
 	if (params.start_key != NULL)
 	{
 		ScanStartKey(table, params.start_key, &start);
-		if (by_shards)
-			CheckStartSegment(&params, DdbShardHashSegment(DdbStorageShardHashOf(table, start.values[0]),
-														   params.total_segments));
-		else if (params.total_segments > 1)
+		if (params.total_segments > 1 && !by_shards)
 			CheckStartSegment(&params, DdbStorageSegmentOf(table, start.values[0],
 														   params.total_segments));
 	}
 	CheckKeyPathsScalar(table, NULL, expressions.projection, expressions.filter);
 	if (by_shards)
-		return DdbScanShards(table, request, params.segment, params.total_segments,
-							 params.start_key != NULL ? &start.values[0] : NULL,
-							 params.capacity != DDB_CAPACITY_NONE ?
-							 DdbScanPartitions(table, params.total_segments) : 1);
+		return ScanByShards(table, request, &params,
+							params.start_key != NULL ? &start.values[0] : NULL);
 
 	InitPageRequest(&req, table, &params, &expressions, NULL);
 	if (params.capacity != DDB_CAPACITY_NONE)

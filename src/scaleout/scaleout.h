@@ -65,9 +65,9 @@ extern bool DdbEmptyingLocalData(void);
 
 /*
  * shard_scan.c: parallel Scan segments of distributed tables, mapped onto
- * shards. The segment (of total_segments) that a Citus hash falls in.
+ * shards. The segment (of total_segments) of a partition key value.
  */
-extern int64 DdbShardHashSegment(int32 hash, int64 total_segments);
+extern int64 DdbShardSegmentOf(struct DdbTable *table, Datum partition, int64 total_segments);
 
 /*
  * One page of a segment of a Scan request on a distributed table or its

@@ -79,15 +79,24 @@ SegmentWidth(int64 total_segments)
 }
 
 /*
- * DdbShardHashSegment returns the segment (of total_segments) a Citus
- * hash falls in.
+ * The segment (of total_segments) a Citus hash falls in.
  */
-int64
-DdbShardHashSegment(int32 hash, int64 total_segments)
+static int64
+HashSegment(int32 hash, int64 total_segments)
 {
 	int64		segment = (int64) (((int64) hash - PG_INT32_MIN) / SegmentWidth(total_segments));
 
 	return Min(segment, total_segments - 1);
+}
+
+/*
+ * DdbShardSegmentOf returns the segment (of total_segments) of a partition
+ * key value of a distributed table.
+ */
+int64
+DdbShardSegmentOf(DdbTable *table, Datum partition, int64 total_segments)
+{
+	return HashSegment(DdbStorageShardHashOf(table, partition), total_segments);
 }
 
 /*
